@@ -1,0 +1,87 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { Kafka, logLevel } from 'kafkajs';
+import type { PipelineConfig } from '../shared/config';
+import { createS3Client } from '../shared/s3';
+import { StackError } from './errors';
+import { sleep } from './processes';
+
+/** True when the broker answers a metadata request. */
+export async function kafkaAnswers(brokers: string[]): Promise<boolean> {
+  const admin = new Kafka({ clientId: 'stack-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1500, retry: { retries: 0 } }).admin();
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** True when MinIO reports itself ready to serve requests. */
+export async function minioAnswers(endpoint: string): Promise<boolean> {
+  try {
+    const response = await fetch(new URL('/minio/health/ready', endpoint), { signal: AbortSignal.timeout(1500) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, stillStarting: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe()) return;
+    if (!stillStarting()) throw new StackError(`${what} stopped while starting.`);
+    await sleep(500);
+  }
+  throw new StackError(`${what} did not become ready within ${Math.round(timeoutMs / 1000)} s.`);
+}
+
+/**
+ * Creates the pipeline topics if missing and waits until every partition has a leader,
+ * so the first produce never meets the NotLeaderForPartition race the prototype had.
+ */
+export async function ensureTopics(config: PipelineConfig, timeoutMs = 60_000): Promise<void> {
+  const { readings, deadLetter, predictions, partitions } = config.topics;
+  const wanted = [readings, deadLetter, predictions];
+  const admin = new Kafka({ clientId: 'stack-provision', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin
+        .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) })
+        .catch((error: { type?: string }) => {
+          // Another process created them between our list and create: that is the state we want.
+          if (error.type !== 'TOPIC_ALREADY_EXISTS') throw error;
+        });
+    }
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
+      const leaderless = topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}-${p.partitionId}`));
+      if (leaderless.length === 0) return;
+      if (Date.now() > deadline) throw new StackError(`Partitions without a leader after ${timeoutMs / 1000} s: ${leaderless.join(', ')}. See npm run stack:logs.`);
+      await sleep(250);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Creates the (private) bucket if missing. */
+export async function ensureBucket(config: PipelineConfig, s3: S3Client = createS3Client(config.s3)): Promise<void> {
+  const Bucket = config.s3.bucket;
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket }));
+    return;
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw error;
+  }
+  await s3.send(new CreateBucketCommand({ Bucket })).catch((error: { name?: string }) => {
+    if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
+  });
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Client as MinioClient } from 'minio';
+import { loadConfig } from '../../shared/config';
+import { createKafka } from '../../shared/kafka';
+import { ensureBucket, ensureTopics } from '../../stack/provision';
+import { consumeFromBeginning } from '../support/kafka';
+
+const config = loadConfig();
+const kafka = createKafka(config.kafka, 'stack-test');
+
+/** An independent client (the minio SDK, not the product's S3 client) checks the bucket. */
+export function minioClient(): MinioClient {
+  const url = new URL(config.s3.endpoint!);
+  return new MinioClient({
+    endPoint: url.hostname,
+    port: Number(url.port),
+    useSSL: url.protocol === 'https:',
+    accessKey: config.s3.credentials!.accessKeyId,
+    secretKey: config.s3.credentials!.secretAccessKey,
+  });
+}
+
+describe('local stack', () => {
+  const producer = kafka.producer({ idempotent: true });
+  before(() => producer.connect());
+  after(() => producer.disconnect());
+
+  it('creates the topics idempotently, each with 3 partitions that all have a leader', async () => {
+    await ensureTopics(config);
+    await ensureTopics(config);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [config.topics.readings, config.topics.deadLetter, config.topics.predictions] });
+      assert.equal(topics.length, 3);
+      for (const topic of topics) {
+        assert.equal(topic.partitions.length, 3, topic.name);
+        for (const p of topic.partitions) assert.ok(p.leader >= 0, `${topic.name}-${p.partitionId} has no leader`);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  for (const topicKey of ['readings', 'deadLetter', 'predictions'] as const) {
+    it(`round-trips messages on the ${topicKey} topic, on every partition`, async () => {
+      const topic = config.topics[topicKey];
+      const runId = randomUUID();
+      const messages = [0, 1, 2].map((partition) => ({ partition, key: `k${partition}`, value: JSON.stringify({ runId, partition }), headers: { run: runId } }));
+      await producer.send({ topic, messages });
+      const received = await consumeFromBeginning(kafka, topic, 3, 20_000, (m) => m.message.headers?.run?.toString() === runId);
+      assert.deepEqual(
+        received.map((m) => [m.partition, m.message.key?.toString(), JSON.parse(m.message.value!.toString()).partition]).sort(),
+        [[0, 'k0', 0], [1, 'k1', 1], [2, 'k2', 2]],
+      );
+    });
+  }
+
+  it('puts, gets and lists objects in the bucket', async () => {
+    await ensureBucket(config);
+    const minio = minioClient();
+    const prefix = `tests/stack/${randomUUID()}/`;
+    await minio.putObject(config.s3.bucket, `${prefix}a.txt`, 'alpha');
+    await minio.putObject(config.s3.bucket, `${prefix}b.txt`, 'beta');
+    const body = await minio.getObject(config.s3.bucket, `${prefix}a.txt`);
+    let text = '';
+    for await (const chunk of body) text += chunk;
+    assert.equal(text, 'alpha');
+    const names: string[] = [];
+    for await (const item of minio.listObjectsV2(config.s3.bucket, prefix, true)) names.push(item.name!);
+    assert.deepEqual(names.sort(), [`${prefix}a.txt`, `${prefix}b.txt`]);
+    await minio.removeObjects(config.s3.bucket, names);
+  });
+
+  it('keeps the bucket private (anonymous reads are refused)', async () => {
+    const response = await fetch(new URL(`/${config.s3.bucket}/`, config.s3.endpoint));
+    assert.equal(response.status, 403);
+  });
+});
