@@ -14,7 +14,8 @@ export function dockerEngineAvailable(): boolean {
   return spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 10_000 }).status === 0;
 }
 
-export const dockerUp = () => run('docker', compose('up', '-d', '--wait'));
+// The init services are for plain `docker compose up` users; stack:up provisions topics and bucket itself.
+export const dockerUp = () => run('docker', compose('up', '-d', '--wait', 'kafka', 'minio'));
 export const dockerDown = (removeVolumes = false) => run('docker', compose('down', ...(removeVolumes ? ['--volumes'] : [])));
 export const dockerLogs = (follow: boolean) => run('docker', compose('logs', '--tail', '50', ...(follow ? ['--follow'] : [])));
 export const dockerPs = () => run('docker', compose('ps'));

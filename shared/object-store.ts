@@ -1,0 +1,128 @@
+import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Settings } from './config';
+import { createS3Client } from './s3';
+
+export interface StoredObject {
+  body: Uint8Array;
+  etag?: string;
+  metadata: Record<string, string>;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  metadata?: Record<string, string>;
+  /** Conditional write: only if the object's current ETag matches ('*' with ifNoneMatch: only if absent). */
+  ifMatch?: string;
+  ifNoneMatch?: '*';
+}
+
+/** The few object operations the pipeline needs; S3ObjectStore is the one implementation (S3 or MinIO). */
+export interface ObjectStore {
+  readonly bucket: string;
+  get(key: string): Promise<StoredObject | undefined>;
+  put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ etag?: string }>;
+  exists(key: string): Promise<boolean>;
+  list(prefix: string): Promise<string[]>;
+  delete(keys: string[]): Promise<void>;
+}
+
+/** The storage service is down or refuses us: say which endpoint and how to fix it. */
+export class ObjectStoreUnavailableError extends Error {
+  override name = 'ObjectStoreUnavailableError';
+}
+
+/** A conditional put lost the race (412): someone else wrote the object first. */
+export class PreconditionFailedError extends Error {
+  override name = 'PreconditionFailedError';
+}
+
+export class S3ObjectStore implements ObjectStore {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly where: string;
+
+  constructor(settings: S3Settings, client: S3Client = createS3Client(settings)) {
+    this.bucket = settings.bucket;
+    this.client = client;
+    this.where = `${settings.endpoint ?? 'AWS S3'} bucket ${settings.bucket}`;
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { body: await out.Body!.transformToByteArray(), etag: out.ETag, metadata: out.Metadata ?? {} };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw this.explain(error, `get ${key}`);
+    }
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<{ etag?: string }> {
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: body,
+          ContentType: options.contentType,
+          Metadata: options.metadata,
+          IfMatch: options.ifMatch,
+          IfNoneMatch: options.ifNoneMatch,
+        }),
+      );
+      return { etag: out.ETag };
+    } catch (error) {
+      if (statusOf(error) === 412) throw new PreconditionFailedError(`${key} changed since it was read (conditional write refused).`);
+      throw this.explain(error, `put ${key}`);
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw this.explain(error, `head ${key}`);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let ContinuationToken: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken }));
+        for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+    } catch (error) {
+      throw this.explain(error, `list ${prefix}`);
+    }
+    return keys;
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const Objects = keys.slice(i, i + 1000).map((Key) => ({ Key }));
+      await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects } })).catch((error) => {
+        throw this.explain(error, `delete ${Objects.length} objects`);
+      });
+    }
+  }
+
+  private explain(error: unknown, action: string): Error {
+    const status = statusOf(error);
+    const message = (error as Error).message || (error as Error).name;
+    if (status === undefined) {
+      return new ObjectStoreUnavailableError(`Cannot ${action} at ${this.where}: ${message}. Is the object store running? Locally: npm run stack:up.`, { cause: error });
+    }
+    if (status === 403) return new ObjectStoreUnavailableError(`Access denied to ${action} at ${this.where}: check S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY (locally) or the function's IAM role.`, { cause: error });
+    if ((error as Error).name === 'NoSuchBucket') return new ObjectStoreUnavailableError(`Bucket missing at ${this.where}: create it (locally: npm run stack:up).`, { cause: error });
+    return new Error(`Cannot ${action} at ${this.where}: ${message}`, { cause: error });
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
