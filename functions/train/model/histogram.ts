@@ -1,0 +1,111 @@
+import { maxValueBins, type BinnedFeatures } from './binning';
+
+const binsPerFeature = maxValueBins + 1;
+
+/**
+ * Gradient sum and row count per (feature, bin), interleaved at `((feature * 256 + bin) * 2)`.
+ * Squared loss has a hessian of 1 per row, so the row count is the hessian sum.
+ */
+export type Histogram = Float64Array;
+
+export function emptyHistogram(cols: number): Histogram {
+  return new Float64Array(cols * binsPerFeature * 2);
+}
+
+/** Accumulates rows `rows[start..end)` for the sampled `features`. */
+export function buildHistogram(
+  binned: BinnedFeatures,
+  gradients: Float64Array,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  features: Uint32Array,
+): Histogram {
+  const histogram = emptyHistogram(binned.cols);
+  const { bins, cols } = binned;
+  for (let i = start; i < end; i++) {
+    const row = rows[i];
+    const gradient = gradients[row];
+    const rowOffset = row * cols;
+    for (let k = 0; k < features.length; k++) {
+      const feature = features[k];
+      const slot = (feature * binsPerFeature + bins[rowOffset + feature]) * 2;
+      histogram[slot] += gradient;
+      histogram[slot + 1] += 1;
+    }
+  }
+  return histogram;
+}
+
+/** The sibling's histogram is the parent's minus this child's: turns `parent` into it, in place. */
+export function subtractInPlace(parent: Histogram, child: Histogram): Histogram {
+  for (let i = 0; i < parent.length; i++) parent[i] -= child[i];
+  return parent;
+}
+
+export interface SplitRules {
+  /** L2 penalty on leaf weights. */
+  readonly lambda: number;
+  /** Fewest training rows in a child. */
+  readonly minSamplesLeaf: number;
+  /** Least loss reduction worth a split (XGBoost's gamma). */
+  readonly minSplitGain: number;
+}
+
+export interface SplitCandidate {
+  readonly feature: number;
+  /** Value bins `1..bin` go left. */
+  readonly bin: number;
+  readonly missingGoesLeft: boolean;
+  readonly gain: number;
+  readonly leftGradient: number;
+  readonly leftCount: number;
+}
+
+/** Loss reduction of a split under squared loss with L2 penalty (XGBoost's gain formula). */
+function splitGain(leftG: number, leftH: number, rightG: number, rightH: number, lambda: number): number {
+  const score = (g: number, h: number) => (g * g) / (h + lambda);
+  return 0.5 * (score(leftG, leftH) + score(rightG, rightH) - score(leftG + rightG, leftH + rightH));
+}
+
+/**
+ * Best split over every value-bin boundary of the sampled features. Missing values try both
+ * sides; a feature with no missing value in this node sends them to the larger child, as
+ * scikit-learn's histogram boosting does, so unseen NaNs at prediction time follow the majority.
+ */
+export function findBestSplit(
+  histogram: Histogram,
+  binned: BinnedFeatures,
+  features: Uint32Array,
+  gradientSum: number,
+  count: number,
+  rules: SplitRules,
+): SplitCandidate | undefined {
+  let best: SplitCandidate | undefined;
+  const consider = (feature: number, bin: number, missingGoesLeft: boolean, leftG: number, leftH: number) => {
+    const rightH = count - leftH;
+    if (leftH < rules.minSamplesLeaf || rightH < rules.minSamplesLeaf) return;
+    const gain = splitGain(leftG, leftH, gradientSum - leftG, rightH, rules.lambda);
+    if (gain > rules.minSplitGain && (best === undefined || gain > best.gain)) {
+      best = { feature, bin, missingGoesLeft, gain, leftGradient: leftG, leftCount: leftH };
+    }
+  };
+  for (const feature of features) {
+    const base = feature * binsPerFeature * 2;
+    const missingG = histogram[base];
+    const missingH = histogram[base + 1];
+    let valueG = 0;
+    let valueH = 0;
+    for (let bin = 1; bin <= binned.upperEdges[feature].length; bin++) {
+      valueG += histogram[base + bin * 2];
+      valueH += histogram[base + bin * 2 + 1];
+      if (missingH > 0) {
+        consider(feature, bin, true, valueG + missingG, valueH + missingH);
+        consider(feature, bin, false, valueG, valueH);
+      } else {
+        consider(feature, bin, valueH >= count - valueH, valueG, valueH);
+      }
+    }
+  }
+  return best;
+}
