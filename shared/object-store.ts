@@ -21,7 +21,8 @@ export interface ObjectStore {
   readonly bucket: string;
   get(key: string): Promise<StoredObject | undefined>;
   put(key: string, body: Uint8Array | string, options?: PutOptions): Promise<{ etag?: string }>;
-  exists(key: string): Promise<boolean>;
+  /** ETag and user metadata of an object, or undefined when it does not exist. */
+  head(key: string): Promise<Omit<StoredObject, 'body'> | undefined>;
   list(prefix: string): Promise<string[]>;
   delete(keys: string[]): Promise<void>;
 }
@@ -77,12 +78,12 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async exists(key: string): Promise<boolean> {
+  async head(key: string): Promise<Omit<StoredObject, 'body'> | undefined> {
     try {
-      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return true;
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { etag: out.ETag, metadata: out.Metadata ?? {} };
     } catch (error) {
-      if (statusOf(error) === 404) return false;
+      if (statusOf(error) === 404) return undefined;
       throw this.explain(error, `head ${key}`);
     }
   }

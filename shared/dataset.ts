@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { CLIPPED, IMPUTED, decodeText, extractCsvFromZip, flagLists, isZip, preprocess, withColumns, type ColumnTable, type PreprocessOptions, type PreprocessReport } from '@air-quality/preprocessing';
+import { TimeUnit, timestamp } from '@uwdata/flechette';
+import type { ObjectStore } from './object-store';
+import { toParquet } from './parquet';
+
+/**
+ * Where the UCI Air Quality csv comes from, in this order: an explicit setting
+ * (AIR_QUALITY_DATASET: a path or URL to the csv or the official zip) → the copy staged in the
+ * bucket under reference/ → a download of the official zip. Whatever is fetched is staged in the
+ * bucket, so functions never download it twice.
+ */
+export const OFFICIAL_ZIP_URL = 'https://archive.ics.uci.edu/static/public/360/air+quality.zip';
+export const REFERENCE_PREFIX = 'reference/uci-air-quality/';
+export const STAGED_CSV_KEY = `${REFERENCE_PREFIX}AirQualityUCI.csv`;
+
+export interface DatasetSource {
+  csv: string;
+  sha256: string;
+  /** Where the csv came from (path, URL or staged key), for logs and errors. */
+  origin: string;
+}
+
+export class DatasetUnavailableError extends Error {
+  override name = 'DatasetUnavailableError';
+}
+
+export type Fetcher = (url: string) => Promise<Uint8Array>;
+
+const httpFetch: Fetcher = async (url) => {
+  const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+};
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function csvFromBytes(bytes: Uint8Array): string {
+  return isZip(bytes) ? extractCsvFromZip(bytes).text : decodeText(bytes);
+}
+
+async function readSetting(setting: string, fetcher: Fetcher): Promise<Uint8Array> {
+  return /^https?:\/\//.test(setting) ? fetcher(setting) : new Uint8Array(await readFile(setting));
+}
+
+export async function resolveDataset(store: ObjectStore, setting: string | undefined = process.env.AIR_QUALITY_DATASET, fetcher: Fetcher = httpFetch): Promise<DatasetSource> {
+  const tried: string[] = [];
+  const explicit = setting?.trim();
+  if (explicit) {
+    try {
+      const csv = csvFromBytes(await readSetting(explicit, fetcher));
+      return await stage(store, { csv, sha256: sha256(csv), origin: explicit });
+    } catch (error) {
+      throw new DatasetUnavailableError(`AIR_QUALITY_DATASET=${explicit} could not be read: ${(error as Error).message}. Point it at the UCI csv or the official zip (${OFFICIAL_ZIP_URL}), or unset it to use the staged copy.`, { cause: error });
+    }
+  }
+  const staged = await store.get(STAGED_CSV_KEY);
+  if (staged) {
+    const csv = decodeText(staged.body);
+    return { csv, sha256: sha256(csv), origin: `s3://${store.bucket}/${STAGED_CSV_KEY}` };
+  }
+  tried.push(`AIR_QUALITY_DATASET (unset)`, `s3://${store.bucket}/${STAGED_CSV_KEY} (absent)`);
+  try {
+    const csv = csvFromBytes(await fetcher(OFFICIAL_ZIP_URL));
+    return await stage(store, { csv, sha256: sha256(csv), origin: OFFICIAL_ZIP_URL });
+  } catch (error) {
+    tried.push(`${OFFICIAL_ZIP_URL} (${(error as Error).message})`);
+    throw new DatasetUnavailableError(`The UCI Air Quality dataset was not found. Looked at: ${tried.join('; ')}. Fix: set AIR_QUALITY_DATASET to a local copy of AirQualityUCI.csv or the official zip.`, { cause: error });
+  }
+}
+
+/** Copies the csv into the bucket unless the staged copy is already the same bytes. */
+async function stage(store: ObjectStore, source: DatasetSource): Promise<DatasetSource> {
+  const existing = await store.head(STAGED_CSV_KEY);
+  if (existing?.metadata.sha256 !== source.sha256) {
+    await store.put(STAGED_CSV_KEY, source.csv, { contentType: 'text/csv', metadata: { sha256: source.sha256, origin: source.origin.slice(0, 512) } });
+  }
+  return source;
+}
+
+export const PREPARED_KEY = `${REFERENCE_PREFIX}prepared.parquet`;
+
+/** The preprocessing the reference copy gets: time interpolation keeps replayed values realistic. */
+export const PREPARED_OPTIONS: PreprocessOptions = { impute: { strategy: 'interpolate' } };
+
+export interface PreparedDataset {
+  table: ColumnTable;
+  report: PreprocessReport;
+  source: DatasetSource;
+}
+
+/**
+ * The cleaned reference dataset. Its Parquet copy is staged next to the raw csv (for analysts and
+ * other functions) whenever the csv it came from changed.
+ */
+export async function loadPreparedDataset(store: ObjectStore, setting?: string, fetcher?: Fetcher): Promise<PreparedDataset> {
+  const source = await resolveDataset(store, setting, fetcher);
+  const { table, report } = preprocess(source.csv, PREPARED_OPTIONS);
+  const staged = await store.head(PREPARED_KEY);
+  if (staged?.metadata['source-sha256'] !== source.sha256) {
+    // Flag lists become comma-separated strings: flat columns read well in any Parquet tool.
+    const flat = withColumns(table, { [IMPUTED]: flagLists(table, IMPUTED).map(String), [CLIPPED]: flagLists(table, CLIPPED).map(String) });
+    await store.put(PREPARED_KEY, toParquet(flat, { timestamp: timestamp(TimeUnit.MILLISECOND, 'UTC') }), {
+      contentType: 'application/vnd.apache.parquet',
+      metadata: { 'source-sha256': source.sha256, preprocessing: JSON.stringify(PREPARED_OPTIONS) },
+    });
+  }
+  return { table, report, source };
+}
