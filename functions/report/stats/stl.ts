@@ -297,3 +297,23 @@ export function stl(y: ArrayLike<number>, options: StlOptions): StlResult {
   const residual = values.map((v, i) => v - seasonal[i]! - trend[i]!);
   return { seasonal, trend, residual, weights };
 }
+
+function variance(values: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < values.length; i++) mean += values[i]! / values.length;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += (values[i]! - mean) ** 2;
+  return sum / values.length;
+}
+
+/** Strength of a component in [0, 1]: max(0, 1 − var(R)/var(component + R)) (Wang, Smith & Hyndman 2006). */
+export function componentStrength(component: ArrayLike<number>, residual: ArrayLike<number>): number {
+  const combined = Float64Array.from(component, (c, i) => c + residual[i]!);
+  return Math.max(0, 1 - variance(residual) / variance(combined));
+}
+
+/** The smoother spans actually used for the given options. */
+export function stlSpans(options: StlOptions): { seasonal: number; trend: number; lowPass: number } {
+  const { seasonal, trend, lowPass } = resolveConfig(options);
+  return { seasonal: seasonal.span, trend: trend.span, lowPass: lowPass.span };
+}

@@ -1,0 +1,113 @@
+/** Every number the report shows, computed from the table; no formatting, no I/O. */
+import { COLUMN_IDS } from '@air-quality/preprocessing/src/catalogue';
+import { numbers, timestamps, type ColumnTable } from '@air-quality/preprocessing/src/table';
+import { anomalyIndexes, robustZScores, type RobustScores } from './stats/anomalies';
+import { correlationMatrix, type CorrelationMatrix } from './stats/correlation';
+import { acf, pacf, type Correlogram } from './stats/correlogram';
+import { dayOfWeek, hourOfDay, meanByBucket } from './stats/patterns';
+import { fillGapsLinearly, HOUR_MS, toHourlySeries } from './stats/series';
+import { stl, type StlResult } from './stats/stl';
+import type { ReportOptions } from './options';
+
+export interface ColumnCoverage {
+  id: string;
+  /** Hours with a value. */
+  present: number;
+  /** Share of the hourly grid without a value. */
+  missingFraction: number;
+}
+
+export interface PollutantAnalysis {
+  id: string;
+  /** Values on the hourly grid, NaN where missing. */
+  observed: Float64Array;
+  /** `observed` with gaps filled by linear interpolation: the input of ACF, PACF and STL. */
+  filled: Float64Array;
+  byHourOfDay: number[];
+  /** Monday first. */
+  byDayOfWeek: number[];
+  acf: Correlogram;
+  pacf: Correlogram;
+  stl: StlResult;
+  /** Robust z of the STL residual at observed hours (NaN at filled ones). */
+  scores: RobustScores;
+  /** Grid indexes of the flagged hours. */
+  anomalies: number[];
+}
+
+export interface ReportAnalysis {
+  options: ReportOptions;
+  rows: number;
+  /** Epoch ms of grid index 0; grid index i is start + i hours. */
+  start: number;
+  hours: number;
+  coverage: ColumnCoverage[];
+  /** Columns left out for missing more than options.maxMissingFraction. */
+  excluded: ColumnCoverage[];
+  correlation: CorrelationMatrix;
+  pollutants: PollutantAnalysis[];
+}
+
+export const timestampAt = (analysis: Pick<ReportAnalysis, 'start'>, index: number): number => analysis.start + index * HOUR_MS;
+
+function requireColumns(table: ColumnTable, ids: readonly string[], option: string): void {
+  const absent = ids.filter((id) => table.columnIndex(id) < 0);
+  if (absent.length > 0) {
+    throw new Error(`Report option ${option} names ${absent.join(', ')}, which the table lacks. Columns present: ${table.columnNames().join(', ')}.`);
+  }
+}
+
+function coverageOf(id: string, values: Float64Array): ColumnCoverage {
+  const present = values.reduce((count, v) => count + (Number.isNaN(v) ? 0 : 1), 0);
+  return { id, present, missingFraction: 1 - present / values.length };
+}
+
+function analysePollutant(id: string, observed: Float64Array, start: number, options: ReportOptions): PollutantAnalysis {
+  const filled = fillGapsLinearly(observed);
+  const stamps = Array.from(observed, (_, i) => start + i * HOUR_MS);
+  const decomposition = stl(filled, { period: options.period, ...options.stl });
+  const scores = robustZScores(decomposition.residual, (i) => !Number.isNaN(observed[i]));
+  return {
+    id,
+    observed,
+    filled,
+    byHourOfDay: meanByBucket(stamps, observed, hourOfDay, 24),
+    byDayOfWeek: meanByBucket(stamps, observed, dayOfWeek, 7),
+    acf: acf(filled, options.nlags, options.alpha),
+    pacf: pacf(filled, options.nlags, options.alpha),
+    stl: decomposition,
+    scores,
+    anomalies: anomalyIndexes(scores, options.anomalyThreshold),
+  };
+}
+
+export function analyse(table: ColumnTable, options: ReportOptions): ReportAnalysis {
+  const measures = options.measures ?? COLUMN_IDS.filter((id) => table.columnIndex(id) >= 0);
+  requireColumns(table, measures, 'measures');
+  requireColumns(table, options.pollutants, 'pollutants');
+  const stamps = timestamps(table, 'the report');
+  const minimumHours = Math.max(2 * options.period, 2 * options.nlags);
+  const ids = [...new Set([...measures, ...options.pollutants])];
+  const grid = new Map(ids.map((id) => [id, toHourlySeries(stamps, numbers(table, id))]));
+  const { start, values: first } = grid.values().next().value!;
+  if (first.length < minimumHours) {
+    throw new Error(`The table spans ${first.length} hours; the report needs at least ${minimumHours} (two periods and twice the ACF lags). Report on a longer window.`);
+  }
+  const coverage = ids.map((id) => coverageOf(id, grid.get(id)!.values));
+  const excluded = coverage.filter((c) => c.missingFraction > options.maxMissingFraction);
+  const kept = (id: string) => !excluded.some((c) => c.id === id);
+  const pollutants = options.pollutants.filter(kept);
+  if (pollutants.length === 0) {
+    throw new Error(`Every pollutant (${options.pollutants.join(', ')}) misses more than ${options.maxMissingFraction * 100} % of its hours; raise maxMissingFraction or report on a better-covered window.`);
+  }
+  return {
+    options,
+    rows: table.numRows(),
+    start,
+    hours: first.length,
+    coverage,
+    excluded,
+    correlation: correlationMatrix(measures.filter(kept).map((id) => ({ name: id, values: grid.get(id)!.values }))),
+    pollutants: pollutants.map((id) => analysePollutant(id, grid.get(id)!.values, start, options)),
+  };
+}

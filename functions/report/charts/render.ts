@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { Resvg } from '@resvg/resvg-js';
+import type { TopLevelSpec } from 'vega-lite';
+
+export const CHART_FONT_FAMILY = 'DejaVu Sans';
+
+/**
+ * The font files charts are drawn with, from the npm package dejavu-fonts-ttf: Lambda has no
+ * system fonts, so they must ship with the function (pass other paths if the bundle moves them).
+ */
+export const defaultFontFiles = (): string[] =>
+  ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((name) => require.resolve(`dejavu-fonts-ttf/ttf/${name}`));
+
+export interface RenderOptions {
+  fontFiles: string[];
+  /** Pixel density: 2 keeps text sharp on high-resolution screens. */
+  scale: number;
+}
+
+export const defaultRenderOptions = (): RenderOptions => ({ fontFiles: defaultFontFiles(), scale: 2 });
+
+// vega 6 is ESM-only with top-level await, so it cannot be require()d from CommonJS.
+let modules: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+const loadVega = () => (modules ??= Promise.all([import('vega'), import('vega-lite')]));
+
+function requireReadable(files: string[]): void {
+  const missing = files.filter((file) => !existsSync(file));
+  if (missing.length > 0) throw new Error(`Chart fonts not found: ${missing.join(', ')}. Package dejavu-fonts-ttf's ttf files with the function or pass their paths in the chart options.`);
+}
+
+/** Vega-Lite spec → SVG (vega, headless renderer) → PNG (resvg), with bundled fonts only. */
+export async function renderPng(spec: TopLevelSpec, options: RenderOptions): Promise<Uint8Array> {
+  requireReadable(options.fontFiles);
+  const [vega, vegaLite] = await loadVega();
+  const compiled = vegaLite.compile({ ...spec, config: { font: CHART_FONT_FAMILY, background: 'white', ...spec.config } }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const resvg = new Resvg(svg, {
+    font: { fontFiles: options.fontFiles, loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
+    fitTo: { mode: 'zoom', value: options.scale },
+  });
+  return resvg.render().asPng();
+}
