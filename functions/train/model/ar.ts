@@ -1,4 +1,5 @@
 import { Matrix, QrDecomposition } from 'ml-matrix';
+import type { FeatureMatrix } from './matrix';
 
 /**
  * ARIMA(p,1,0) with drift: the hourly changes d[t] = y[t] - y[t-1] follow
@@ -86,6 +87,40 @@ export function linearForecast(model: DifferencedArModel, horizon: number): Line
     level = level.map((v, j) => v + change[j]);
   }
   return { horizon, intercept: level[constant], weights: Array.from(level.subarray(0, lags)) };
+}
+
+export interface LinearForecastColumns {
+  /** Width of the `features` input. */
+  readonly featureCount: number;
+  /** lagColumns[k] is the feature column holding the level k hours before the forecast origin. */
+  readonly lagColumns: readonly number[];
+}
+
+/** Weights over every feature column: the lag weights at their columns, zero elsewhere. */
+export function featureWeights(forecast: LinearForecast, columns: LinearForecastColumns): Float64Array {
+  const { featureCount, lagColumns } = columns;
+  if (lagColumns.length !== forecast.weights.length) {
+    throw new Error(`The forecast needs ${forecast.weights.length} lag columns (levels 0..${forecast.weights.length - 1} hours back) but got ${lagColumns.length}.`);
+  }
+  const weights = new Float64Array(featureCount);
+  lagColumns.forEach((column, k) => {
+    if (!Number.isInteger(column) || column < 0 || column >= featureCount) {
+      throw new Error(`Lag column ${column} (level ${k} hours back) is outside the ${featureCount} feature columns.`);
+    }
+    weights[column] += forecast.weights[k];
+  });
+  return weights;
+}
+
+/** The linear forecast for every row of a feature matrix, as the exported ONNX model computes it. */
+export function predictLinearForecast(forecast: LinearForecast, columns: LinearForecastColumns, features: FeatureMatrix): Float64Array {
+  if (features.cols !== columns.featureCount) {
+    throw new Error(`Expected ${columns.featureCount} feature columns but got ${features.cols}; build the same feature columns.`);
+  }
+  const weights = featureWeights(forecast, columns);
+  return Float64Array.from({ length: features.rows }, (_, row) =>
+    weights.reduce((sum, w, col) => sum + w * features.values[row * features.cols + col], forecast.intercept),
+  );
 }
 
 function assertHistory(model: DifferencedArModel, recentLevels: ArrayLike<number>): void {

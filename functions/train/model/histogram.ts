@@ -64,8 +64,11 @@ export interface SplitCandidate {
 
 /** Loss reduction of a split under squared loss with L2 penalty (XGBoost's gain formula). */
 function splitGain(leftG: number, leftH: number, rightG: number, rightH: number, lambda: number): number {
-  const score = (g: number, h: number) => (g * g) / (h + lambda);
-  return 0.5 * (score(leftG, leftH) + score(rightG, rightH) - score(leftG + rightG, leftH + rightH));
+  return 0.5 * (leafScore(leftG, leftH, lambda) + leafScore(rightG, rightH, lambda) - leafScore(leftG + rightG, leftH + rightH, lambda));
+}
+
+function leafScore(gradientSum: number, hessianSum: number, lambda: number): number {
+  return (gradientSum * gradientSum) / (hessianSum + lambda);
 }
 
 /**
