@@ -1,11 +1,9 @@
 /** Every number the report shows, computed from the table; no formatting, no I/O. */
-import { COLUMN_IDS } from '@air-quality/preprocessing/src/catalogue';
-import { numbers, timestamps, type ColumnTable } from '@air-quality/preprocessing/src/table';
+import { COLUMN_IDS, HOUR_MS, impute, numbers, regularizeHourly, timestamps, type ColumnTable } from '@air-quality/preprocessing';
 import { anomalyIndexes, robustZScores, type RobustScores } from './stats/anomalies';
 import { correlationMatrix, type CorrelationMatrix } from './stats/correlation';
 import { acf, pacf, type Correlogram } from './stats/correlogram';
 import { dayOfWeek, hourOfDay, meanByBucket } from './stats/patterns';
-import { fillGapsLinearly, HOUR_MS, toHourlySeries } from './stats/series';
 import { stl, type StlResult } from './stats/stl';
 import type { ReportOptions } from './options';
 
@@ -62,9 +60,9 @@ function coverageOf(id: string, values: Float64Array): ColumnCoverage {
   return { id, present, missingFraction: 1 - present / values.length };
 }
 
-function analysePollutant(id: string, observed: Float64Array, start: number, options: ReportOptions): PollutantAnalysis {
-  const filled = fillGapsLinearly(observed);
-  const stamps = Array.from(observed, (_, i) => start + i * HOUR_MS);
+const column = (table: ColumnTable, id: string) => Float64Array.from(numbers(table, id), (v) => v ?? NaN);
+
+function analysePollutant(id: string, observed: Float64Array, filled: Float64Array, stamps: number[], options: ReportOptions): PollutantAnalysis {
   const decomposition = stl(filled, { period: options.period, ...options.stl });
   const scores = robustZScores(decomposition.residual, (i) => !Number.isNaN(observed[i]));
   return {
@@ -85,29 +83,32 @@ export function analyse(table: ColumnTable, options: ReportOptions): ReportAnaly
   const measures = options.measures ?? COLUMN_IDS.filter((id) => table.columnIndex(id) >= 0);
   requireColumns(table, measures, 'measures');
   requireColumns(table, options.pollutants, 'pollutants');
-  const stamps = timestamps(table, 'the report');
+  // One row per hour from the first to the last; absent hours become all-missing rows.
+  const { table: hourly } = regularizeHourly(table);
+  const stamps = timestamps(hourly, 'the report');
   const minimumHours = Math.max(2 * options.period, 2 * options.nlags);
-  const ids = [...new Set([...measures, ...options.pollutants])];
-  const grid = new Map(ids.map((id) => [id, toHourlySeries(stamps, numbers(table, id))]));
-  const { start, values: first } = grid.values().next().value!;
-  if (first.length < minimumHours) {
-    throw new Error(`The table spans ${first.length} hours; the report needs at least ${minimumHours} (two periods and twice the ACF lags). Report on a longer window.`);
+  if (stamps.length < minimumHours) {
+    throw new Error(`The table spans ${stamps.length} hours; the report needs at least ${minimumHours} (two periods and twice the ACF lags). Report on a longer window.`);
   }
-  const coverage = ids.map((id) => coverageOf(id, grid.get(id)!.values));
+  const ids = [...new Set([...measures, ...options.pollutants])];
+  const observed = new Map(ids.map((id) => [id, column(hourly, id)]));
+  const coverage = ids.map((id) => coverageOf(id, observed.get(id)!));
   const excluded = coverage.filter((c) => c.missingFraction > options.maxMissingFraction);
   const kept = (id: string) => !excluded.some((c) => c.id === id);
   const pollutants = options.pollutants.filter(kept);
   if (pollutants.length === 0) {
     throw new Error(`Every pollutant (${options.pollutants.join(', ')}) misses more than ${options.maxMissingFraction * 100} % of its hours; raise maxMissingFraction or report on a better-covered window.`);
   }
+  // ACF, PACF and STL need a complete series: linear in time between observations, nearest value at the ends.
+  const { table: filled } = impute(hourly, { strategy: 'interpolate', edges: 'nearest', columns: pollutants });
   return {
     options,
     rows: table.numRows(),
-    start,
-    hours: first.length,
+    start: stamps[0]!,
+    hours: stamps.length,
     coverage,
     excluded,
-    correlation: correlationMatrix(measures.filter(kept).map((id) => ({ name: id, values: grid.get(id)!.values }))),
-    pollutants: pollutants.map((id) => analysePollutant(id, grid.get(id)!.values, start, options)),
+    correlation: correlationMatrix(measures.filter(kept).map((id) => ({ name: id, values: observed.get(id)! }))),
+    pollutants: pollutants.map((id) => analysePollutant(id, observed.get(id)!, column(filled, id), stamps, options)),
   };
 }

@@ -1,5 +1,5 @@
 /** buildReport: table in, report artifacts out. Pure apart from reading the bundled font files. */
-import type { ColumnTable } from '@air-quality/preprocessing/src/table';
+import type { ColumnTable } from '@air-quality/preprocessing';
 import { analyse, timestampAt, type ReportAnalysis } from './analyse';
 import { anomaliesCsv, anomalyRows, correlogramCsv, matrixCsv } from './artifacts/csv';
 import { htmlPage } from './artifacts/html';

@@ -1,4 +1,4 @@
-import { columnInfo, isColumnId } from '@air-quality/preprocessing/src/catalogue';
+import { columnInfo, isColumnId } from '@air-quality/preprocessing';
 import type { ColumnLabel } from './specs';
 
 /** Label and unit from the dataset catalogue; a column outside it is shown by its id. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { parseAirQuality } from '@air-quality/preprocessing/src/parse';
+import { parseAirQuality } from '@air-quality/preprocessing';
 import { analyse, type ReportAnalysis } from '../../../functions/report/analyse';
 import { resolveOptions } from '../../../functions/report/options';
 import { readDatasetText } from '../../support/dataset';
