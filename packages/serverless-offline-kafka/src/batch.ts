@@ -42,3 +42,14 @@ export function cutBatch(buffered: readonly Sized[], limits: BatchLimits): Cut {
   }
   return { take, delivered, full: delivered === limits.maxRecords || bytes >= limits.maxPayloadBytes };
 }
+
+/** How many leading records of a failed batch hold the first half of its delivered records (bisect on error). */
+export function firstHalf(batch: readonly Sized[]): number {
+  let remaining = Math.ceil(batch.filter((record) => record.deliver).length / 2);
+  let take = 0;
+  while (remaining > 0 && take < batch.length) {
+    if (batch[take]!.deliver) remaining -= 1;
+    take += 1;
+  }
+  return take;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cutBatch, MAX_PAYLOAD_BYTES } from '../../src/batch';
+import { cutBatch, firstHalf, MAX_PAYLOAD_BYTES } from '../../src/batch';
 
 const records = (count: number, bytes = 10, deliver = true) => Array.from({ length: count }, () => ({ bytes, deliver }));
 const limits = { maxRecords: 3, maxPayloadBytes: MAX_PAYLOAD_BYTES, overheadBytes: 50 };
@@ -26,5 +26,14 @@ describe('cutBatch', () => {
     const buffered = [...records(2, 10, false), ...records(3), ...records(1, 10, false), ...records(1)];
     assert.deepEqual(cutBatch(buffered, limits), { take: 6, delivered: 3, full: true });
     assert.deepEqual(cutBatch(records(4, 10, false), limits), { take: 4, delivered: 0, full: false });
+  });
+});
+
+describe('firstHalf', () => {
+  it('takes the first half of the delivered records, rounded up, with the filtered ones among them', () => {
+    assert.equal(firstHalf(records(4)), 2);
+    assert.equal(firstHalf(records(5)), 3);
+    assert.equal(firstHalf([...records(1, 10, false), ...records(2), ...records(1, 10, false), ...records(2)]), 3);
+    assert.equal(firstHalf(records(1)), 1);
   });
 });

@@ -1,0 +1,150 @@
+/**
+ * The event source mapping for one `kafka`/`msk` event: a kafkajs consumer in the mapping's own group that
+ * feeds one lane per assigned partition. Independent of Serverless: give it a handler function.
+ */
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import pLimit from 'p-limit';
+import { deadLetter } from './dead-letter';
+import type { LambdaKafkaEvent } from './event';
+import { compileFilter } from './filter';
+import { PartitionLane, type LaneContext } from './lane';
+import { formatInvocation, type InvocationSummary } from './log';
+import type { MappingSettings } from './mapping';
+import { pinStartingOffsets } from './positions';
+import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry';
+
+export type KafkaHandler = (event: LambdaKafkaEvent) => Promise<unknown>;
+
+export interface WorkerOptions {
+  mapping: MappingSettings;
+  handler: KafkaHandler;
+  /** Partitions of this mapping invoked at the same time (each partition stays strictly sequential). Default 3. */
+  partitionConcurrency?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Consumer group session timeout: how long a crashed emulator holds its partitions. Default 30 s (Kafka's). */
+  sessionTimeoutMs?: number;
+  /** Called once per invocation (and per batch skipped by filters); the default prints one line. */
+  onInvocation?: (summary: InvocationSummary) => void;
+  /** Problems that do not stop the mapping (broker away, consumer restarting). */
+  warn?: (line: string) => void;
+}
+
+export class MappingWorker {
+  private readonly mapping: MappingSettings;
+  private readonly kafka: Kafka;
+  private readonly consumer: Consumer;
+  private producer: Producer | undefined;
+  private readonly lanes = new Map<number, PartitionLane>();
+  private readonly laneContext: LaneContext;
+  private readonly warn: (line: string) => void;
+
+  constructor(options: WorkerOptions) {
+    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000 } = options;
+    this.mapping = mapping;
+    this.warn = options.warn ?? ((line) => console.warn(line));
+    this.kafka = new Kafka({
+      clientId: `serverless-offline-kafka-${mapping.functionKey}`,
+      brokers: mapping.bootstrapServers,
+      // The emulator reports broker trouble itself, in one line, instead of kafkajs' multi-line JSON logs.
+      logLevel: logLevel.NOTHING,
+    });
+    this.consumer = this.kafka.consumer({
+      groupId: mapping.consumerGroupId,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
+      // Bounds how long stop() waits for an idle long poll; data still returns as soon as it arrives.
+      maxWaitTimeInMs: 1000,
+      retry: {
+        retries: 8,
+        // Never give up on a broker that went away: Lambda's pollers keep polling too.
+        restartOnFailure: async (error) => {
+          this.warn(`kafka λ ${mapping.functionKey}: consumer of ${mapping.topic} failed (${error.message}); restarting it`);
+          return true;
+        },
+      },
+    });
+    const limit = pLimit(partitionConcurrency);
+    const onInvocation = options.onInvocation ?? ((summary) => console.log(formatInvocation(summary)));
+    this.laneContext = {
+      mapping,
+      retry: validateRetryPolicy({ ...defaultRetryPolicy, ...options.retry }),
+      keep: compileFilter(mapping.filterPatterns),
+      invoke: (event) => limit(() => handler(event)),
+      commit: (partition, nextOffset) => this.consumer.commitOffsets([{ topic: mapping.topic, partition, offset: String(nextOffset) }]),
+      deadLetter: (partition, messages, error, attempts) => this.sendToDeadLetterTopic(partition, messages, error, attempts),
+      pause: (partition) => this.consumer.pause([{ topic: mapping.topic, partitions: [partition] }]),
+      resume: (partition) => this.consumer.resume([{ topic: mapping.topic, partitions: [partition] }]),
+      report: onInvocation,
+      warn: this.warn,
+    };
+  }
+
+  async start(): Promise<void> {
+    const { topic, functionKey, bootstrapServers } = this.mapping;
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await this.checkTopics(admin);
+      await pinStartingOffsets(admin, this.mapping);
+    } catch (error) {
+      throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await admin.disconnect();
+    }
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.dropRevokedLanes(payload.memberAssignment[topic] ?? []));
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.warn(`kafka λ ${functionKey}: consumer of ${topic} stopped for good (${payload.error.message}); restart sls offline`);
+    });
+    await this.consumer.connect();
+    // Starting positions are pinned as committed offsets above; a group without any starts from the beginning.
+    await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => this.lane(batch.partition).accept(batch.messages),
+    });
+  }
+
+  /** Lets running invocations finish, then leaves the group. Uncommitted records are delivered again next time. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.lanes.values()].map((lane) => lane.stop()));
+    this.lanes.clear();
+    await this.consumer.disconnect();
+    await this.producer?.disconnect();
+  }
+
+  private lane(partition: number): PartitionLane {
+    let lane = this.lanes.get(partition);
+    if (!lane) {
+      lane = new PartitionLane(partition, this.laneContext);
+      this.lanes.set(partition, lane);
+    }
+    return lane;
+  }
+
+  /** After a rebalance another member owns these partitions; its consumer resumes from our last commit. */
+  private dropRevokedLanes(assigned: number[]): void {
+    for (const [partition, lane] of this.lanes) {
+      if (assigned.includes(partition)) continue;
+      this.lanes.delete(partition);
+      void lane.stop();
+    }
+  }
+
+  private async checkTopics(admin: Admin): Promise<void> {
+    const wanted = [this.mapping.topic, this.mapping.onFailureTopic].filter((topic): topic is string => topic !== undefined);
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) throw new Error(`topic ${missing.join(', ')} does not exist; create it first (the emulator never creates topics, like Lambda)`);
+  }
+
+  private async sendToDeadLetterTopic(partition: number, messages: KafkaMessage[], error: string, attempts: number): Promise<void> {
+    const { functionKey, topic, onFailureTopic } = this.mapping;
+    if (!onFailureTopic) throw new Error(`kafka λ ${functionKey}: no onFailureDestination to send records to`);
+    if (!this.producer) {
+      const producer = this.kafka.producer();
+      await producer.connect();
+      this.producer = producer;
+    }
+    await this.producer.send({ topic: onFailureTopic, messages: messages.map((message) => deadLetter(message, { functionKey, error, attempts, topic, partition })) });
+  }
+}

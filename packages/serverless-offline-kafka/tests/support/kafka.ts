@@ -1,0 +1,116 @@
+/** Helpers for the integration tests: unique topics on the real broker, producing, waiting, recording handlers. */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Kafka, logLevel, type Message } from 'kafkajs';
+import { KafkaMskEventSchema, KafkaSelfManagedEventSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { LambdaKafkaEvent, LambdaKafkaRecord } from '../../src/event';
+import type { InvocationSummary } from '../../src/log';
+import type { MappingSettings } from '../../src/mapping';
+import { MappingWorker, type WorkerOptions } from '../../src/worker';
+
+export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'localhost:29092').split(',');
+export const kafka = new Kafka({ clientId: 'serverless-offline-kafka-tests', brokers, logLevel: logLevel.NOTHING });
+
+/** Creates topics with unique names (3 partitions); `cleanup` deletes them. */
+export async function createTopics(count: number, partitions = 3): Promise<{ topics: string[]; cleanup: () => Promise<void> }> {
+  const topics = Array.from({ length: count }, () => `offline-kafka-test-${randomUUID().slice(0, 8)}`);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
+  await admin.disconnect();
+  return {
+    topics,
+    cleanup: async () => {
+      const cleaner = kafka.admin();
+      await cleaner.connect();
+      await cleaner.deleteTopics({ topics });
+      await cleaner.disconnect();
+    },
+  };
+}
+
+export async function produce(topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, messages });
+  await producer.disconnect();
+}
+
+/** JSON messages `{ n }` keyed `k<n % keys>`, so they spread over the partitions. */
+export const numbered = (from: number, count: number, keys = 6): Message[] =>
+  Array.from({ length: count }, (_, i) => ({ key: `k${(from + i) % keys}`, value: JSON.stringify({ n: from + i }) }));
+
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export function mappingFor(topic: string, overrides: Partial<MappingSettings> = {}): MappingSettings {
+  return {
+    functionKey: 'test',
+    source: { eventSource: 'SelfManagedKafka' },
+    bootstrapServers: brokers,
+    topic,
+    batchSize: 100,
+    maximumBatchingWindowMs: 0,
+    startingPosition: { type: 'TRIM_HORIZON' },
+    consumerGroupId: `offline-kafka-test-${randomUUID().slice(0, 8)}`,
+    filterPatterns: [],
+    ...overrides,
+  };
+}
+
+export const decodedValue = (record: LambdaKafkaRecord): unknown => JSON.parse(Buffer.from(record.value ?? '', 'base64').toString());
+export const recordsOf = (event: LambdaKafkaEvent): LambdaKafkaRecord[] => Object.values(event.records).flat();
+
+/** Validates every event against the Powertools Kafka schemas (independent of this package) before recording it. */
+export function validated(event: LambdaKafkaEvent): LambdaKafkaEvent {
+  if (event.eventSource === 'aws:kafka') KafkaMskEventSchema.parse(event);
+  else KafkaSelfManagedEventSchema.parse(event);
+  return event;
+}
+
+/** A worker whose handler records every event it receives, and whose summaries are kept. */
+export class Harness {
+  readonly events: LambdaKafkaEvent[] = [];
+  readonly summaries: InvocationSummary[] = [];
+  readonly worker: MappingWorker;
+
+  constructor(options: Omit<WorkerOptions, 'handler'> & { handler?: (event: LambdaKafkaEvent) => Promise<unknown> }) {
+    const handler = options.handler ?? (async () => undefined);
+    this.worker = new MappingWorker({
+      warn: () => undefined,
+      ...options,
+      handler: async (event) => {
+        this.events.push(validated(event));
+        return handler(event);
+      },
+      onInvocation: (summary) => this.summaries.push(summary),
+    });
+  }
+
+  /** Values `n` of every record received, in delivery order. */
+  received(): number[] {
+    return this.events.flatMap(recordsOf).map((record) => (decodedValue(record) as { n: number }).n);
+  }
+}
+
+/** Committed offset of each partition for a group. */
+export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  await admin.disconnect();
+  return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+}
+
+export async function highWatermarks(topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  return new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
+}
