@@ -16,7 +16,8 @@ export interface MarkdownOptions {
 
 const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
 const fixed = (digits: number) => (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(digits));
-const pValue = (p: number) => (Number.isNaN(p) ? '–' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+// p underflows to 0 for the strongest pairs: say so rather than print 0.
+const pValue = (p: number) => (Number.isNaN(p) ? '–' : p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 const isoHour = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 const markdownTable = (rows: object[]) => from(rows).toMarkdown();
 const image = (name: string, alt: string, o: MarkdownOptions) => `![${alt}](${o.imageSrc(name)})`;
