@@ -1,0 +1,70 @@
+import { predictGbt, trainGbt, type GbtOptions } from '../model/gbt';
+import { sliceRows, type FeatureMatrix } from '../model/matrix';
+import { mae } from './metrics';
+import { rollingOriginFolds, type Fold, type RollingOriginOptions } from './rolling-origin';
+
+export interface GbtGrid {
+  readonly maxDepth: readonly number[];
+  readonly learningRate: readonly number[];
+  readonly subsample: readonly number[];
+  readonly colsample: readonly number[];
+}
+
+export type GbtGridPoint = Pick<GbtOptions, keyof GbtGrid>;
+
+export interface GridSearchOptions {
+  readonly grid: GbtGrid;
+  readonly folds: Partial<RollingOriginOptions>;
+  /** Options shared by every fit. Each fit runs all its trees: the validation window is for scoring, not stopping. */
+  readonly fit: Partial<GbtOptions>;
+  /** Refuses a search of more fits (grid points × folds) than this, to bound its cost. */
+  readonly maxFits: number;
+}
+
+export const defaultGridSearchOptions: GridSearchOptions = {
+  grid: { maxDepth: [3, 6], learningRate: [0.05, 0.1], subsample: [0.8, 1], colsample: [0.8, 1] },
+  folds: {},
+  fit: { trees: 200 },
+  maxFits: 64,
+};
+
+export interface TuningReport {
+  readonly grid: GbtGrid;
+  readonly folds: readonly Fold[];
+  readonly candidates: readonly { readonly params: GbtGridPoint; readonly foldMae: readonly number[]; readonly meanMae: number }[];
+  readonly best: { readonly params: GbtGridPoint; readonly meanMae: number };
+}
+
+/**
+ * Rolling-origin cross-validated grid search of the tree parameters. Rows are in time order and
+ * all have an observed target (drop the others first); every fold is scored by MAE.
+ */
+export function gridSearchGbt(features: FeatureMatrix, target: Float64Array | readonly number[], overrides: Partial<GridSearchOptions> = {}): TuningReport {
+  const options = { ...defaultGridSearchOptions, ...overrides };
+  const folds = rollingOriginFolds(features.rows, options.folds);
+  const points = gridPoints(options.grid);
+  if (points.length * folds.length > options.maxFits) {
+    throw new Error(`The search needs ${points.length} grid points × ${folds.length} folds = ${points.length * folds.length} fits, over maxFits=${options.maxFits}; shrink the grid or raise maxFits.`);
+  }
+  const candidates = points.map((params) => {
+    const foldMae = folds.map((fold) => {
+      const model = trainGbt(sliceRows(features, 0, fold.trainEnd), target.slice(0, fold.trainEnd), {
+        ...options.fit,
+        ...params,
+        validationFraction: 0,
+      });
+      const prediction = predictGbt(model, sliceRows(features, fold.validationStart, fold.validationEnd));
+      return mae(prediction, target.slice(fold.validationStart, fold.validationEnd));
+    });
+    return { params, foldMae, meanMae: foldMae.reduce((a, b) => a + b, 0) / foldMae.length };
+  });
+  const best = candidates.reduce((a, b) => (b.meanMae < a.meanMae ? b : a));
+  return { grid: options.grid, folds, candidates, best: { params: best.params, meanMae: best.meanMae } };
+}
+
+function gridPoints(grid: GbtGrid): GbtGridPoint[] {
+  const axes = Object.entries(grid) as [keyof GbtGrid, readonly number[]][];
+  const empty = axes.find(([, values]) => values.length === 0);
+  if (empty) throw new Error(`Grid axis ${empty[0]} has no values; give at least one.`);
+  return axes.reduce<Partial<GbtGridPoint>[]>((points, [name, values]) => points.flatMap((point) => values.map((value) => ({ ...point, [name]: value }))), [{}]) as GbtGridPoint[];
+}
