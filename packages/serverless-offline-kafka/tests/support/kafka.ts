@@ -40,9 +40,9 @@ export async function produce(topic: string, messages: Message[]): Promise<void>
 export const numbered = (from: number, count: number, keys = 6): Message[] =>
   Array.from({ length: count }, (_, i) => ({ key: `k${(from + i) % keys}`, value: JSON.stringify({ n: from + i }) }));
 
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
@@ -78,8 +78,10 @@ export class Harness {
   readonly events: LambdaKafkaEvent[] = [];
   readonly summaries: InvocationSummary[] = [];
   readonly worker: MappingWorker;
+  readonly mapping: MappingSettings;
 
   constructor(options: Omit<WorkerOptions, 'handler'> & { handler?: (event: LambdaKafkaEvent) => Promise<unknown> }) {
+    this.mapping = options.mapping;
     const handler = options.handler ?? (async () => undefined);
     this.worker = new MappingWorker({
       warn: () => undefined,
