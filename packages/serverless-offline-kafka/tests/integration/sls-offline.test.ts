@@ -1,0 +1,64 @@
+/** `sls offline start` on the fixture service: records produced from outside reach both functions' handlers. */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { recordsOf, validated, createTopics, decodedValue, numbered, produce, waitFor } from '../support/kafka';
+import type { LambdaKafkaEvent } from '../../src/event';
+
+const packageDir = join(__dirname, '..', '..');
+const serviceDir = join(packageDir, 'tests', 'fixtures', 'service');
+const slsBin = require.resolve('serverless/bin/serverless.js');
+
+interface Invocation {
+  functionName: string;
+  event: LambdaKafkaEvent;
+}
+
+describe('sls offline start with the plugin', () => {
+  let topic: string;
+  let cleanup: () => Promise<void>;
+  let workDir: string;
+  before(async () => {
+    ({ topics: [topic = ''], cleanup } = await createTopics(1));
+    workDir = mkdtempSync(join(tmpdir(), 'offline-kafka-'));
+    // osls loads the plugin from its package entry, the bundled dist/.
+    execFileSync('npm', ['run', 'build'], { cwd: packageDir, stdio: 'ignore' });
+  });
+  after(async () => {
+    rmSync(workDir, { recursive: true, force: true });
+    await cleanup();
+  });
+
+  it('invokes the kafka and msk functions with records produced by a plain kafkajs producer', async () => {
+    const output = join(workDir, 'invocations.jsonl');
+    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    const child = spawn(process.execPath, [slsBin, 'offline', 'start'], {
+      cwd: serviceDir,
+      env: { ...process.env, FIXTURE_TOPIC: topic, FIXTURE_OUTPUT: output, FIXTURE_HTTP_PORT: String(port), FIXTURE_LAMBDA_PORT: String(port + 1), SLS_TELEMETRY_DISABLED: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stdout.on('data', (chunk) => (logs += chunk));
+    child.stderr.on('data', (chunk) => (logs += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const invocations = (): Invocation[] => (existsSync(output) ? readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : []);
+    const received = (functionName: string) => invocations().filter((i) => i.functionName.endsWith(functionName)).flatMap((i) => recordsOf(validated(i.event)));
+    try {
+      await waitFor(`both mappings to start; sls output so far:\n${logs}`, () => (logs.match(/kafka λ \w+ ← /g) ?? []).length === 2 || child.exitCode !== null, 90_000);
+      assert.equal(child.exitCode, null, `sls offline exited early:\n${logs}`);
+      await produce(topic, numbered(0, 30));
+      await waitFor('30 records in selfManaged and 10 in managed', () => received('selfManaged').length === 30 && received('managed').length === 10, 60_000);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+    const byFunction = (name: string) => invocations().filter((i) => i.functionName.endsWith(name)).map((i) => i.event);
+    assert.ok(byFunction('selfManaged').every((event) => event.eventSource === 'SelfManagedKafka' && event.bootstrapServers === 'localhost:29092'));
+    assert.ok(byFunction('managed').every((event) => event.eventSource === 'aws:kafka' && event.eventSourceArn === 'arn:aws:kafka:us-east-1:123456789012:cluster/fixture/abcd-1'));
+    assert.deepEqual(received('managed').map((r) => (decodedValue(r) as { n: number }).n).sort((a, b) => a - b), Array.from({ length: 10 }, (_, n) => n));
+    assert.match(logs, new RegExp(`kafka λ selfManaged ${topic}-\\d @\\d+(\\.\\.\\d+)? \\d+ records? \\d+ ms ok`));
+  });
+});
