@@ -62,18 +62,14 @@ export interface SplitCandidate {
   readonly leftCount: number;
 }
 
-/** Loss reduction of a split under squared loss with L2 penalty (XGBoost's gain formula). */
-function splitGain(leftG: number, leftH: number, rightG: number, rightH: number, lambda: number): number {
-  return 0.5 * (leafScore(leftG, leftH, lambda) + leafScore(rightG, rightH, lambda) - leafScore(leftG + rightG, leftH + rightH, lambda));
-}
-
 function leafScore(gradientSum: number, hessianSum: number, lambda: number): number {
   return (gradientSum * gradientSum) / (hessianSum + lambda);
 }
 
 /**
- * Best split over every value-bin boundary of the sampled features. Missing values try both
- * sides; a feature with no missing value in this node sends them to the larger child, as
+ * Best split over every value-bin boundary of the sampled features, by XGBoost's gain
+ * ½ [score(left) + score(right) − score(parent)] with score = G² / (H + λ). Missing values try
+ * both sides; a feature with no missing value in this node sends them to the larger child, as
  * scikit-learn's histogram boosting does, so unseen NaNs at prediction time follow the majority.
  */
 export function findBestSplit(
@@ -84,15 +80,9 @@ export function findBestSplit(
   count: number,
   rules: SplitRules,
 ): SplitCandidate | undefined {
-  let best: SplitCandidate | undefined;
-  const consider = (feature: number, bin: number, missingGoesLeft: boolean, leftG: number, leftH: number) => {
-    const rightH = count - leftH;
-    if (leftH < rules.minSamplesLeaf || rightH < rules.minSamplesLeaf) return;
-    const gain = splitGain(leftG, leftH, gradientSum - leftG, rightH, rules.lambda);
-    if (gain > rules.minSplitGain && (best === undefined || gain > best.gain)) {
-      best = { feature, bin, missingGoesLeft, gain, leftGradient: leftG, leftCount: leftH };
-    }
-  };
+  const parentScore = leafScore(gradientSum, count, rules.lambda);
+  // Beating this children score is a gain above minSplitGain.
+  const search: SplitSearch = { gradientSum, count, rules, bestScore: parentScore + 2 * rules.minSplitGain, best: undefined };
   for (const feature of features) {
     const base = feature * binsPerFeature * 2;
     const missingG = histogram[base];
@@ -100,15 +90,38 @@ export function findBestSplit(
     let valueG = 0;
     let valueH = 0;
     for (let bin = 1; bin <= binned.upperEdges[feature].length; bin++) {
+      const binH = histogram[base + bin * 2 + 1];
+      // An empty bin splits the rows as the bin before it did.
+      if (binH === 0) continue;
       valueG += histogram[base + bin * 2];
-      valueH += histogram[base + bin * 2 + 1];
+      valueH += binH;
       if (missingH > 0) {
-        consider(feature, bin, true, valueG + missingG, valueH + missingH);
-        consider(feature, bin, false, valueG, valueH);
+        consider(search, feature, bin, true, valueG + missingG, valueH + missingH);
+        consider(search, feature, bin, false, valueG, valueH);
       } else {
-        consider(feature, bin, valueH >= count - valueH, valueG, valueH);
+        consider(search, feature, bin, valueH >= count - valueH, valueG, valueH);
       }
     }
   }
-  return best;
+  return search.best && { ...search.best, gain: 0.5 * (search.bestScore - parentScore) };
+}
+
+/** The node being split and the best candidate so far (a plain object: hot-loop state stays monomorphic). */
+interface SplitSearch {
+  readonly gradientSum: number;
+  readonly count: number;
+  readonly rules: SplitRules;
+  bestScore: number;
+  best: Omit<SplitCandidate, 'gain'> | undefined;
+}
+
+function consider(search: SplitSearch, feature: number, bin: number, missingGoesLeft: boolean, leftG: number, leftH: number): void {
+  const rightH = search.count - leftH;
+  const { lambda, minSamplesLeaf } = search.rules;
+  if (leftH < minSamplesLeaf || rightH < minSamplesLeaf) return;
+  const score = leafScore(leftG, leftH, lambda) + leafScore(search.gradientSum - leftG, rightH, lambda);
+  if (score > search.bestScore) {
+    search.bestScore = score;
+    search.best = { feature, bin, missingGoesLeft, leftGradient: leftG, leftCount: leftH };
+  }
 }

@@ -20,7 +20,8 @@ export function seededRandom(seed: number): Random {
 
 /** `count` distinct integers from [0, n), in increasing order (partial Fisher–Yates). */
 export function sampleWithoutReplacement(n: number, count: number, random: Random): Uint32Array {
-  const pool = Uint32Array.from({ length: n }, (_, i) => i);
+  const pool = new Uint32Array(n);
+  for (let i = 0; i < n; i++) pool[i] = i;
   for (let i = 0; i < count; i++) {
     const j = random.int(i, n - 1);
     const picked = pool[j];
