@@ -1,0 +1,95 @@
+/** QC summary per column (the prototype's producer wrote it as CSV) and a small CSV writer. */
+import { CLIPPED, IMPUTED, isColumnId, columnInfo } from './catalogue';
+import { flagLists, measureColumns, numbers, type ColumnTable } from './table';
+
+export interface QcRow {
+  column: string;
+  /** Catalogue unit, or '' for a column outside the catalogue. */
+  unit: string;
+  /** Non-missing values. */
+  count: number;
+  missing: number;
+  /** missing / rows. */
+  missingShare: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+  /** Sample standard deviation (ddof 1, like pandas); null with fewer than two values. */
+  std: number | null;
+  /** Rows whose `imputed` list names the column. */
+  imputed: number;
+  /** Rows whose `clipped` list names the column. */
+  clipped: number;
+}
+
+/** Per-column QC statistics over the table's current values (so run it on the raw table for raw missing counts). */
+export function qcSummary(table: ColumnTable, columns: string[] = measureColumns(table)): QcRow[] {
+  const rows = table.numRows();
+  const imputedLists = flagLists(table, IMPUTED);
+  const clippedLists = flagLists(table, CLIPPED);
+  return columns.map((column) => {
+    const values = numbers(table, column);
+    let count = 0;
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      if (v === null) continue;
+      count++;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const mean = count ? sum / count : null;
+    let ss = 0;
+    if (mean !== null) for (const v of values) if (v !== null) ss += (v - mean) * (v - mean);
+    return {
+      column,
+      unit: isColumnId(column) ? columnInfo(column).unit : '',
+      count,
+      missing: rows - count,
+      missingShare: rows ? (rows - count) / rows : 0,
+      min: count ? min : null,
+      max: count ? max : null,
+      mean,
+      std: count > 1 ? Math.sqrt(ss / (count - 1)) : null,
+      imputed: imputedLists.reduce((n, l) => n + (l.includes(column) ? 1 : 0), 0),
+      clipped: clippedLists.reduce((n, l) => n + (l.includes(column) ? 1 : 0), 0),
+    };
+  });
+}
+
+const QC_HEADER: { key: keyof QcRow; title: string }[] = [
+  { key: 'column', title: 'column' },
+  { key: 'unit', title: 'unit' },
+  { key: 'count', title: 'count' },
+  { key: 'missing', title: 'missing' },
+  { key: 'missingShare', title: 'missing_share' },
+  { key: 'min', title: 'min' },
+  { key: 'max', title: 'max' },
+  { key: 'mean', title: 'mean' },
+  { key: 'std', title: 'std' },
+  { key: 'imputed', title: 'imputed' },
+  { key: 'clipped', title: 'clipped' },
+];
+
+/** The QC summary as CSV (comma-separated, '.' decimals, UTF-8, LF line ends, empty cell for null). */
+export function qcSummaryToCsv(rows: QcRow[]): string {
+  return toCsv(
+    rows as unknown as Record<string, unknown>[],
+    QC_HEADER.map((h) => h.key),
+    QC_HEADER.map((h) => h.title),
+  );
+}
+
+/** Minimal RFC 4180 CSV: quotes cells containing comma, quote or line break; null/undefined → empty. */
+export function toCsv(records: Record<string, unknown>[], columns: string[], titles: string[] = columns): string {
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
+    const s = Array.isArray(v) ? v.join('|') : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const lines = [titles.map(cell).join(',')];
+  for (const r of records) lines.push(columns.map((c) => cell(r[c])).join(','));
+  return lines.join('\n') + '\n';
+}
