@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mae } from '../../../functions/train/evaluation/metrics';
 import { predictGbt, resolveGbtOptions, trainGbt, type GbtOptions } from '../../../functions/train/model/gbt';
@@ -121,5 +123,31 @@ describe('gradient-boosted trees', () => {
   it('names the option and the allowed range when an option is invalid', () => {
     assert.throws(() => resolveGbtOptions({ subsample: 0 }), /subsample=0 is out of range; allowed: \(0, 1\]/);
     assert.throws(() => trainGbt(featureMatrix(Float64Array.of(1, 2), 1), [1, NaN]), /Target at row 1 is NaN; drop rows/);
+  });
+});
+
+describe('gradient-boosted trees against scikit-learn', () => {
+  it('matches GradientBoostingRegressor when every distinct value has its own bin', () => {
+    // scripts/reference/train/gbt_reference.py: exact depth-2 boosting, squared error, no subsampling.
+    const reference = JSON.parse(readFileSync(join(__dirname, '../../fixtures/train/gbt-reference.json'), 'utf8')) as {
+      params: { n_estimators: number; learning_rate: number; max_depth: number; min_samples_leaf: number };
+      features: number[][];
+      target: number[];
+      prediction: number[];
+    };
+    const { params } = reference;
+    const features = featureMatrix(Float64Array.from(reference.features.flat()), reference.features[0].length);
+    const model = trainGbt(features, reference.target, {
+      ...exactTree,
+      trees: params.n_estimators,
+      learningRate: params.learning_rate,
+      maxDepth: params.max_depth,
+      maxLeaves: 2 ** params.max_depth,
+      minSamplesLeaf: params.min_samples_leaf,
+    });
+    const prediction = predictGbt(model, features);
+    // Our leaf values and base score are float32; scikit-learn keeps float64.
+    const difference = Math.max(...reference.prediction.map((expected, i) => Math.abs(prediction[i] - expected)));
+    assert.ok(difference < 1e-5, `max |ours - scikit-learn| = ${difference}`);
   });
 });
