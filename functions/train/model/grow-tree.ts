@@ -39,6 +39,7 @@ export function growTree(
   const canSplit = (start: number, end: number, depth: number) => depth < options.maxDepth && end - start >= 2 * options.minSamplesLeaf;
 
   const addLeaf = (start: number, end: number, depth: number, gradientSum: number, histogram: Histogram | undefined) => {
+    // A placeholder: replaced by a split node, or by the final leaf value once growth ends.
     const node = nodes.push({ kind: 'leaf', value: 0 }) - 1;
     const split =
       histogram && canSplit(start, end, depth) ? findBestSplit(histogram, binned, features, gradientSum, end - start, options) : undefined;
