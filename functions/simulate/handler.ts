@@ -31,6 +31,8 @@ function loadRows(): Promise<DatasetRows> {
 }
 
 export const handler = lambdaHandler(simulateEventSchema, async (request, context) => {
+  // One connection per invocation: a tick a minute does not need a warm connection, and a frozen
+  // container would otherwise wake up with a stale one (and `sls invoke local` would never exit).
   const result = await simulate(request, {
     rows: await loadRows(),
     state,
@@ -45,7 +47,7 @@ export const handler = lambdaHandler(simulateEventSchema, async (request, contex
     },
     clock: { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     onProgress: (sent, total) => logger.debug('progress', { sent, total }),
-  });
+  }).finally(() => producer.disconnect());
   metrics.addMetric('MessagesSent', MetricUnit.Count, result.sent);
   metrics.addMetric('SendDuration', MetricUnit.Milliseconds, result.durationMs);
   logger.info('simulate done', { mode: result.mode, sent: result.sent, stations: result.stations, partitions: result.partitions, durationMs: result.durationMs, dryRun: result.dryRun });
