@@ -5,7 +5,7 @@ import { Client as MinioClient } from 'minio';
 import { loadConfig } from '../../shared/config';
 import { createKafka } from '../../shared/kafka';
 import { ensureBucket, ensureTopics } from '../../stack/provision';
-import { consumeFromBeginning } from '../support/kafka';
+import { endOffsets, messagesBetween } from '../support/kafka';
 
 const config = loadConfig();
 const kafka = createKafka(config.kafka, 'stack-test');
@@ -49,8 +49,9 @@ describe('local stack', () => {
       const topic = config.topics[topicKey];
       const runId = randomUUID();
       const messages = [0, 1, 2].map((partition) => ({ partition, key: `k${partition}`, value: JSON.stringify({ runId, partition }), headers: { run: runId } }));
+      const from = await endOffsets(kafka, topic);
       await producer.send({ topic, messages });
-      const received = await consumeFromBeginning(kafka, topic, 3, 20_000, (m) => m.message.headers?.run?.toString() === runId);
+      const received = await messagesBetween(kafka, topic, from, await endOffsets(kafka, topic));
       assert.deepEqual(
         received.map((m) => [m.partition, m.message.key?.toString(), JSON.parse(m.message.value!.toString()).partition]).sort(),
         [[0, 'k0', 0], [1, 'k1', 1], [2, 'k2', 2]],

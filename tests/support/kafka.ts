@@ -1,34 +1,51 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 
+export type Offsets = Map<number, number>;
+
 export interface ConsumedMessage {
   topic: string;
   partition: number;
   message: KafkaMessage;
 }
 
-/** Reads a topic from the beginning with a fresh group until `count` messages arrived or the timeout passed. */
-export async function consumeFromBeginning(kafka: Kafka, topic: string, count: number, timeoutMs = 20_000, match: (m: ConsumedMessage) => boolean = () => true): Promise<ConsumedMessage[]> {
+/** The next offset to be written, per partition. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Offsets> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Every message written to `topic` between two end-offset snapshots, read with a fresh group
+ * seeking to `from`: exact, and independent of how much older data the topic holds.
+ */
+export async function messagesBetween(kafka: Kafka, topic: string, from: Offsets, to: Offsets, timeoutMs = 30_000): Promise<ConsumedMessage[]> {
+  const expected = [...to].reduce((n, [p, high]) => n + high - (from.get(p) ?? 0), 0);
+  if (expected === 0) return [];
   const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
   const received: ConsumedMessage[] = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${received.length}/${count} messages from ${topic} within ${timeoutMs} ms`)), timeoutMs);
+    await consumer.subscribe({ topic });
+    const done = new Promise<void>((resolve, reject) => {
+      setTimeout(() => reject(new Error(`only ${received.length}/${expected} messages from ${topic} within ${timeoutMs} ms`)), timeoutMs).unref();
       consumer
         .run({
           eachMessage: async (m) => {
-            if (!match(m)) return;
+            if (Number(m.message.offset) >= (to.get(m.partition) ?? 0)) return;
             received.push(m);
-            if (received.length >= count) {
-              clearTimeout(timer);
-              resolve();
-            }
+            if (received.length === expected) resolve();
           },
         })
         .catch(reject);
     });
+    for (const [partition, offset] of from) consumer.seek({ topic, partition, offset: String(offset) });
+    await done;
   } finally {
     await consumer.disconnect();
   }
