@@ -4,8 +4,7 @@
  *   - latency: produce-to-handler time (record timestamp to handler entry), p50/p95, per batch size and window.
  * Prints a table and writes bench/results/kafka-plugin.json.   Run: npx tsx bench/kafka-plugin.ts
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { saveResult } from './support/results';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MappingWorker } from '../packages/serverless-offline-kafka/src/worker';
 import type { LambdaKafkaEvent } from '../packages/serverless-offline-kafka/src/event';
@@ -94,7 +93,7 @@ async function main(): Promise<void> {
       latencies.push(result);
     }
     const result = { benchmark: 'kafka-plugin', date: new Date().toISOString(), backlogRecords: BACKLOG, latencyRecords: LATENCY_RECORDS, produceIntervalMs: LATENCY_INTERVAL_MS, partitions: 3, throughput: throughputs, latency: latencies };
-    writeFileSync(join(__dirname, 'results', 'kafka-plugin.json'), `${JSON.stringify(result, null, 2)}\n`);
+    saveResult('kafka-plugin', result);
   } finally {
     await cleanup();
   }

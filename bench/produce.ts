@@ -3,8 +3,7 @@
  *   npm run bench:produce [-- <readings per station> <stations> <batchSize>]
  * Prints the figures and writes bench/results/produce.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { saveResult } from './support/results';
 import type { Context } from 'aws-lambda';
 import { datasetPath } from '../tests/support/dataset';
 
@@ -24,12 +23,10 @@ async function main(): Promise<void> {
     console.log(`run ${run + 1}: ${result.sent} messages in ${result.durationMs} ms = ${Math.round(result.messagesPerSecond)} messages/s`);
   }
   const rates = runs.map((r) => r.messagesPerSecond).sort((a, b) => a - b);
-  const summary = { messagesPerRun: count * stations, stations, batchSize, medianMessagesPerSecond: rates[1], runs, node: process.version, date: new Date().toISOString() };
+  const summary = { messagesPerRun: count * stations, stations, batchSize, medianMessagesPerSecond: rates[1], runs };
   console.table(runs);
   console.log(`median produce throughput: ${rates[1]} messages/s`);
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'produce.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  saveResult('produce', summary);
 }
 
 main().then(

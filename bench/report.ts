@@ -2,8 +2,7 @@
  * One full report (analysis + every artifact) on the whole UCI dataset.
  *   npx tsx bench/report.ts     → prints the figures and writes bench/results/report.json
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { saveResult } from './support/results';
 import { parseAirQuality } from '@air-quality/preprocessing';
 import { analyse } from '../functions/report/analyse';
 import { resolveOptions } from '../functions/report/options';
@@ -29,13 +28,9 @@ async function main(): Promise<void> {
     renderMs: Math.round(finished - analysed),
     wallMs: Math.round(finished - started),
     peakRssMiB: Math.round(peakRss / 2 ** 20),
-    node: process.version,
-    date: new Date().toISOString(),
   };
   console.table(result);
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(result, null, 2)}\n`);
+  saveResult('report', result);
 }
 
 main().catch((error) => {

@@ -3,9 +3,8 @@
  * (about 9000 hourly rows × 60 engineered features), plus ONNX export and inference.
  *   npx tsx bench/train-gbt.ts     → prints the figures and writes bench/results/train-gbt.json
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
+import { saveResult } from './support/results';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { predictGbt, trainGbt, type GbtOptions } from '../functions/train/model/gbt';
 import { featureMatrix } from '../functions/train/model/matrix';
@@ -71,19 +70,15 @@ async function main(): Promise<void> {
     onnxBytes: onnxModel.length,
     onnxRunMs: Math.round(onnxRunMs),
     onnxMaxAbsDifference: maxAbsDifference,
-    node: process.version,
     cpu: cpus()[0]?.model,
     // The machine is shared: a load above its core count slows every figure.
     cores: cpus().length,
     loadAverage1m: Number(loadavg()[0].toFixed(2)),
-    date: new Date().toISOString(),
   };
   const { options: fitOptions, ...figures } = result;
   console.table({ ...figures, trainMs: figures.trainMs.join(', ') });
   console.log('options', fitOptions);
-  const dir = join(__dirname, 'results');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'train-gbt.json'), `${JSON.stringify(result, null, 2)}\n`);
+  saveResult('train-gbt', result);
 }
 
 main().catch((error) => {
