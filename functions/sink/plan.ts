@@ -1,0 +1,83 @@
+import { dataFileKey, hourStart, type LakeRow } from '../../shared/lake';
+import type { Reading } from '../../shared/schemas/reading';
+import { decodeRecord, type RejectionKind } from './decode';
+import type { KafkaRecord } from './event';
+
+export interface Rejection {
+  record: KafkaRecord;
+  kind: RejectionKind;
+  reason: string;
+}
+
+export interface LakeFile {
+  key: string;
+  rows: LakeRow[];
+}
+
+/** What one batch of one partition does to the lake. */
+export interface PartitionPlan {
+  topic: string;
+  partition: number;
+  /** Records below the watermark: already in the lake, delivered again. */
+  redelivered: number;
+  files: LakeFile[];
+  rejected: Rejection[];
+  /** The watermark once this batch is written; undefined when the batch holds nothing new. */
+  nextOffset?: number;
+}
+
+export function toLakeRow(reading: Reading, record: Pick<KafkaRecord, 'partition' | 'offset'>): LakeRow {
+  return {
+    eventId: reading.eventId,
+    stationId: reading.stationId,
+    sequence: reading.sequence,
+    observedAt: Date.parse(reading.observedAt),
+    sourceTime: Date.parse(reading.sourceTime),
+    readings: reading.readings,
+    imputed: reading.quality.imputed,
+    clipped: reading.quality.clipped,
+    partition: record.partition,
+    offset: record.offset,
+  };
+}
+
+/** Rows grouped by the UTC hour of observedAt, each group in offset order, groups by their first offset. */
+export function bucketByHour(rows: readonly LakeRow[]): LakeRow[][] {
+  const buckets = new Map<number, LakeRow[]>();
+  for (const row of [...rows].sort((a, b) => a.offset - b.offset)) {
+    const hour = hourStart(row.observedAt);
+    const bucket = buckets.get(hour);
+    if (bucket) bucket.push(row);
+    else buckets.set(hour, [row]);
+  }
+  return [...buckets.values()];
+}
+
+/**
+ * Plans one partition's batch against its watermark (the next offset to write):
+ *   - records below the watermark are dropped: a redelivery of what is already in the lake;
+ *   - valid records become one file per event-time hour, named by the first offset of that hour among
+ *     the records kept, so a redelivery of the same records rewrites the same keys instead of adding files;
+ *   - invalid records are rejected (dead-letter topic) but still move the watermark past them.
+ * `records` are one partition's, in offset order.
+ */
+export function planPartition(records: readonly KafkaRecord[], watermark: number): PartitionPlan {
+  const { topic, partition } = records[0];
+  const fresh = records.filter((r) => r.offset >= watermark);
+  const rows: LakeRow[] = [];
+  const rejected: Rejection[] = [];
+  for (const record of fresh) {
+    const decoded = decodeRecord(record);
+    if (decoded.ok) rows.push(toLakeRow(decoded.reading, record));
+    else rejected.push({ record, kind: decoded.kind, reason: decoded.reason });
+  }
+  const files = bucketByHour(rows).map((bucket) => ({ key: dataFileKey(topic, partition, bucket[0].offset, bucket[0].observedAt), rows: bucket }));
+  return {
+    topic,
+    partition,
+    redelivered: records.length - fresh.length,
+    files,
+    rejected,
+    nextOffset: fresh.length > 0 ? fresh[fresh.length - 1].offset + 1 : undefined,
+  };
+}

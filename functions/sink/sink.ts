@@ -1,0 +1,103 @@
+/**
+ * Kafka → lake, exactly once for readers of the lake, whatever fails and however often a batch is redelivered.
+ *
+ * Per partition of the event, with W = the partition's watermark object (next offset to write):
+ *   1. records below W are dropped: the lake already holds them;
+ *   2. each event-time hour of the remaining valid records is written as one Parquet file named by the
+ *      first offset of that hour among them. Those names depend only on W and the records, so a
+ *      redelivery after a failure overwrites the files of the failed attempt instead of adding new ones
+ *      (a file of a failed attempt that a shorter redelivery does not reach is overwritten by the first
+ *      later batch that holds its first offset, before W passes any of its rows);
+ *   3. rejected records go to the dead-letter topic (at least once: a redelivery may send them again,
+ *      with the same source topic/partition/offset headers to deduplicate on);
+ *   4. only when all of that is durable, W moves past the batch with a conditional write on the ETag it
+ *      was read at. Then the event source mapping may commit the offsets.
+ * A failure anywhere throws, the batch is delivered again and resumes from W. Rows at or above W are not
+ * committed yet: `readLake` leaves them out. One writer per partition at a time is assumed (the event
+ * source mapping invokes a partition sequentially); a second writer loses the conditional write and fails.
+ */
+import pLimit from 'p-limit';
+import { advanceWatermark, lakeParquet, readWatermark } from '../../shared/lake';
+import { PreconditionFailedError, type ObjectStore } from '../../shared/object-store';
+import type { MessageProducer } from '../../shared/producer';
+import type { RejectionKind } from './decode';
+import { deadLetterMessage } from './dead-letter';
+import { partitionsOf, type KafkaEvent, type KafkaRecord } from './event';
+import { planPartition } from './plan';
+
+export interface SinkPorts {
+  store: ObjectStore;
+  deadLetters: MessageProducer;
+  deadLetterTopic: string;
+  /** Milliseconds from a monotonic clock, for the flush latency. */
+  now: () => number;
+}
+
+export interface PartitionResult {
+  topic: string;
+  partition: number;
+  written: number;
+  rejected: number;
+  /** Why each rejected record went to the dead-letter topic. */
+  rejections: { offset: number; kind: RejectionKind; reason: string }[];
+  redelivered: number;
+  files: number;
+  bytes: number;
+  /** From the first write to the watermark advanced; 0 when nothing was new. */
+  flushMs: number;
+  /** The watermark after the batch. */
+  nextOffset: number;
+}
+
+/** Object writes in flight per partition: replayed hourly data makes many small files per batch. */
+const WRITE_CONCURRENCY = 16;
+
+export class WatermarkConflictError extends Error {
+  override name = 'WatermarkConflictError';
+}
+
+export async function sinkPartition(records: readonly KafkaRecord[], ports: SinkPorts): Promise<PartitionResult> {
+  const { topic, partition } = records[0];
+  const watermark = await readWatermark(ports.store, topic, partition);
+  const plan = planPartition(records, watermark.nextOffset);
+  const result = { topic, partition, written: 0, rejected: 0, rejections: [], redelivered: plan.redelivered, files: 0, bytes: 0, flushMs: 0, nextOffset: watermark.nextOffset };
+  if (plan.nextOffset === undefined) return result;
+
+  const started = ports.now();
+  const limit = pLimit(WRITE_CONCURRENCY);
+  const sizes = await Promise.all(
+    plan.files.map((file) =>
+      limit(async () => {
+        const body = lakeParquet(file.rows);
+        await ports.store.put(file.key, body, { contentType: 'application/vnd.apache.parquet' });
+        return body.length;
+      }),
+    ),
+  );
+  if (plan.rejected.length > 0) await ports.deadLetters.send(ports.deadLetterTopic, plan.rejected.map(deadLetterMessage));
+  try {
+    await advanceWatermark(ports.store, topic, partition, watermark, plan.nextOffset);
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    throw new WatermarkConflictError(
+      `The watermark of ${topic}-${partition} moved while this batch (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written: another writer owns the partition. ` +
+        'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
+      { cause: error },
+    );
+  }
+  return {
+    ...result,
+    written: plan.files.reduce((n, f) => n + f.rows.length, 0),
+    rejected: plan.rejected.length,
+    rejections: plan.rejected.map(({ record, kind, reason }) => ({ offset: record.offset, kind, reason })),
+    files: plan.files.length,
+    bytes: sizes.reduce((a, b) => a + b, 0),
+    flushMs: ports.now() - started,
+    nextOffset: plan.nextOffset,
+  };
+}
+
+/** Every partition of the event, concurrently (each partition has its own watermark). */
+export function sink(event: KafkaEvent, ports: SinkPorts): Promise<PartitionResult[]> {
+  return Promise.all(partitionsOf(event).map((records) => sinkPartition(records, ports)));
+}

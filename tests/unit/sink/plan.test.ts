@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bucketByHour, planPartition, toLakeRow } from '../../../functions/sink/plan';
+import { HOUR, reading, record, T0 } from './records';
+
+const at = (offset: number, observedAt: number) => record(offset, reading('station-01', offset, observedAt));
+
+describe('bucketByHour', () => {
+  it('groups rows by the UTC hour of observedAt, in offset order, groups ordered by their first offset', () => {
+    const rows = [at(12, T0 + HOUR + 59 * 60_000), at(10, T0 + 5), at(11, T0 + HOUR), at(13, T0 + HOUR - 1)].map((r) => toLakeRow(JSON.parse(Buffer.from(r.value!, 'base64').toString()), r));
+    assert.deepEqual(
+      bucketByHour(rows).map((b) => b.map((r) => r.offset)),
+      [
+        [10, 13],
+        [11, 12],
+      ],
+    );
+  });
+});
+
+describe('planPartition', () => {
+  const batch = [at(100, T0), at(101, T0 + HOUR), at(102, T0 + 10), record(103, 'garbage', { key: 'station-01' }), at(104, T0 + HOUR + 1)];
+
+  it('names each hour file by the first offset of that hour, under dt=/hour= of the event time', () => {
+    const plan = planPartition(batch, 0);
+    assert.deepEqual(
+      plan.files.map((f) => [f.key, f.rows.map((r) => r.offset)]),
+      [
+        ['lake/readings/dt=2026-11-24/hour=10/readings+0+0000000100.parquet', [100, 102]],
+        ['lake/readings/dt=2026-11-24/hour=11/readings+0+0000000101.parquet', [101, 104]],
+      ],
+    );
+    assert.deepEqual(plan.rejected.map((r) => [r.record.offset, r.kind]), [[103, 'base64']]);
+    assert.equal(plan.redelivered, 0);
+    assert.equal(plan.nextOffset, 105);
+  });
+
+  it('drops records below the watermark and names files by the first offset kept', () => {
+    const plan = planPartition(batch, 102);
+    assert.equal(plan.redelivered, 2);
+    assert.deepEqual(
+      plan.files.map((f) => [f.key.split('/').at(-1), f.rows.map((r) => r.offset)]),
+      [
+        ['readings+0+0000000102.parquet', [102]],
+        ['readings+0+0000000104.parquet', [104]],
+      ],
+    );
+    assert.equal(plan.nextOffset, 105);
+  });
+
+  it('a redelivery from the same watermark names the same keys, whatever follows in the batch', () => {
+    const keys = (n: number) => planPartition(batch.slice(0, n), 0).files.map((f) => f.key);
+    assert.deepEqual(keys(3), keys(5));
+    assert.deepEqual(keys(2), keys(5));
+  });
+
+  it('a batch wholly below the watermark changes nothing', () => {
+    const plan = planPartition(batch, 105);
+    assert.deepEqual([plan.files, plan.rejected, plan.redelivered, plan.nextOffset], [[], [], 5, undefined]);
+  });
+
+  it('a batch of rejects only writes no file but still moves the watermark', () => {
+    const plan = planPartition([record(7, undefined, { key: 'station-01' }), record(8, 'e30=', { key: 'station-01' })], 7);
+    assert.deepEqual(plan.files, []);
+    assert.deepEqual(plan.rejected.map((r) => r.kind), ['tombstone', 'schema']);
+    assert.equal(plan.nextOffset, 9);
+  });
+
+  it('keeps the Kafka partition and offset and the event time of every row', () => {
+    const [file] = planPartition([record(42, reading('station-03', 9, T0), { partition: 2 })], 0).files;
+    assert.equal(file.key, 'lake/readings/dt=2026-11-24/hour=10/readings+2+0000000042.parquet');
+    assert.deepEqual([file.rows[0].partition, file.rows[0].offset, file.rows[0].observedAt, file.rows[0].stationId, file.rows[0].sequence], [2, 42, T0, 'station-03', 9]);
+  });
+});
