@@ -74,7 +74,7 @@ export {
   type ScalerParams,
 } from './scaling';
 export { mulberry32, sampleRows, toRecords, type RecordRow, type SampleOptions } from './sample';
-export { qcSummary, qcSummaryToCsv, toCsv, type QcRow } from './qc';
+export { qcSummary, qcSummaryToCsv, type QcRow } from './qc';
 export {
   DEFAULT_FEATURE_SPEC,
   DEFAULT_FEATURE_COLUMNS,

@@ -1,5 +1,6 @@
 /** QC summary per column (the prototype's producer wrote it as CSV) and a small CSV writer. */
 import { CLIPPED, IMPUTED, isColumnId, columnInfo } from './catalogue';
+import { table } from 'arquero';
 import { flagLists, measureColumns, numbers, type ColumnTable } from './table';
 
 export interface QcRow {
@@ -59,37 +60,10 @@ export function qcSummary(table: ColumnTable, columns: string[] = measureColumns
   });
 }
 
-const QC_HEADER: { key: keyof QcRow; title: string }[] = [
-  { key: 'column', title: 'column' },
-  { key: 'unit', title: 'unit' },
-  { key: 'count', title: 'count' },
-  { key: 'missing', title: 'missing' },
-  { key: 'missingShare', title: 'missing_share' },
-  { key: 'min', title: 'min' },
-  { key: 'max', title: 'max' },
-  { key: 'mean', title: 'mean' },
-  { key: 'std', title: 'std' },
-  { key: 'imputed', title: 'imputed' },
-  { key: 'clipped', title: 'clipped' },
-];
+const QC_COLUMNS = ['column', 'unit', 'count', 'missing', 'missing_share', 'min', 'max', 'mean', 'std', 'imputed', 'clipped'] as const;
 
-/** The QC summary as CSV (comma-separated, '.' decimals, UTF-8, LF line ends, empty cell for null). */
+/** The QC summary as CSV, written by arquero (comma-separated, '.' decimals, empty cell for null). */
 export function qcSummaryToCsv(rows: QcRow[]): string {
-  return toCsv(
-    rows as unknown as Record<string, unknown>[],
-    QC_HEADER.map((h) => h.key),
-    QC_HEADER.map((h) => h.title),
-  );
-}
-
-/** Minimal RFC 4180 CSV: quotes cells containing comma, quote or line break; null/undefined → empty. */
-export function toCsv(records: Record<string, unknown>[], columns: string[], titles: string[] = columns): string {
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '';
-    const s = Array.isArray(v) ? v.join('|') : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  const lines = [titles.map(cell).join(',')];
-  for (const r of records) lines.push(columns.map((c) => cell(r[c])).join(','));
-  return lines.join('\n') + '\n';
+  const records = rows.map(({ missingShare, ...row }) => ({ ...row, missing_share: missingShare }));
+  return table(Object.fromEntries(QC_COLUMNS.map((c) => [c, records.map((r) => r[c])]))).toCSV();
 }
