@@ -8,7 +8,7 @@ import { saveResult } from './support/results';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { predictGbt, trainGbt, type GbtOptions } from '../functions/train/model/gbt';
 import { featureMatrix } from '../functions/train/model/matrix';
-import { seededRandom } from '../functions/train/model/random';
+import { seededRandom } from '@air-quality/preprocessing';
 import { leafCount } from '../functions/train/model/tree';
 import { gbtToOnnx } from '../functions/train/onnx/tree-ensemble';
 

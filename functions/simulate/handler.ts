@@ -1,5 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { mulberry32 } from '@air-quality/preprocessing';
+import { seededRandom } from '@air-quality/preprocessing';
 import { loadConfig } from '../../shared/config';
 import { loadPreparedDataset } from '../../shared/dataset';
 import { createKafka } from '../../shared/kafka';
@@ -38,7 +38,7 @@ export const handler = lambdaHandler(simulateEventSchema, async (request, contex
     state,
     producer,
     topic: config.topics.readings,
-    random: mulberry32,
+    random: seededRandom,
     writeQc: async (readings) => {
       const key = `qc/simulate/${new Date().toISOString().replace(/[:.]/g, '-')}-${context.awsRequestId}.csv`;
       const csv = readingsQcCsv(readings);

@@ -7,7 +7,7 @@
  * Sequence numbers are per station and never reused across runs or modes: they come from one
  * counter kept in the simulator state.
  */
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS, type Random } from '@air-quality/preprocessing';
 
 export interface SimulatorState {
   /** Next per-station sequence number (shared by all stations: each emits once per step). */
@@ -43,11 +43,11 @@ export function replayPlan(state: SimulatorState, rows: number, stations: number
   return { emissions, next: { nextSequence: state.nextSequence + count, replay: { anchorMs: replay.anchorMs, nextPosition: replay.nextPosition + count } } };
 }
 
-export function samplePlan(state: SimulatorState, rows: number, stations: number, count: number, nowMs: number, random: () => number): Plan {
+export function samplePlan(state: SimulatorState, rows: number, stations: number, count: number, nowMs: number, random: Random): Plan {
   const emissions: Emission[] = [];
   for (let step = 0; step < count; step++) {
     for (let s = 0; s < stations; s++) {
-      emissions.push({ stationId: stationId(s), sequence: state.nextSequence + step, rowIndex: Math.floor(random() * rows), observedAtMs: nowMs });
+      emissions.push({ stationId: stationId(s), sequence: state.nextSequence + step, rowIndex: random.int(0, rows - 1), observedAtMs: nowMs });
     }
   }
   return { emissions, next: { ...state, nextSequence: state.nextSequence + count } };

@@ -1,3 +1,4 @@
+import type { Random } from '@air-quality/preprocessing';
 import { readingSchema, type Reading } from '../../shared/schemas/reading';
 import type { MessageProducer, OutgoingMessage, PartitionReceipt } from '../../shared/producer';
 import type { DatasetRows } from './messages';
@@ -15,7 +16,7 @@ export interface SimulateDependencies {
   state: SimulatorStateStore;
   producer: MessageProducer;
   topic: string;
-  random: (seed: number) => () => number;
+  random: (seed: number) => Random;
   /** Writes the QC summary of what was sent; returns where it went. */
   writeQc: (readings: Reading[]) => Promise<{ key: string; csv: string }>;
   clock: Clock;

@@ -1,6 +1,5 @@
 import { quantileSorted } from 'simple-statistics';
-import type { Random } from '../model/random';
-import { seededRandom } from '../model/random';
+import { seededRandom, type Random } from '@air-quality/preprocessing';
 import { assertAligned, assertScorable, type ObservedMask } from './metrics';
 
 export interface BlockBootstrapOptions {

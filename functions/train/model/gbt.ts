@@ -2,7 +2,8 @@ import { rmse } from '../evaluation/metrics';
 import { binFeatures, maxValueBins } from './binning';
 import { growTree } from './grow-tree';
 import { assertFittable, sliceRows, type FeatureMatrix } from './matrix';
-import { sampleWithoutReplacement, seededRandom } from './random';
+import { seededRandom } from '@air-quality/preprocessing';
+import { sampleWithoutReplacement } from './random';
 import { predictTree, type Tree } from './tree';
 
 export interface GbtOptions {

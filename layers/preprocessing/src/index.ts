@@ -73,7 +73,8 @@ export {
   type ZScoreParams,
   type ScalerParams,
 } from './scaling';
-export { mulberry32, sampleRows, toRecords, type RecordRow, type SampleOptions } from './sample';
+export { drawWithoutReplacement, seededRandom, type Random } from './random';
+export { sampleRows, toRecords, type RecordRow, type SampleOptions } from './sample';
 export { qcSummary, qcSummaryToCsv, type QcRow } from './qc';
 export {
   DEFAULT_FEATURE_SPEC,

@@ -1,22 +1,11 @@
 /**
  * Seeded sampling (the prototype's `sample` mode) and row export with ISO-8601 timestamps.
- * The generator is mulberry32 (a well-known 32-bit PRNG): the same seed gives the same rows on
- * every platform and Node version.
+ * The generator is seeded (see random.ts): the same seed gives the same rows on every platform.
  */
 import { TIMESTAMP } from './catalogue';
 import { PreprocessingOptionError } from './errors';
+import { drawWithoutReplacement, seededRandom } from './random';
 import { toIso, type ColumnTable } from './table';
-
-/** mulberry32: returns a function yielding floats in [0, 1). `seed` is taken as an unsigned 32-bit integer. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A table row as a plain object; `timestamp` is an ISO-8601 UTC string. */
 export type RecordRow = { timestamp: string } & Record<string, unknown>;
@@ -37,13 +26,7 @@ export function sampleRows(table: ColumnTable, count: number, seed: number, opti
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new PreprocessingOptionError('seed', `seed must be an integer from 0 to 4294967295 (got ${JSON.stringify(seed)}).`);
   const order = options.order ?? 'time';
   if (order !== 'time' && order !== 'draw') throw new PreprocessingOptionError('order', `order must be 'time' or 'draw' (got ${JSON.stringify(order)}).`);
-  const random = mulberry32(seed);
-  const idx = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(random() * (n - i));
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  const picked = idx.slice(0, count);
+  const picked = [...drawWithoutReplacement(n, count, seededRandom(seed))];
   if (order === 'time') picked.sort((a, b) => a - b);
   return rowsAt(table, picked);
 }

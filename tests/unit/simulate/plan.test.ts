@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mulberry32 } from '@air-quality/preprocessing';
-import { HOUR_MS, replayPlan, samplePlan, stationId } from '../../../functions/simulate/plan';
+import { HOUR_MS, seededRandom } from '@air-quality/preprocessing';
+import { replayPlan, samplePlan, stationId } from '../../../functions/simulate/plan';
 
 const now = Date.parse('2026-11-24T20:41:13.123Z');
 
@@ -37,7 +37,7 @@ describe('replay plan', () => {
     let state = { nextSequence: 0 } as Parameters<typeof replayPlan>[0];
     const runs: [string, number, number][] = [['replay', 2, 5], ['sample', 3, 4], ['replay', 1, 7], ['sample', 2, 1]];
     for (const [mode, stations, count] of runs) {
-      const plan = mode === 'replay' ? replayPlan(state, 50, stations, count, now) : samplePlan(state, 50, stations, count, now, mulberry32(1));
+      const plan = mode === 'replay' ? replayPlan(state, 50, stations, count, now) : samplePlan(state, 50, stations, count, now, seededRandom(1));
       for (const e of plan.emissions) {
         const key = `${e.stationId}/${e.sequence}`;
         assert.ok(!seen.has(key), `duplicate ${key}`);
@@ -51,9 +51,9 @@ describe('replay plan', () => {
 
 describe('sample plan', () => {
   it('is reproducible for a seed, differs across seeds, and stamps the current time', () => {
-    const a = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, mulberry32(42));
-    const b = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, mulberry32(42));
-    const c = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, mulberry32(43));
+    const a = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, seededRandom(42));
+    const b = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, seededRandom(42));
+    const c = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, seededRandom(43));
     assert.deepEqual(a, b);
     assert.notDeepEqual(a.emissions.map((e) => e.rowIndex), c.emissions.map((e) => e.rowIndex));
     assert.ok(a.emissions.every((e) => e.observedAtMs === now && e.rowIndex >= 0 && e.rowIndex < 9357));

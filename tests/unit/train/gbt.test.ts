@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { mae } from '../../../functions/train/evaluation/metrics';
 import { predictGbt, resolveGbtOptions, trainGbt, type GbtOptions } from '../../../functions/train/model/gbt';
 import { featureMatrix, sliceRows } from '../../../functions/train/model/matrix';
-import { seededRandom } from '../../../functions/train/model/random';
+import { seededRandom } from '@air-quality/preprocessing';
 import { leafCount, treeDepth, type SplitNode } from '../../../functions/train/model/tree';
 import { normalSource, uniformMatrix } from './synthetic';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gridSearchGbt } from '../../../functions/train/evaluation/grid-search';
 import { rollingOriginFolds } from '../../../functions/train/evaluation/rolling-origin';
-import { seededRandom } from '../../../functions/train/model/random';
+import { seededRandom } from '@air-quality/preprocessing';
 import { normalSource, uniformMatrix } from './synthetic';
 
 describe('rolling-origin folds', () => {

@@ -7,7 +7,7 @@ import { onnx } from 'onnx-proto';
 import { fitDifferencedAr, linearForecast, predictLinearForecast } from '../../../functions/train/model/ar';
 import { predictGbt, trainGbt } from '../../../functions/train/model/gbt';
 import { featureMatrix, type FeatureMatrix } from '../../../functions/train/model/matrix';
-import { seededRandom, type Random } from '../../../functions/train/model/random';
+import { seededRandom, type Random } from '@air-quality/preprocessing';
 import { linearForecastToOnnx } from '../../../functions/train/onnx/linear';
 import { gbtToOnnx } from '../../../functions/train/onnx/tree-ensemble';
 

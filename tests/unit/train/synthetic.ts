@@ -1,6 +1,6 @@
 /** Seeded synthetic data for the train tests. */
 import { featureMatrix, type FeatureMatrix } from '../../../functions/train/model/matrix';
-import { seededRandom, type Random } from '../../../functions/train/model/random';
+import { seededRandom, type Random } from '@air-quality/preprocessing';
 
 /** Standard normal draws (Box–Muller) from a seeded source. */
 export function normalSource(seed: number): () => number {

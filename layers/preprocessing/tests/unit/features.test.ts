@@ -14,7 +14,7 @@ import {
   foldFeatureWindow,
   forecastTarget,
   makeTable,
-  mulberry32,
+  seededRandom,
   numbers,
   preprocess,
   pushReading,
@@ -138,7 +138,8 @@ describe('feature semantics on hand-computed series', () => {
 
 /** Random hourly history with missing values, runs of missing hours, and absent rows (gaps). */
 function randomHistory(seed: number, length: number, columns: string[]) {
-  const rnd = mulberry32(seed);
+  const random = seededRandom(seed);
+  const rnd = () => random.float();
   const hours: number[] = [];
   let hour = 0;
   while (hours.length < length) {

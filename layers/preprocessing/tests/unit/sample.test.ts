@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { makeTable, mulberry32, preprocess, sampleRows, toRecords } from '../../src/index';
+import { makeTable, preprocess, seededRandom, sampleRows, toRecords } from '../../src/index';
 import { readDatasetText } from '../../../../tests/support/dataset';
 
 const H = 3_600_000;
@@ -8,11 +8,11 @@ const n = 500;
 const t = makeTable({ timestamp: Array.from({ length: n }, (_, i) => Date.UTC(2004, 2, 10, 18) + i * H), x: Array.from({ length: n }, (_, i) => i) });
 
 describe('seeded sampling', () => {
-  it('mulberry32 is deterministic and uniform-looking in [0, 1)', () => {
-    const a = mulberry32(42);
-    const b = mulberry32(42);
-    const xs = Array.from({ length: 10_000 }, () => a());
-    assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b()));
+  it('the seeded generator is deterministic and uniform-looking in [0, 1)', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    const xs = Array.from({ length: 10_000 }, () => a.float());
+    assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b.float()));
     assert.ok(xs.every((x) => x >= 0 && x < 1));
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);
