@@ -1,0 +1,104 @@
+import type { ObjectStore } from '../../shared/object-store';
+import type { MessageProducer } from '../../shared/producer';
+import { driftReport, type DriftReport } from './drift';
+import { advanceWindows, featureBlock, type SkippedRecord } from './features';
+import type { ModelCache } from './model-cache';
+import { predictionsKey, predictionsParquet, toMessages, toPredictions } from './predictions';
+import type { KafkaEvent, KafkaRecord } from './request';
+import type { WindowStore } from './window-store';
+
+export interface InferDependencies {
+  models: ModelCache;
+  windows: WindowStore;
+  store: ObjectStore;
+  producer: MessageProducer;
+  predictionsTopic: string;
+  /** Lake prefix of the prediction files, e.g. predictions/. */
+  predictionsPrefix: string;
+  /** |z| above which a feature counts as drifting. */
+  driftThreshold: number;
+}
+
+export interface BatchSummary {
+  records: number;
+  scored: number;
+  alreadyHandled: number;
+  skipped: SkippedRecord[];
+  modelVersion?: string;
+  /** The model was (re)loaded for this batch: cold start or a new current.json. */
+  reloaded: boolean;
+  drift?: DriftReport;
+  lakeKeys: string[];
+  scoreMs: number;
+}
+
+/** Records of an event per topic-partition, in offset order. */
+function partitions(event: KafkaEvent): KafkaRecord[][] {
+  return Object.values(event.records).map((records) => [...records].sort((a, b) => a.offset - b.offset));
+}
+
+/**
+ * Scores one Kafka batch: per partition, advance the stations' windows, run the model, write the
+ * predictions to the lake then the topic, and only then save the windows (see WindowStore).
+ * Without a promoted model the batch is consumed unscored: there is nothing to predict with yet.
+ */
+export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Promise<BatchSummary> {
+  const records = Object.values(event.records).reduce((n, r) => n + r.length, 0);
+  const summary: BatchSummary = { records, scored: 0, alreadyHandled: 0, skipped: [], reloaded: false, lakeKeys: [], scoreMs: 0 };
+  const loaded = await deps.models.get();
+  if (!loaded) return summary;
+  const { manifest } = loaded.forecaster;
+  summary.modelVersion = manifest.version;
+  summary.reloaded = loaded.reloaded;
+  const blocks: Float32Array[] = [];
+  for (const batch of partitions(event)) {
+    const { topic, partition } = batch[0];
+    const previous = await deps.windows.read(topic, partition, manifest.featureSpec);
+    const advanced = advanceWindows(previous.state, batch, manifest.featureSpec);
+    summary.alreadyHandled += advanced.alreadyHandled;
+    summary.skipped.push(...advanced.skipped);
+    if (advanced.inputs.length) {
+      const block = featureBlock(advanced.inputs, loaded.forecaster.featureCount);
+      const started = performance.now();
+      const { levels } = await loaded.forecaster.forecast(block);
+      summary.scoreMs += performance.now() - started;
+      const predictions = toPredictions(advanced.inputs, levels, manifest);
+      const key = predictionsKey(deps.predictionsPrefix, manifest, topic, predictions[0]);
+      await deps.store.put(key, predictionsParquet(predictions), { contentType: 'application/vnd.apache.parquet' });
+      await deps.producer.send(deps.predictionsTopic, toMessages(predictions));
+      summary.lakeKeys.push(key);
+      summary.scored += predictions.length;
+      blocks.push(block);
+    }
+    if (advanced.next.nextOffset !== previous.state.nextOffset) await deps.windows.write(topic, partition, previous, advanced.next);
+  }
+  if (blocks.length) {
+    const all = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
+    blocks.reduce((at, b) => (all.set(b, at), at + b.length), 0);
+    summary.drift = driftReport(all, manifest.features, deps.driftThreshold);
+  }
+  return summary;
+}
+
+export interface Readiness {
+  ready: boolean;
+  target: string;
+  horizon: number;
+  modelVersion?: string;
+  features?: number;
+  sampleMaxAbsDifference?: number;
+  problem?: string;
+}
+
+/** The dry run: loads and validates the promoted model and its manifest without consuming anything. */
+export async function readiness(models: ModelCache): Promise<Readiness> {
+  const base = { target: models.target, horizon: models.horizon };
+  try {
+    const loaded = await models.get();
+    if (!loaded) return { ...base, ready: false, problem: `no promoted model for ${models.target} h${models.horizon}; invoke train first` };
+    const { manifest } = loaded.forecaster;
+    return { ...base, ready: true, modelVersion: manifest.version, features: manifest.features.length, sampleMaxAbsDifference: loaded.sampleMaxAbsDifference };
+  } catch (error) {
+    return { ...base, ready: false, problem: (error as Error).message };
+  }
+}

@@ -1,0 +1,55 @@
+import { featureSpecKey, type FeatureWindowState } from '@air-quality/preprocessing';
+import { PreconditionFailedError, type ObjectStore } from '../../shared/object-store';
+
+/**
+ * The online feature windows of the stations on one topic partition, with the next offset to
+ * process. The state is written after the batch's predictions are durable, so records below
+ * `nextOffset` have been fully handled and a redelivery skips them; a crash before the write
+ * replays the whole batch from the same windows, giving the same predictions.
+ */
+export interface PartitionWindows {
+  version: 1;
+  nextOffset: number;
+  /** featureSpecKey of the windows: a model with another spec starts fresh windows. */
+  specKey: string;
+  windows: Record<string, FeatureWindowState>;
+}
+
+export interface VersionedWindows {
+  state: PartitionWindows;
+  etag?: string;
+}
+
+export class ConcurrentInferenceError extends Error {
+  override name = 'ConcurrentInferenceError';
+}
+
+/** Partition states in the bucket (INFER_STATE_PREFIX, default state/infer/); writes are conditional. */
+export class WindowStore {
+  constructor(
+    private readonly store: ObjectStore,
+    readonly prefix: string = process.env.INFER_STATE_PREFIX?.trim() || 'state/infer/',
+  ) {}
+
+  key(topic: string, partition: number): string {
+    return `${this.prefix}${topic}/${partition}.json`;
+  }
+
+  /** The partition's state, or a fresh one; windows of another feature spec are dropped. */
+  async read(topic: string, partition: number, spec: object): Promise<VersionedWindows> {
+    const specKey = featureSpecKey(spec);
+    const object = await this.store.get(this.key(topic, partition));
+    if (!object) return { state: { version: 1, nextOffset: 0, specKey, windows: {} } };
+    const state = JSON.parse(new TextDecoder().decode(object.body)) as PartitionWindows;
+    return { state: state.specKey === specKey ? state : { ...state, specKey, windows: {} }, etag: object.etag };
+  }
+
+  async write(topic: string, partition: number, previous: VersionedWindows, next: PartitionWindows): Promise<void> {
+    try {
+      await this.store.put(this.key(topic, partition), JSON.stringify(next), { contentType: 'application/json', ...(previous.etag ? { ifMatch: previous.etag } : { ifNoneMatch: '*' }) });
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) throw new ConcurrentInferenceError(`Another infer invocation advanced ${this.key(topic, partition)} meanwhile; this batch is retried from the new state.`, { cause: error });
+      throw error;
+    }
+  }
+}

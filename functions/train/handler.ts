@@ -1,0 +1,22 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { loadConfig } from '../../shared/config';
+import { lambdaHandler, logger, metrics } from '../../shared/middleware';
+import { ModelRegistry } from '../../shared/model-registry';
+import { S3ObjectStore } from '../../shared/object-store';
+import { trainRequestSchema } from './request';
+import { runTraining } from './run';
+
+const config = loadConfig();
+const store = new S3ObjectStore(config.s3);
+const registry = new ModelRegistry(store);
+
+export const handler = lambdaHandler(trainRequestSchema, async (request) => {
+  const result = await runTraining(request, { store, registry, now: () => new Date() });
+  metrics.addDimension('target', `${request.target}_h${request.horizon}`);
+  metrics.addMetric('HoldoutMae', MetricUnit.NoUnit, result.holdout.model);
+  metrics.addMetric('PersistenceMae', MetricUnit.NoUnit, result.holdout.persistence);
+  metrics.addMetric('TrainingDuration', MetricUnit.Milliseconds, result.durationsMs.fit);
+  metrics.addMetric('ModelPromoted', MetricUnit.Count, result.promoted ? 1 : 0);
+  logger.info('train done', { ...result });
+  return result;
+});

@@ -1,0 +1,52 @@
+import { DEFAULT_FEATURE_COLUMNS } from '@air-quality/preprocessing';
+import { z } from 'zod';
+
+/** One message for every way a field can be wrong: what is allowed, and what was given. */
+const allowed = (message: string) => (issue: { input?: unknown }) => `${message}, got ${JSON.stringify(issue.input)}`;
+
+const positiveInts = (name: string) => z.array(z.number().int().min(1), { error: allowed(`${name} must be a list of integers >= 1`) }).min(1);
+const fractions = (name: string) => z.array(z.number().gt(0).max(1), { error: allowed(`${name} must be a list of numbers in (0, 1]`) }).min(1);
+
+/** Tree options a request may override; the rest keep the trainer's defaults. */
+const gbtOptionsSchema = z.strictObject({
+  trees: z.number().int().min(1).max(2000).optional(),
+  learningRate: z.number().gt(0).max(1).optional(),
+  maxDepth: z.number().int().min(1).max(12).optional(),
+  maxLeaves: z.number().int().min(2).max(255).optional(),
+  minSamplesLeaf: z.number().int().min(1).optional(),
+  subsample: z.number().gt(0).max(1).optional(),
+  colsample: z.number().gt(0).max(1).optional(),
+  seed: z.number().int().optional(),
+});
+
+/** `tune: true` searches the default grid; an object narrows it (and bounds its cost). */
+const tuneSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    grid: z.strictObject({ maxDepth: positiveInts('tune.grid.maxDepth'), learningRate: fractions('tune.grid.learningRate'), subsample: fractions('tune.grid.subsample'), colsample: fractions('tune.grid.colsample') }).partial().optional(),
+    folds: z.number().int().min(1).max(5).optional(),
+    trees: z.number().int().min(1).max(2000).optional(),
+  }),
+]);
+
+export const MODEL_KINDS = ['gbt', 'arima'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+/** What a person or the daily schedule asks `train` for. Unknown fields are rejected so typos are not silently ignored. */
+export const trainRequestSchema = z.strictObject(
+  {
+    target: z.enum(DEFAULT_FEATURE_COLUMNS as [string, ...string[]], { error: allowed(`target must be one of ${DEFAULT_FEATURE_COLUMNS.join(', ')}`) }).default('co_gt'),
+    horizon: z.number({ error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).int({ error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).min(1, { error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).max(24, { error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).default(1),
+    models: z.array(z.enum(MODEL_KINDS, { error: allowed(`models must list some of ${MODEL_KINDS.join(', ')}`) })).min(1, { error: 'models must list at least one of gbt, arima' }).default([...MODEL_KINDS]),
+    gbt: gbtOptionsSchema.default({}),
+    tune: tuneSchema.default(false),
+    source: z.enum(['reference', 'lake'], { error: allowed('source must be "reference" (the staged UCI dataset) or "lake" (the readings sink wrote)') }).default('reference'),
+    /** Only the most recent hours of the source: bounds the cost of a run (tests, quick checks). */
+    lastHours: z.number({ error: allowed('lastHours must be an integer >= 500') }).int().min(500, { error: allowed('lastHours must be an integer >= 500') }).optional(),
+    /** false publishes the version without pointing current.json at it. */
+    promote: z.boolean({ error: allowed('promote must be true or false') }).default(true),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; allowed: target, horizon, models, gbt, tune, source, lastHours, promote` : undefined) },
+);
+
+export type TrainRequest = z.output<typeof trainRequestSchema>;

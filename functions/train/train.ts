@@ -1,0 +1,155 @@
+import { forecastLevels, type ModelOutput } from '../../shared/model-registry';
+import { maeDifferenceInterval, type MaeDifferenceInterval } from './evaluation/bootstrap';
+import { defaultGridSearchOptions, gridSearchGbt, type GbtGrid, type TuningReport } from './evaluation/grid-search';
+import { mae, rmse } from './evaluation/metrics';
+import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from './model/ar';
+import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from './model/gbt';
+import type { ModelKind, TrainRequest } from './request';
+import { flaggedRows, selectRows, type TrainingSet } from './training-set';
+
+/** The most recent 20 % of the hours are held out for evaluation. */
+export const HOLDOUT_SHARE = 0.2;
+
+export type FittedModel =
+  | { kind: 'gbt'; model: GbtModel; output: ModelOutput }
+  | { kind: 'arima'; model: DifferencedArModel; forecast: LinearForecast; columns: LinearForecastColumns; output: ModelOutput };
+
+export interface Scores {
+  mae: number;
+  rmse: number;
+}
+
+export interface CandidateResult {
+  fitted: FittedModel;
+  holdout: Scores;
+  /** MAE(candidate) − MAE(persistence) with its block-bootstrap CI: negative is better. */
+  vsPersistence: MaeDifferenceInterval;
+  /** Raw outputs and forecast levels on every holdout row, in row order. */
+  outputs: Float64Array;
+  levels: Float64Array;
+}
+
+export interface Split {
+  /** Fitted rows: usable rows ending `horizon` hours before the holdout, so no training target lies in it. */
+  trainRows: number[];
+  holdoutStart: number;
+  holdoutRows: number[];
+  /** 1 per holdout row that is scored (see TrainingSet.usable). */
+  holdoutScored: Uint8Array;
+}
+
+export interface TrainingOutcome {
+  split: Split;
+  persistence: Scores;
+  candidates: CandidateResult[];
+  /** The candidate with the lowest holdout MAE. */
+  best: CandidateResult;
+  /** Whether the best candidate beats persistence: the CI of the MAE difference lies below zero. */
+  beatsPersistence: boolean;
+  tuning: TuningReport | null;
+}
+
+export function splitHoldout(set: TrainingSet): Split {
+  const rows = set.features.rows;
+  const holdoutStart = Math.floor(rows * (1 - HOLDOUT_SHARE));
+  const holdoutRows = Array.from({ length: rows - holdoutStart }, (_, i) => holdoutStart + i);
+  return {
+    trainRows: flaggedRows(set.usable, 0, holdoutStart - set.horizon),
+    holdoutStart,
+    holdoutRows,
+    holdoutScored: Uint8Array.from(holdoutRows, (t) => set.usable[t]),
+  };
+}
+
+/** The largest p with lags 1..p all among the features: the AR(p) forecast then needs no extra columns. */
+export function contiguousLags(set: TrainingSet): number {
+  let p = 0;
+  while (set.names.includes(`${set.target}_lag${p + 1}`)) p++;
+  return p;
+}
+
+/** The GBT learns the change y(t + H) − y(t): trees cannot extrapolate levels, and the change is what persistence misses. */
+function changeOutput(set: TrainingSet): ModelOutput {
+  return { kind: 'change', base: `${set.target}_lag0` };
+}
+
+function column(set: TrainingSet, name: string): number {
+  const index = set.names.indexOf(name);
+  if (index < 0) throw new Error(`Feature ${name} is missing from the feature spec; the models need it.`);
+  return index;
+}
+
+/** Runs the fitted model's arithmetic in process (the reference the ONNX export is checked against). */
+export function rawOutputs(fitted: FittedModel, set: TrainingSet, rows: readonly number[]): Float64Array {
+  const matrix = selectRows(set.features, rows);
+  return fitted.kind === 'gbt' ? predictGbt(fitted.model, matrix) : predictLinearForecast(fitted.forecast, fitted.columns, matrix);
+}
+
+function tuneGbt(set: TrainingSet, split: Split, request: TrainRequest, changes: Float64Array): TuningReport | null {
+  if (request.tune === false) return null;
+  const narrowed = request.tune === true ? {} : request.tune;
+  const grid: GbtGrid = { ...defaultGridSearchOptions.grid, ...narrowed.grid };
+  return gridSearchGbt(selectRows(set.features, split.trainRows), changes, {
+    grid,
+    // A gap of H rows keeps every validation origin after the last training target.
+    folds: { folds: narrowed.folds ?? 3, gap: set.horizon },
+    fit: { ...defaultGridSearchOptions.fit, ...request.gbt, ...(narrowed.trees ? { trees: narrowed.trees } : {}) },
+  });
+}
+
+function fitGbt(set: TrainingSet, split: Split, request: TrainRequest): { fitted: FittedModel; tuning: TuningReport | null } {
+  const base = column(set, `${set.target}_lag0`);
+  const changes = Float64Array.from(split.trainRows, (t) => set.alignment.target[t] - set.features.values[t * set.features.cols + base]);
+  const tuning = tuneGbt(set, split, request, changes);
+  const options: Partial<GbtOptions> = { ...request.gbt, ...tuning?.best.params };
+  return { fitted: { kind: 'gbt', model: trainGbt(selectRows(set.features, split.trainRows), changes, options), output: changeOutput(set) }, tuning };
+}
+
+function fitArima(set: TrainingSet, split: Split): FittedModel {
+  const maxOrder = contiguousLags(set);
+  // Fitted on raw-observed levels only: imputed hours are NaN, so no equation uses an interpolated change.
+  const levels = Float64Array.from({ length: split.holdoutStart }, (_, t) => (set.observed[t] ? set.levels[t] : NaN));
+  const model = fitDifferencedAr(levels, { maxOrder });
+  const forecast = linearForecast(model, set.horizon);
+  const columns = { featureCount: set.names.length, lagColumns: Array.from({ length: model.order + 1 }, (_, k) => column(set, `${set.target}_lag${k}`)) };
+  return { kind: 'arima', model, forecast, columns, output: { kind: 'level' } };
+}
+
+function evaluate(fitted: FittedModel, set: TrainingSet, split: Split, persistence: Float64Array, actual: Float64Array): CandidateResult {
+  const outputs = rawOutputs(fitted, set, split.holdoutRows);
+  const levels = forecastLevels(fitted.output, set.names, outputs, selectRows(set.features, split.holdoutRows).values);
+  return {
+    fitted,
+    outputs,
+    levels,
+    holdout: { mae: mae(levels, actual, split.holdoutScored), rmse: rmse(levels, actual, split.holdoutScored) },
+    vsPersistence: maeDifferenceInterval(levels, persistence, actual, split.holdoutScored),
+  };
+}
+
+/** Fits the requested models on the training window and scores them on the holdout against persistence. */
+export function trainAndEvaluate(set: TrainingSet, request: TrainRequest): TrainingOutcome {
+  const split = splitHoldout(set);
+  if (split.trainRows.length < 200) throw new Error(`Only ${split.trainRows.length} usable training hours (observed target, no imputed input); give a longer window (lastHours) or another source.`);
+  const actual = Float64Array.from(split.holdoutRows, (t) => set.alignment.target[t]);
+  const persistence = Float64Array.from(split.holdoutRows, (t) => set.alignment.persistence[t]);
+  let tuning: TuningReport | null = null;
+  const fits: Record<ModelKind, () => FittedModel> = {
+    gbt: () => {
+      const result = fitGbt(set, split, request);
+      tuning = result.tuning;
+      return result.fitted;
+    },
+    arima: () => fitArima(set, split),
+  };
+  const candidates = request.models.map((kind) => evaluate(fits[kind](), set, split, persistence, actual));
+  const best = candidates.reduce((a, b) => (b.holdout.mae < a.holdout.mae ? b : a));
+  return {
+    split,
+    persistence: { mae: mae(persistence, actual, split.holdoutScored), rmse: rmse(persistence, actual, split.holdoutScored) },
+    candidates,
+    best,
+    beatsPersistence: best.vsPersistence.upper < 0,
+    tuning,
+  };
+}

@@ -1,0 +1,69 @@
+import { IMPUTED, buildFeaturesWithState, featureNames, flagLists, numbers, resolveFeatureSpec, timestamps, toFeatureMatrix, type ColumnTable, type FeatureSpec, type ResolvedFeatureSpec } from '@air-quality/preprocessing';
+import { alignHorizon, type HorizonAlignment } from './evaluation/persistence';
+import { featureMatrix, type FeatureMatrix } from './model/matrix';
+
+/**
+ * Everything a training run needs from one hourly table, one row per hour in time order. The
+ * features come from the layer's window kernel — the code path `infer` runs online — and are
+ * float32, the precision the ONNX model receives, so in-process and ONNX predictions see the same inputs.
+ */
+export interface TrainingSet {
+  readonly target: string;
+  readonly horizon: number;
+  readonly spec: ResolvedFeatureSpec;
+  readonly names: readonly string[];
+  readonly timestamps: readonly number[];
+  readonly features: FeatureMatrix;
+  /** The target column as the table holds it (imputed hours filled), NaN where still missing. */
+  readonly levels: Float64Array;
+  /** 1 where the target was observed in the raw data (not imputed). */
+  readonly observed: Uint8Array;
+  /** y(t + H), its raw-observed flag, and persistence y(t). */
+  readonly alignment: HorizonAlignment;
+  /**
+   * 1 where the row may be fitted and scored: y(t + H) observed in the raw data, and no value of the
+   * origin hour imputed — interpolation fills a gap from both ends, so an imputed origin would carry
+   * information from after t into the features.
+   */
+  readonly usable: Uint8Array;
+}
+
+export function assembleTrainingSet(table: ColumnTable, target: string, horizon: number, spec: FeatureSpec = {}): TrainingSet {
+  const resolved = resolveFeatureSpec(spec);
+  if (!resolved.current || !resolved.columns.includes(target)) {
+    throw new Error(`The feature spec must include the target's current value (${target}_lag0): the forecast is a change from it. Add "${target}" to columns and keep current: true.`);
+  }
+  const { table: featureTable, names } = buildFeaturesWithState(table, resolved);
+  const { data, cols } = toFeatureMatrix(featureTable, names);
+  const imputed = flagLists(table, IMPUTED);
+  const levels = Float64Array.from(numbers(table, target), (v) => v ?? NaN);
+  const observed = Uint8Array.from(levels, (v, t) => (Number.isFinite(v) && !imputed[t].includes(target) ? 1 : 0));
+  const alignment = alignHorizon(levels, observed, horizon);
+  const usable = Uint8Array.from(alignment.targetObserved, (ok, t) => (ok && imputed[t].length === 0 && Number.isFinite(levels[t]) ? 1 : 0));
+  return {
+    target,
+    horizon,
+    spec: resolved,
+    names: featureNames(resolved),
+    timestamps: timestamps(table, 'training'),
+    features: featureMatrix(Float32Array.from(data), cols),
+    levels,
+    observed,
+    alignment,
+    usable,
+  };
+}
+
+/** Row indices in [start, end) whose flag is set. */
+export function flaggedRows(flags: ArrayLike<number>, start = 0, end = flags.length): number[] {
+  const rows: number[] = [];
+  for (let t = start; t < end; t++) if (flags[t]) rows.push(t);
+  return rows;
+}
+
+/** The given rows of a matrix, copied in order. */
+export function selectRows(matrix: FeatureMatrix, rows: readonly number[]): FeatureMatrix {
+  const values = new Float32Array(rows.length * matrix.cols);
+  rows.forEach((row, i) => values.set(matrix.values.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols));
+  return featureMatrix(values, matrix.cols);
+}
