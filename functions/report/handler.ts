@@ -2,13 +2,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { S3ObjectStore } from '../../shared/object-store';
-import { lakePrefix, reportEventSchema, runReport } from './run';
+import { reportEventSchema, runReport } from './run';
 
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 
 export const handler = lambdaHandler(reportEventSchema, async (request) => {
-  const run = await runReport(request, { store, lake: lakePrefix(config.topics.readings) });
+  const run = await runReport(request, { store, topic: config.topics.readings });
   const bytes = run.artifacts.reduce((sum, a) => sum + a.bytes, 0);
   metrics.addMetric('ReportArtifactsWritten', MetricUnit.Count, run.artifacts.length);
   metrics.addMetric('ReportBytesWritten', MetricUnit.Bytes, bytes);

@@ -1,9 +1,12 @@
 /** One report run: load the readings, keep the requested time range, build the report, publish it in the bucket. */
-import { TIMESTAMP, parseAirQuality, timestamps, toIso, type ColumnTable } from '@air-quality/preprocessing';
+import { COLUMN_IDS, TIMESTAMP, parseAirQuality, timestamps, toIso, type ColumnTable } from '@air-quality/preprocessing';
+import { escape } from 'arquero';
 import { z } from 'zod';
 import { resolveDataset } from '../../shared/dataset';
+import { readLake, topicPrefix } from '../../shared/lake';
 import type { ObjectStore } from '../../shared/object-store';
 import { requestOrScheduledEvent } from '../../shared/scheduled-event';
+import { readingSchema } from '../../shared/schemas/reading';
 import type { RenderOptions } from './charts/render';
 import { ReportOptionsSchema } from './options';
 import { buildReport, type Artifact } from './report';
@@ -24,6 +27,8 @@ const requestShape = {
   from: instant('from').optional(),
   /** End of the reported range (exclusive). */
   to: instant('to').optional(),
+  /** One station of the lake; without it the report is on the hourly mean over all stations. */
+  stationId: readingSchema.shape.stationId.optional(),
   ...ReportOptionsSchema.shape,
 };
 
@@ -32,37 +37,20 @@ export const reportRequestSchema = z
   .strictObject(requestShape, {
     error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; allowed: ${Object.keys(requestShape).join(', ')}` : undefined),
   })
-  .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { path: ['to'], error: 'to must be later than from (the range is [from, to))' });
+  .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { path: ['to'], error: 'to must be later than from (the range is [from, to))' })
+  .refine((r) => r.stationId === undefined || r.source === 'lake', { path: ['stationId'], error: 'stationId selects a station of the lake; the reference dataset comes from one device: drop stationId or use source "lake"' });
 
 export type ReportRequest = z.output<typeof reportRequestSchema>;
 
 /** The handler's event: a request, or a bare hourly schedule tick, which reports on the whole reference dataset with default options. */
 export const reportEventSchema = requestOrScheduledEvent(reportRequestSchema, {});
 
-/** The source asks for something it cannot provide yet (the lake before the sink has filled it). */
+/** The source has no readings for the request (the lake before the sink has filled it). */
 export class SourceUnavailableError extends Error {
   override name = 'SourceUnavailableError';
 }
 
-/** Where the sink writes a topic's readings (Kafka Connect layout, see DESIGN.md). */
-export const lakePrefix = (topic: string) => `lake/${topic}/`;
-
-async function loadReadings(request: ReportRequest, store: ObjectStore, lake: string): Promise<{ table: ColumnTable; origin: string }> {
-  if (request.source === 'lake') {
-    const files = (await store.list(lake)).filter((key) => key.endsWith('.parquet'));
-    const where = `s3://${store.bucket}/${lake}`;
-    throw new SourceUnavailableError(
-      files.length === 0
-        ? `The lake ${where} holds no readings yet: the sink has not written any. Report on {"source":"reference"} until it has.`
-        : `The lake ${where} holds ${files.length} Parquet files, but report cannot read the lake yet (it needs the sink's lake reader in shared/). Report on {"source":"reference"} until then.`,
-    );
-  }
-  // The raw parsed readings, not loadPreparedDataset's cleaned table: the correlation must pair real
-  // observations only (interpolated hours would inflate r and understate p), and analyse() does its
-  // own hourly regularisation and interpolation where STL and the ACF need complete series.
-  const dataset = await resolveDataset(store);
-  return { table: parseAirQuality(dataset.csv), origin: dataset.origin };
-}
+const rangeText = (from: number | undefined, to: number | undefined) => `from ${from === undefined ? 'the start' : toIso(from)} to ${to === undefined ? 'the end' : toIso(to)}`;
 
 const firstAtOrAfter = (sorted: number[], t: number) => {
   const i = sorted.findIndex((v) => v >= t);
@@ -78,9 +66,39 @@ function withinRange(table: ColumnTable, from: number | undefined, to: number | 
   const end = to === undefined ? ts.length : firstAtOrAfter(ts, to);
   if (start >= end) {
     const span = ts.length > 0 ? `${toIso(ts[0]!)} to ${toIso(ts[ts.length - 1]!)}` : 'no time at all';
-    throw new RangeError(`No readings from ${from === undefined ? 'the start' : toIso(from)} to ${to === undefined ? 'the end' : toIso(to)}: the data covers ${span}. Choose from/to inside that span.`);
+    throw new RangeError(`No readings ${rangeText(from, to)}: the data covers ${span}. Choose from/to inside that span.`);
   }
   return sorted.slice(start, end);
+}
+
+/**
+ * The lake's readings in the range as a report table. Without a station, analyse()'s hourly
+ * regularisation averages the stations' readings of each hour: a network-wide mean.
+ */
+async function lakeReadings(store: ObjectStore, topic: string, { from, to, stationId }: ReportRequest): Promise<ColumnTable> {
+  const all = await readLake(store, topic, { from: from ?? -Infinity, to: to ?? Infinity });
+  const rows = stationId === undefined ? all : all.filter(escape((d: { stationId: string }) => d.stationId === stationId));
+  if (rows.numRows() === 0) {
+    const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
+    throw new SourceUnavailableError(
+      all.numRows() === 0
+        ? `The lake ${where} holds no readings ${rangeText(from, to)} yet: the sink has not written any. Report on {"source":"reference"}, or on a range the sink has filled.`
+        : `The lake ${where} has no readings of station ${stationId} ${rangeText(from, to)}; stations there: ${[...new Set(all.array('stationId') as string[])].join(', ')}.`,
+    );
+  }
+  return rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS);
+}
+
+async function loadReadings(request: ReportRequest, store: ObjectStore, topic: string): Promise<{ table: ColumnTable; origin: string }> {
+  if (request.source === 'lake') {
+    const station = request.stationId === undefined ? 'all stations' : `station ${request.stationId}`;
+    return { table: await lakeReadings(store, topic, request), origin: `s3://${store.bucket}/${topicPrefix(topic)} (${station})` };
+  }
+  // The raw parsed readings, not loadPreparedDataset's cleaned table: the correlation must pair real
+  // observations only (interpolated hours would inflate r and understate p), and analyse() does its
+  // own hourly regularisation and interpolation where STL and the ACF need complete series.
+  const dataset = await resolveDataset(store);
+  return { table: withinRange(parseAirQuality(dataset.csv), request.from, request.to), origin: dataset.origin };
 }
 
 /** Sortable and usable in an object key: the ISO time with ':' replaced (2026-11-24T21-00-00.000Z). */
@@ -111,8 +129,8 @@ async function publish(store: ObjectStore, prefix: string, runId: string, artifa
 
 export interface ReportDependencies {
   store: ObjectStore;
-  /** Prefix of the readings in the lake (lakePrefix(topic)). */
-  lake: string;
+  /** The readings' topic, whose lake the "lake" source reads. */
+  topic: string;
   /** Where runs are published; tests use their own. */
   reportsPrefix?: string;
   render?: RenderOptions;
@@ -133,12 +151,12 @@ export interface ReportRun {
 
 export async function runReport(request: ReportRequest, deps: ReportDependencies): Promise<ReportRun> {
   const started = new Date();
-  const { source, from, to, ...options } = request;
-  const { table, origin } = await loadReadings(request, deps.store, deps.lake);
-  const selected = withinRange(table, from, to);
-  const artifacts = await buildReport(selected, options, deps.render);
+  // What is left after the source and the range are the report options (a strict schema).
+  const { source, from, to, stationId, ...options } = request;
+  const { table, origin } = await loadReadings(request, deps.store, deps.topic);
+  const artifacts = await buildReport(table, options, deps.render);
   const runId = reportRunId(started);
   const prefix = deps.reportsPrefix ?? 'reports';
   const written = await publish(deps.store, prefix, runId, artifacts);
-  return { runId, prefix: `${prefix}/${runId}/`, source, origin, rows: selected.numRows(), artifacts: written, durationMs: Date.now() - started.getTime() };
+  return { runId, prefix: `${prefix}/${runId}/`, source, origin, rows: table.numRows(), artifacts: written, durationMs: Date.now() - started.getTime() };
 }

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { COLUMN_IDS, numbers, parseAirQuality, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../../shared/config';
+import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, topicPrefix, type LakeRow } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
-import { lakePrefix, reportEventSchema, reportRequestSchema, runReport, SourceUnavailableError } from '../../../functions/report/run';
+import { reportEventSchema, reportRequestSchema, runReport, SourceUnavailableError } from '../../../functions/report/run';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
@@ -14,11 +16,13 @@ const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 // Each run publishes under its own prefix, so tests never touch reports/ or each other.
 const reportsPrefix = `tests/report/${randomUUID()}`;
-const deps = { store, lake: lakePrefix(config.topics.readings), reportsPrefix };
+// A topic of its own, so the lake tests read exactly the files they wrote.
+const topic = `report-test-${randomUUID()}`;
+const deps = { store, topic, reportsPrefix };
 const event = (name: string) => JSON.parse(readFileSync(resolve(__dirname, '../../../events', name), 'utf8'));
 const text = async (key: string) => Buffer.from((await store.get(key))!.body).toString('utf8');
 
-after(async () => store.delete(await store.list(`${reportsPrefix}/`)));
+after(async () => store.delete([...(await store.list(`${reportsPrefix}/`)), ...(await store.list(topicPrefix(topic)))]));
 
 describe('report against the real MinIO', () => {
   it('reports on [from, to) only, publishes under <prefix>/<runId>/ and makes latest/ an exact copy of the run', async () => {
@@ -49,11 +53,12 @@ describe('report against the real MinIO', () => {
     }
   });
 
-  it('refuses the lake while it cannot serve readings, saying to use the reference source, and writes nothing', async () => {
+  it('refuses an empty lake, saying to use the reference source, and writes nothing', async () => {
     const before = await store.list(`${reportsPrefix}/`);
-    await assert.rejects(runReport(reportRequestSchema.parse({ source: 'lake' }), deps), (error: Error) => {
+    const empty = { ...deps, topic: `report-test-empty-${randomUUID()}` };
+    await assert.rejects(runReport(reportRequestSchema.parse({ source: 'lake' }), empty), (error: Error) => {
       assert.ok(error instanceof SourceUnavailableError);
-      assert.match(error.message, /lake s3:\/\/air-quality\/lake\/air_quality_data\/ .*Report on \{"source":"reference"\}/);
+      assert.match(error.message, /lake s3:\/\/air-quality\/lake\/report-test-empty-.*\/ holds no readings from the start to the end yet.*Report on \{"source":"reference"\}/);
       return true;
     });
     assert.deepEqual(await store.list(`${reportsPrefix}/`), before);
@@ -67,6 +72,59 @@ describe('report against the real MinIO', () => {
   });
 });
 
+describe('report on the lake', () => {
+  const HOURS = 120;
+  const dataset = parseAirQuality(readDatasetText());
+  const stamps = timestamps(dataset);
+  const values = Object.fromEntries(COLUMN_IDS.map((id) => [id, numbers(dataset, id)]));
+  /** Station 1 replays the first 120 dataset hours at their own times, station 2 hours 1000–1119 at the same times. */
+  const lakeRow = (station: number, hour: number): LakeRow => {
+    const source = station === 1 ? hour : 1000 + hour;
+    return {
+      eventId: randomUUID(),
+      stationId: `station-0${station}`,
+      sequence: hour,
+      observedAt: stamps[hour]!,
+      sourceTime: stamps[source]!,
+      readings: Object.fromEntries(COLUMN_IDS.map((id) => [id, values[id]![source]])),
+      imputed: [],
+      clipped: [],
+      partition: station - 1,
+      offset: hour,
+    };
+  };
+
+  before(async () => {
+    // Laid out as the sink does: one file per partition and hour, then the watermarks.
+    await Promise.all(
+      [1, 2].flatMap((station) =>
+        Array.from({ length: HOURS }, (_, hour) => store.put(dataFileKey(topic, station - 1, hour, stamps[hour]!), lakeParquet([lakeRow(station, hour)]))),
+      ),
+    );
+    for (const partition of [0, 1]) await advanceWatermark(store, topic, partition, await readWatermark(store, topic, partition), HOURS);
+  });
+
+  it("reports on one station exactly as on the same readings of the reference", async () => {
+    const lake = await runReport(reportRequestSchema.parse({ source: 'lake', stationId: 'station-01' }), deps);
+    const reference = await runReport(reportRequestSchema.parse({ from: new Date(stamps[0]!).toISOString(), to: new Date(stamps[HOURS]!).toISOString() }), deps);
+    assert.equal(lake.rows, HOURS);
+    assert.match(lake.origin, /^s3:\/\/air-quality\/lake\/report-test-.*\/ \(station station-01\)$/);
+    for (const name of ['summary.md', 'correlation_matrix.csv', 'anomalies.csv']) {
+      assert.equal(await text(`${lake.prefix}${name}`), await text(`${reference.prefix}${name}`), name);
+    }
+  });
+
+  it('averages the stations hour by hour without a station', async () => {
+    const run = await runReport(reportRequestSchema.parse({ source: 'lake', to: new Date(stamps[HOURS]!).toISOString() }), deps);
+    assert.equal(run.rows, 2 * HOURS);
+    assert.match(await text(`${run.prefix}summary.md`), /^2004-03-10 18:00 to 2004-03-15 17:00 UTC: 120 hours, 240 rows\.$/m);
+  });
+
+  it('names the stations there when the requested one is absent', async () => {
+    await assert.rejects(runReport(reportRequestSchema.parse({ source: 'lake', stationId: 'station-09' }), deps), /no readings of station station-09 from the start to the end; stations there: station-01, station-02/);
+  });
+});
+
 describe('report handler', () => {
   const context = { awsRequestId: 'test', functionName: 'report', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
 
@@ -74,11 +132,13 @@ describe('report handler', () => {
     const { handler } = await import('../../../functions/report/handler');
     const before = await store.list('reports/');
     const cases: [unknown, RegExp][] = [
-      [{ source: 'lake', colour: 'red' }, /unknown field\(s\) colour; allowed: source, from, to, pollutants/],
+      [{ source: 'lake', colour: 'red' }, /unknown field\(s\) colour; allowed: source, from, to, stationId, pollutants, measures/],
       [{ source: 'warehouse' }, /source: source must be "reference" .* or "lake" .*, got "warehouse"/],
       [{ from: 'yesterday' }, /from: from must be an ISO-8601 date .*, got "yesterday"/],
       [{ to: '2004-02-30T25:00:00Z' }, /to: to must be an ISO-8601 date/],
       [{ from: '2004-05-01', to: '2004-04-01' }, /to: to must be later than from/],
+      [{ stationId: 'station-01' }, /stationId: stationId selects a station of the lake/],
+      [{ source: 'lake', stationId: 'no spaces allowed' }, /stationId: stationId must be 1-64 characters/],
       [{ pollutants: [] }, /pollutants: /],
       [{ pollutants: ['CO(GT)'] }, /pollutants\.0: column ids are lower-case letters/],
       [{ period: 1 }, /period: /],
