@@ -50,7 +50,9 @@ export class SourceUnavailableError extends Error {
   override name = 'SourceUnavailableError';
 }
 
-const rangeText = (from: number | undefined, to: number | undefined) => `from ${from === undefined ? 'the start' : toIso(from)} to ${to === undefined ? 'the end' : toIso(to)}`;
+/** ' from … to …' for a bounded range, '' for everything. */
+const rangeText = (from: number | undefined, to: number | undefined) =>
+  from === undefined && to === undefined ? '' : ` from ${from === undefined ? 'the start' : toIso(from)} to ${to === undefined ? 'the end' : toIso(to)}`;
 
 const firstAtOrAfter = (sorted: number[], t: number) => {
   const i = sorted.findIndex((v) => v >= t);
@@ -66,7 +68,7 @@ function withinRange(table: ColumnTable, from: number | undefined, to: number | 
   const end = to === undefined ? ts.length : firstAtOrAfter(ts, to);
   if (start >= end) {
     const span = ts.length > 0 ? `${toIso(ts[0]!)} to ${toIso(ts[ts.length - 1]!)}` : 'no time at all';
-    throw new RangeError(`No readings ${rangeText(from, to)}: the data covers ${span}. Choose from/to inside that span.`);
+    throw new RangeError(`No readings${rangeText(from, to)}: the data covers ${span}. Choose from/to inside that span.`);
   }
   return sorted.slice(start, end);
 }
@@ -82,8 +84,8 @@ async function lakeReadings(store: ObjectStore, topic: string, { from, to, stati
     const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
     throw new SourceUnavailableError(
       all.numRows() === 0
-        ? `The lake ${where} holds no readings ${rangeText(from, to)} yet: the sink has not written any. Report on {"source":"reference"}, or on a range the sink has filled.`
-        : `The lake ${where} has no readings of station ${stationId} ${rangeText(from, to)}; stations there: ${[...new Set(all.array('stationId') as string[])].join(', ')}.`,
+        ? `The lake ${where} holds no readings${rangeText(from, to)} yet: the sink has not written any. Report on {"source":"reference"}, or on a range the sink has filled.`
+        : `The lake ${where} has no readings of station ${stationId}${rangeText(from, to)}; stations there: ${[...new Set(all.array('stationId') as string[])].join(', ')}.`,
     );
   }
   return rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS);
