@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { featureNames, parseAirQuality, preprocess } from '@air-quality/preprocessing';
+import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { linearForecastToOnnx } from '../../../functions/train/onnx/linear';
+import { gbtToOnnx } from '../../../functions/train/onnx/tree-ensemble';
+import { trainRequestSchema } from '../../../functions/train/request';
+import { runTraining, SourceUnavailableError } from '../../../functions/train/run';
+import { trainAndEvaluate } from '../../../functions/train/train';
+import { assembleTrainingSet, selectRows } from '../../../functions/train/training-set';
+import { loadConfig } from '../../../shared/config';
+import { PREPARED_OPTIONS } from '../../../shared/dataset';
+import { parsePayload } from '../../../shared/middleware';
+import { currentPointerSchema, manifestSchema, ModelRegistry } from '../../../shared/model-registry';
+import { S3ObjectStore } from '../../../shared/object-store';
+import { datasetPath, readDatasetText } from '../../support/dataset';
+
+process.env.AIR_QUALITY_DATASET ??= datasetPath();
+const store = new S3ObjectStore(loadConfig().s3);
+const prefix = `tests/train-${randomUUID()}/models/`;
+const registry = new ModelRegistry(store, prefix);
+const request = (payload: unknown) => parsePayload(trainRequestSchema, payload);
+const readJson = async (key: string) => JSON.parse(new TextDecoder().decode((await store.get(key))!.body));
+
+after(async () => store.delete(await store.list(prefix)));
+
+describe('train on the real dataset (CO, 1 h ahead)', () => {
+  const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
+  const set = assembleTrainingSet(table, 'co_gt', 1);
+  const outcome = trainAndEvaluate(set, request({}));
+
+  it('beats persistence on the holdout with a block-bootstrap CI of the MAE difference below zero', () => {
+    const [gbt, arima] = outcome.candidates;
+    console.log('holdout MAE', { gbt: gbt.holdout.mae, arima: arima.holdout.mae, persistence: outcome.persistence.mae, ci: gbt.vsPersistence });
+    assert.equal(outcome.best.fitted.kind, 'gbt');
+    assert.ok(gbt.holdout.mae < arima.holdout.mae && gbt.holdout.mae < outcome.persistence.mae);
+    assert.ok(outcome.beatsPersistence && gbt.vsPersistence.upper < 0, JSON.stringify(gbt.vsPersistence));
+    assert.equal(gbt.vsPersistence.options.blockLength, 24);
+  });
+
+  it('scores only holdout hours whose target was observed in the raw data, in the most recent 20 %', () => {
+    const raw = parseAirQuality(readDatasetText());
+    const rawCo = raw.array('co_gt') as ArrayLike<number | null>;
+    const { split } = outcome;
+    assert.equal(split.holdoutStart, Math.floor(set.features.rows * 0.8));
+    assert.ok(split.trainRows.every((t) => t < split.holdoutStart - 1));
+    const scored = split.holdoutRows.filter((_, i) => split.holdoutScored[i]);
+    assert.equal(scored.length, outcome.best.vsPersistence.scoredRows);
+    // The prepared table and the raw csv share the hourly grid of the source (no hour is missing from it).
+    assert.equal(raw.numRows(), set.features.rows);
+    for (const t of scored) assert.notEqual(rawCo[t + 1], null, `target at hour ${t + 1} is imputed but scored`);
+    const imputedTargets = split.holdoutRows.filter((t) => t + 1 < rawCo.length && rawCo[t + 1] === null).length;
+    assert.ok(imputedTargets > 0 && scored.length <= split.holdoutRows.length - imputedTargets);
+  });
+
+  it('runs in onnxruntime-node as in process, within 1e-5 on every holdout row, for both models', async () => {
+    const holdout = selectRows(set.features, outcome.split.holdoutRows);
+    for (const candidate of outcome.candidates) {
+      const { fitted } = candidate;
+      const bytes = fitted.kind === 'gbt' ? gbtToOnnx(fitted.model) : linearForecastToOnnx(fitted.forecast, fitted.columns);
+      const session = await InferenceSession.create(bytes);
+      const { prediction } = await session.run({ features: new Tensor('float32', holdout.values as Float32Array, [holdout.rows, holdout.cols]) });
+      const difference = (prediction.data as Float32Array).reduce((max, v, i) => Math.max(max, Math.abs(v - candidate.outputs[i])), 0);
+      console.log(`${fitted.kind}: max |onnx − in-process| over ${holdout.rows} holdout rows = ${difference}`);
+      assert.ok(difference <= 1e-5, `${fitted.kind}: ${difference}`);
+    }
+  });
+});
+
+describe('train publishes to the model registry in MinIO', () => {
+  it('writes model, manifest, evaluation, tuning and sample, and promotes a model that beats persistence', async () => {
+    const result = await runTraining(request({ lastHours: 3000, gbt: { trees: 60 }, tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 } }), { store, registry, now: () => new Date('2026-11-24T12:00:00Z') });
+    assert.ok(result.promoted, result.decision);
+    const at = registry.versionPrefix('co_gt', 1, result.version);
+    assert.deepEqual((await store.list(at)).sort(), ['evaluation.json', 'manifest.json', 'model.onnx', 'sample.json', 'tuning.json'].map((f) => `${at}${f}`));
+    const manifest = manifestSchema.parse(await readJson(`${at}manifest.json`));
+    assert.deepEqual(manifest.features.map((f) => f.name), featureNames(manifest.featureSpec));
+    assert.equal(manifest.trainingWindow.rows, result.trainingRows);
+    const lag0 = manifest.features.find((f) => f.name === 'co_gt_lag0')!;
+    assert.ok(lag0.count > 0 && lag0.min! >= 0 && lag0.max! > lag0.mean! && lag0.std! > 0);
+    assert.deepEqual(manifest.output, { kind: 'change', base: 'co_gt_lag0' });
+    const tuning = await readJson(`${at}tuning.json`);
+    assert.equal(tuning.candidates.length, 2);
+    assert.equal(tuning.folds.length, 2);
+    assert.equal(manifest.model.hyperParameters.maxDepth, tuning.best.params.maxDepth);
+    const evaluation = await readJson(`${at}evaluation.json`);
+    assert.deepEqual(Object.keys(evaluation.candidates).sort(), ['arima', 'gbt']);
+    assert.ok(evaluation.onnxMaxAbsDifference <= 1e-5);
+    const current = currentPointerSchema.parse(await readJson(registry.currentKey('co_gt', 1)));
+    assert.equal(current.version, result.version);
+    const loaded = await registry.load('co_gt', 1, result.version);
+    assert.equal(loaded.sample.rows[0].features.length, manifest.features.length);
+  });
+
+  it('publishes without promoting when asked, and refuses the lake source until a lake reader exists', async () => {
+    const before = await registry.current('co_gt', 1);
+    const result = await runTraining(request({ lastHours: 2000, models: ['arima'], promote: false }), { store, registry, now: () => new Date('2026-11-24T13:00:00Z') });
+    assert.equal(result.promoted, false);
+    assert.equal(result.chosen, 'arima');
+    assert.deepEqual((await registry.current('co_gt', 1))?.pointer, before?.pointer);
+    await assert.rejects(runTraining(request({ source: 'lake' }), { store, registry, now: () => new Date() }), SourceUnavailableError);
+  });
+
+  it('rejects bad payloads naming the field and what is allowed', () => {
+    assert.throws(() => request({ horizon: 48 }), /horizon must be an integer from 1 to 24 \(hours ahead\), got 48/);
+    assert.throws(() => request({ target: 'pm25' }), /target must be one of co_gt/);
+    assert.throws(() => request({ models: ['xgboost'] }), /models must list some of gbt, arima/);
+    assert.throws(() => request({ epochs: 3 }), /unknown field\(s\) epochs/);
+  });
+});
