@@ -23,7 +23,7 @@ const requestShape = {
   source: z
     .enum(['reference', 'lake'], { error: allowed('source must be "reference" (the UCI dataset staged in the bucket) or "lake" (the readings the sink wrote)') })
     .default('reference'),
-  /** First hour reported (inclusive). */
+  /** Start of the reported range (inclusive). */
   from: instant('from').optional(),
   /** End of the reported range (exclusive). */
   to: instant('to').optional(),
