@@ -7,11 +7,11 @@ import { readLake, topicPrefix } from '../../shared/lake';
 import type { ObjectStore } from '../../shared/object-store';
 import { requestOrScheduledEvent } from '../../shared/scheduled-event';
 import { readingSchema } from '../../shared/schemas/reading';
+import { allowed, strictRequest } from '../../shared/validation';
 import type { RenderOptions } from './charts/render';
 import { ReportOptionsSchema } from './options';
 import { buildReport, type Artifact } from './report';
 
-const allowed = (message: string) => (issue: { input?: unknown }) => `${message}, got ${JSON.stringify(issue.input)}`;
 
 /** An ISO-8601 date (read as UTC midnight) or date-time with a zone, as epoch ms. */
 const instant = (field: string) =>
@@ -33,10 +33,7 @@ const requestShape = {
 };
 
 /** What a person or a schedule asks `report` for: a source, a time range and the report options. Unknown fields are rejected. */
-export const reportRequestSchema = z
-  .strictObject(requestShape, {
-    error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; allowed: ${Object.keys(requestShape).join(', ')}` : undefined),
-  })
+export const reportRequestSchema = strictRequest(requestShape)
   .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { path: ['to'], error: 'to must be later than from (the range is [from, to))' })
   .refine((r) => r.stationId === undefined || r.source === 'lake', { path: ['stationId'], error: 'stationId selects a station of the lake; the reference dataset comes from one device: drop stationId or use source "lake"' });
 

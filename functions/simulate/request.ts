@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { requestOrScheduledEvent } from '../../shared/scheduled-event';
+import { allowed, strictRequest } from '../../shared/validation';
 
 export const LIMITS = {
   count: { min: 1, max: 100_000 },
@@ -6,9 +8,6 @@ export const LIMITS = {
   rate: { min: 0.1, max: 50_000 },
   batchSize: { min: 1, max: 10_000 },
 } as const;
-
-/** One message for every way a field can be wrong: what is allowed, and what was given. */
-const allowed = (message: string) => (issue: { input?: unknown }) => `${message}, got ${JSON.stringify(issue.input)}`;
 
 const intBetween = (field: keyof typeof LIMITS, description: string) => {
   const { min, max } = LIMITS[field];
@@ -19,30 +18,18 @@ const intBetween = (field: keyof typeof LIMITS, description: string) => {
 const rateError = allowed(`rate (messages per second) must be a number from ${LIMITS.rate.min} to ${LIMITS.rate.max}`);
 
 /** What a person or a schedule asks `simulate` for. Unknown fields are rejected so typos are not silently ignored. */
-export const simulateRequestSchema = z.strictObject(
-  {
-    count: intBetween('count', 'count (readings per station)').default(10),
-    mode: z.enum(['sample', 'replay'], { error: allowed('mode must be "sample" (seeded random rows stamped now) or "replay" (the dataset in time order)') }).default('sample'),
-    stations: intBetween('stations', 'stations (virtual stations)').default(1),
-    rate: z.number({ error: rateError }).min(LIMITS.rate.min, { error: rateError }).max(LIMITS.rate.max, { error: rateError }).optional(),
-    batchSize: intBetween('batchSize', 'batchSize (messages per produce request)').default(500),
-    seed: z.number({ error: allowed('seed must be an integer') }).int({ error: allowed('seed must be an integer') }).optional(),
-    dryRun: z.boolean({ error: allowed('dryRun must be true or false') }).default(false),
-    qc: z.boolean({ error: allowed('qc must be true or false') }).default(false),
-  },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; allowed: count, mode, stations, rate, batchSize, seed, dryRun, qc` : undefined,
-  },
-);
+export const simulateRequestSchema = strictRequest({
+  count: intBetween('count', 'count (readings per station)').default(10),
+  mode: z.enum(['sample', 'replay'], { error: allowed('mode must be "sample" (seeded random rows stamped now) or "replay" (the dataset in time order)') }).default('sample'),
+  stations: intBetween('stations', 'stations (virtual stations)').default(1),
+  rate: z.number({ error: rateError }).min(LIMITS.rate.min, { error: rateError }).max(LIMITS.rate.max, { error: rateError }).optional(),
+  batchSize: intBetween('batchSize', 'batchSize (messages per produce request)').default(500),
+  seed: z.number({ error: allowed('seed must be an integer') }).int({ error: allowed('seed must be an integer') }).optional(),
+  dryRun: z.boolean({ error: allowed('dryRun must be true or false') }).default(false),
+  qc: z.boolean({ error: allowed('qc must be true or false') }).default(false),
+});
 
 export type SimulateRequest = z.output<typeof simulateRequestSchema>;
 
 /** A bare EventBridge schedule tick (no `input`) replays an hour's worth of readings. */
-const SCHEDULE_TICK = { mode: 'replay', count: 60 };
-
-const isScheduledEvent = (event: unknown) =>
-  typeof event === 'object' && event !== null && (event as Record<string, unknown>).source === 'aws.events' && (event as Record<string, unknown>)['detail-type'] === 'Scheduled Event';
-
-/** The handler accepts a request payload or a bare schedule event. */
-export const simulateEventSchema = z.preprocess((event) => (isScheduledEvent(event) ? SCHEDULE_TICK : (event ?? {})), simulateRequestSchema);
+export const simulateEventSchema = requestOrScheduledEvent(simulateRequestSchema, { mode: 'replay', count: 60 });

@@ -1,26 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Client as MinioClient } from 'minio';
 import { loadConfig } from '../../shared/config';
 import { createKafka } from '../../shared/kafka';
 import { ensureBucket, ensureTopics } from '../../stack/provision';
 import { endOffsets, messagesBetween } from '../support/kafka';
+import { minioClient } from '../support/minio';
 
 const config = loadConfig();
 const kafka = createKafka(config.kafka, 'stack-test');
-
-/** An independent client (the minio SDK, not the product's S3 client) checks the bucket. */
-export function minioClient(): MinioClient {
-  const url = new URL(config.s3.endpoint!);
-  return new MinioClient({
-    endPoint: url.hostname,
-    port: Number(url.port),
-    useSSL: url.protocol === 'https:',
-    accessKey: config.s3.credentials!.accessKeyId,
-    secretKey: config.s3.credentials!.secretAccessKey,
-  });
-}
 
 describe('local stack', () => {
   const producer = kafka.producer({ idempotent: true });
@@ -61,7 +49,7 @@ describe('local stack', () => {
 
   it('puts, gets and lists objects in the bucket', async () => {
     await ensureBucket(config);
-    const minio = minioClient();
+    const minio = minioClient(config.s3);
     const prefix = `tests/stack/${randomUUID()}/`;
     await minio.putObject(config.s3.bucket, `${prefix}a.txt`, 'alpha');
     await minio.putObject(config.s3.bucket, `${prefix}b.txt`, 'beta');

@@ -8,12 +8,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Client as MinioClient } from 'minio';
 import { chromium } from 'playwright-core';
 import { loadConfig } from '../../../shared/config';
 import type { ReportRun } from '../../../functions/report/run';
 import { repoRoot } from '../../../stack/paths';
 import { datasetPath } from '../../support/dataset';
+import { minioClient } from '../../support/minio';
 import { sls } from '../../support/sls';
 
 const config = loadConfig();
@@ -30,11 +30,7 @@ const EXPECTED_NAMES = [
   'correlation_matrix.csv', 'correlation_matrix_pvalues.csv', 'acf.csv', 'pacf.csv', 'anomalies.csv', 'summary.md', 'index.html',
 ].sort();
 
-const minio = (() => {
-  const url = new URL(config.s3.endpoint!);
-  const { accessKeyId, secretAccessKey } = config.s3.credentials!;
-  return new MinioClient({ endPoint: url.hostname, port: Number(url.port), useSSL: url.protocol === 'https:', accessKey: accessKeyId, secretKey: secretAccessKey });
-})();
+const minio = minioClient(config.s3);
 
 async function listKeys(prefix: string): Promise<string[]> {
   const keys: string[] = [];
