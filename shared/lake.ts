@@ -134,7 +134,7 @@ export async function advanceWatermark(store: ObjectStore, topic: string, partit
 
 // ---- reader ----
 
-/** Event-time range [from, to) in epoch milliseconds. */
+/** Event-time range [from, to) in epoch milliseconds; -Infinity / Infinity leave an end open. */
 export interface TimeRange {
   from: number;
   to: number;
