@@ -19,6 +19,9 @@ const models = new ModelCache(new ModelRegistry(store), settings.target, setting
 const producer = new KafkaMessageProducer(createKafka(config.kafka, 'infer'), config.kafka.brokers);
 const windows = new WindowStore(store);
 
+/** Releases the container's broker connection; for callers that run the handler in a process that must exit (tests, benchmarks). */
+export const close = () => producer.disconnect();
+
 export const handler = lambdaHandler(inferEventSchema, async (event) => {
   if ('dryRun' in event) {
     const report = await readiness(models);

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { HOUR_MS, preprocess, timestamps } from '@air-quality/preprocessing';
+import type { Context } from 'aws-lambda';
+import type { BatchSummary, Readiness } from '../../../functions/infer/infer';
+import { datasetRows } from '../../../functions/simulate/messages';
+import { trainRequestSchema } from '../../../functions/train/request';
+import { runTraining } from '../../../functions/train/run';
+import { loadConfig } from '../../../shared/config';
+import { PREPARED_OPTIONS } from '../../../shared/dataset';
+import { createKafka } from '../../../shared/kafka';
+import { ModelRegistry } from '../../../shared/model-registry';
+import { S3ObjectStore } from '../../../shared/object-store';
+import { fromParquet } from '../../../shared/parquet';
+import type { Reading } from '../../../shared/schemas/reading';
+import { datasetPath, readDatasetText } from '../../support/dataset';
+import { endOffsets, messagesBetween } from '../../support/kafka';
+
+// Everything this test writes lives under its own prefixes and topics.
+const run = randomUUID();
+const root = `tests/infer-${run}/`;
+process.env.AIR_QUALITY_DATASET ??= datasetPath();
+process.env.MODEL_REGISTRY_PREFIX = `${root}models/`;
+process.env.INFER_STATE_PREFIX = `${root}state/`;
+process.env.PREDICTIONS_PREFIX = `${root}predictions/`;
+process.env.KAFKA_TOPIC_PREDICTIONS = `test-predictions-${run}`;
+const config = loadConfig();
+const store = new S3ObjectStore(config.s3);
+const registry = new ModelRegistry(store);
+const kafka = createKafka(config.kafka, 'infer-test');
+const predictionsTopic = config.topics.predictions;
+const context = { awsRequestId: 'test', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const readingsTopic = `test-readings-${run}`;
+
+const train = (now: string, trees: number) => runTraining(trainRequestSchema.parse({ lastHours: 2000, models: ['gbt'], gbt: { trees } }), { store, registry, now: () => new Date(now) });
+
+/** The prepared dataset's rows [start, end) as simulate sends them, for two stations, hourly from an anchor. */
+function readings(start: number, end: number): Reading[] {
+  const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
+  const rows = datasetRows(table);
+  const anchor = timestamps(table)[0];
+  return Array.from({ length: end - start }, (_, i) => start + i).flatMap((position) =>
+    ['station-01', 'station-02'].map((stationId, s) => rows.reading({ stationId, sequence: position, rowIndex: position + 500 * s, observedAtMs: anchor + position * HOUR_MS })),
+  );
+}
+
+/** A Lambda Kafka event as the event source mapping delivers it: one partition, base64 keys and values. */
+function kafkaEvent(batch: Reading[], firstOffset: number, partition = 0) {
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  return {
+    eventSource: 'SelfManagedKafka',
+    bootstrapServers: config.kafka.brokers.join(','),
+    records: {
+      [`${readingsTopic}-${partition}`]: batch.map((r, i) => ({ topic: readingsTopic, partition, offset: firstOffset + i, timestamp: Date.now(), timestampType: 'CREATE_TIME', key: b64(r.stationId), value: b64(JSON.stringify(r)), headers: [] })),
+    },
+  };
+}
+
+let handler: (event: unknown, context: Context) => Promise<unknown>;
+let close: () => Promise<void>;
+
+before(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: predictionsTopic, numPartitions: 3 }], waitForLeaders: true });
+  await admin.disconnect();
+  ({ handler, close } = await import('../../../functions/infer/handler'));
+});
+
+after(async () => {
+  await close();
+  await store.delete(await store.list(root));
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: [predictionsTopic] });
+  await admin.disconnect();
+});
+
+describe('infer against the real broker and MinIO', () => {
+  it('dry run reports not ready before any model is promoted, then ready with the validated model', async () => {
+    const none = (await handler({ dryRun: true }, context)) as Readiness;
+    assert.equal(none.ready, false);
+    assert.match(none.problem!, /no promoted model for co_gt h1; invoke train first/);
+    const trained = await train('2026-11-24T10:00:00Z', 30);
+    assert.ok(trained.promoted, trained.decision);
+    const ready = (await handler({ dryRun: true }, context)) as Readiness;
+    assert.deepEqual({ ...ready, sampleMaxAbsDifference: undefined }, { ready: true, target: 'co_gt', horizon: 1, modelVersion: trained.version, features: 179, sampleMaxAbsDifference: undefined });
+    assert.ok(ready.sampleMaxAbsDifference! <= 1e-5);
+  });
+
+  it('scores every reading to the topic and the lake once, and a redelivered batch changes nothing', async () => {
+    const sent = readings(0, 30);
+    const event = kafkaEvent(sent, 0);
+    const before = await endOffsets(kafka, predictionsTopic);
+    const summary = (await handler(event, context)) as BatchSummary;
+    assert.equal(summary.scored, 60);
+    assert.deepEqual(summary.skipped, []);
+    assert.ok(summary.drift && summary.drift.checked > 100);
+    const afterFirst = await endOffsets(kafka, predictionsTopic);
+    const messages = (await messagesBetween(kafka, predictionsTopic, before, afterFirst)).map((m) => ({ key: m.message.key!.toString(), value: JSON.parse(m.message.value!.toString()) }));
+    assert.equal(messages.length, 60);
+    assert.deepEqual(new Set(messages.map((m) => m.value.readingEventId)), new Set(sent.map((r) => r.eventId)));
+    for (const { key, value } of messages) {
+      assert.equal(key, value.stationId);
+      assert.equal(Date.parse(value.forecastFor) - Date.parse(value.observedAt), HOUR_MS);
+      assert.ok(Number.isFinite(value.value) && value.value > -1 && value.value < 20, `CO forecast ${value.value}`);
+    }
+    assert.deepEqual(summary.lakeKeys, [`${root}predictions/co_gt/h1/dt=2004-03-10/hour=18/${readingsTopic}+0+0000000000.parquet`]);
+    const lake = fromParquet((await store.get(summary.lakeKeys[0]))!.body);
+    assert.equal(lake.numRows(), 60);
+    assert.deepEqual(Array.from(lake.array('value') as ArrayLike<number>), messages.sort((a, b) => a.value.source.offset - b.value.source.offset).map((m) => m.value.value));
+
+    const again = (await handler(event, context)) as BatchSummary;
+    assert.equal(again.scored, 0);
+    assert.equal(again.alreadyHandled, 60);
+    assert.deepEqual(await endOffsets(kafka, predictionsTopic), afterFirst);
+  });
+
+  it('reloads the model when current.json points at a new version', async () => {
+    const retrained = await train('2026-11-24T11:00:00Z', 40);
+    assert.ok(retrained.promoted, retrained.decision);
+    const summary = (await handler(kafkaEvent(readings(30, 32), 60), context)) as BatchSummary;
+    assert.equal(summary.modelVersion, retrained.version);
+    assert.equal(summary.reloaded, true);
+    assert.equal(summary.scored, 4);
+  });
+
+  it('rejects an event that is neither a Kafka batch nor a dry run', async () => {
+    await assert.rejects(handler({ dryRun: false }, context), /Invalid payload/);
+  });
+});
