@@ -105,8 +105,8 @@ describe('forecast end to end', () => {
       assert.ok(Number.isFinite(p.value));
     }
 
-    const lakeRows = (await Promise.all((await store.list(env.PREDICTIONS_PREFIX)).map(async (key) => fromParquet((await store.get(key))!.body).objects()))).flat();
-    const lakeValues = new Map(lakeRows.map((row) => [row.reading_event_id as string, row.value as number]));
+    const lakeRows = (await Promise.all((await store.list(env.PREDICTIONS_PREFIX)).map(async (key) => fromParquet((await store.get(key))!.body).objects() as { reading_event_id: string; value: number }[]))).flat();
+    const lakeValues = new Map(lakeRows.map((row) => [row.reading_event_id, row.value]));
     for (const p of predictions) assert.equal(lakeValues.get(p.readingEventId), p.value, `lake row of ${p.readingEventId}`);
   });
 });
