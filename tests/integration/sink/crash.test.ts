@@ -1,0 +1,99 @@
+/** A sink process killed mid-batch (SIGKILL, its own child) loses nothing and duplicates nothing in the lake. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import { MappingWorker } from 'serverless-offline-kafka';
+import { kafkaEventSchema } from '../../../functions/sink/event';
+import { sink } from '../../../functions/sink/sink';
+import { duplicateReadings, listLakeFiles, readLake, readWatermark, topicPrefix } from '../../../shared/lake';
+import { parsePayload } from '../../../shared/middleware';
+import { S3ObjectStore } from '../../../shared/object-store';
+import { fromParquet } from '../../../shared/parquet';
+import { KafkaMessageProducer } from '../../../shared/producer';
+import { endOffsets } from '../../support/kafka';
+import { HOUR, reading, T0 } from '../../unit/sink/records';
+import { config, createTopics, deleteTopics, kafka, uniqueTopic } from './support';
+
+const store = new S3ObjectStore(config.s3);
+const producer = new KafkaMessageProducer(kafka, config.kafka.brokers);
+const stations = ['station-01', 'station-02', 'station-03', 'station-04', 'station-05'];
+const SEQUENCES = 60;
+const everything = { from: -Infinity, to: Infinity };
+const topics: string[] = [];
+
+async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+async function crashThenRecover(point: string) {
+  const topic = uniqueTopic();
+  const deadLetterTopic = `${topic}.dlq`;
+  topics.push(topic, deadLetterTopic);
+  await createTopics([topic, deadLetterTopic]);
+  // Event hours jump back and forth, so each batch writes several interleaved hour files.
+  await producer.send(
+    topic,
+    Array.from({ length: SEQUENCES }, (_, sequence) => stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 5) % 11) * HOUR)) }))).flat(),
+  );
+  const consumerGroupId = `sink-test-${randomUUID().slice(0, 8)}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crashing-sink.ts'), topic, consumerGroupId, deadLetterTopic, point], { stdio: 'inherit' });
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  assert.deepEqual(exit, { code: null, signal: 'SIGKILL' }, `the sink process should have killed itself at ${point} (its output is above)`);
+  const committedBefore = await Promise.all([0, 1, 2].map(async (p) => (await readWatermark(store, topic, p)).nextOffset));
+
+  // The next consumer of the group, with other batch boundaries.
+  const worker = new MappingWorker({
+    mapping: { functionKey: 'sink', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: config.kafka.brokers, topic, batchSize: 23, maximumBatchingWindowMs: 100, startingPosition: { type: 'TRIM_HORIZON' }, consumerGroupId, filterPatterns: [] },
+    sessionTimeoutMs: 6000,
+    retry: { maximumRetryAttempts: -1, initialBackoffMs: 100, maxBackoffMs: 500 },
+    onInvocation: () => undefined,
+    handler: (event) => sink(parsePayload(kafkaEventSchema, event), { store, deadLetters: producer, deadLetterTopic, now: () => performance.now() }),
+  });
+  await worker.start();
+  try {
+    const ends = await endOffsets(kafka, topic);
+    await eventually('every watermark at the end of its partition', async () => (await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, topic, p)).nextOffset >= end))).every(Boolean));
+  } finally {
+    await worker.stop();
+  }
+  return { topic, committedBefore };
+}
+
+async function assertExactlyOnce(topic: string) {
+  const lake = await readLake(store, topic, everything);
+  assert.equal(lake.numRows(), stations.length * SEQUENCES);
+  assert.deepEqual(duplicateReadings(lake), []);
+  // No leftover of the killed attempt either: the raw files hold each reading once.
+  const files = await Promise.all((await listLakeFiles(store, topic, everything)).map(async (key) => fromParquet((await store.get(key))!.body)));
+  const raw = files[0].concat(...files.slice(1));
+  assert.equal(raw.numRows(), stations.length * SEQUENCES);
+  assert.deepEqual(duplicateReadings(raw), []);
+}
+
+describe('sink process killed mid-batch', () => {
+  after(async () => {
+    await producer.disconnect();
+    await deleteTopics(topics);
+    await store.delete((await Promise.all(topics.map((t) => store.list(topicPrefix(t))))).flat());
+  });
+
+  it('killed as the first file of a batch lands (others in flight): the next consumer completes the lake exactly once', async () => {
+    // The first file write to complete comes before any watermark write, whatever the batches look like.
+    const { topic, committedBefore } = await crashThenRecover('files:1');
+    assert.deepEqual(committedBefore, [0, 0, 0], 'nothing was committed before the kill');
+    await assertExactlyOnce(topic);
+  });
+
+  it('killed right before a watermark write, its files durable: the next consumer completes the lake exactly once', async () => {
+    const { topic, committedBefore } = await crashThenRecover('watermark:3');
+    assert.ok(committedBefore.some((w) => w > 0), `some batches were committed before the kill (${committedBefore})`);
+    await assertExactlyOnce(topic);
+  });
+});
