@@ -3,19 +3,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { MappingWorker } from 'serverless-offline-kafka';
-import { kafkaEventSchema } from '../../../functions/sink/event';
-import { sink } from '../../../functions/sink/sink';
 import { duplicateReadings, listLakeFiles, readLake, readWatermark, topicPrefix } from '../../../shared/lake';
-import { parsePayload } from '../../../shared/middleware';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
-import { endOffsets } from '../../support/kafka';
 import { HOUR, reading, T0 } from '../../unit/sink/records';
-import { config, createTopics, deleteTopics, kafka, uniqueTopic } from './support';
+import { caughtUp, config, createTopics, deleteTopics, kafka, sinkWorker, uniqueTopic } from './support';
 
 const store = new S3ObjectStore(config.s3);
 const producer = new KafkaMessageProducer(kafka, config.kafka.brokers);
@@ -23,14 +17,6 @@ const stations = ['station-01', 'station-02', 'station-03', 'station-04', 'stati
 const SEQUENCES = 60;
 const everything = { from: -Infinity, to: Infinity };
 const topics: string[] = [];
-
-async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 async function crashThenRecover(point: string) {
   const topic = uniqueTopic();
@@ -49,17 +35,10 @@ async function crashThenRecover(point: string) {
   const committedBefore = await Promise.all([0, 1, 2].map(async (p) => (await readWatermark(store, topic, p)).nextOffset));
 
   // The next consumer of the group, with other batch boundaries.
-  const worker = new MappingWorker({
-    mapping: { functionKey: 'sink', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: config.kafka.brokers, topic, batchSize: 23, maximumBatchingWindowMs: 100, startingPosition: { type: 'TRIM_HORIZON' }, consumerGroupId, filterPatterns: [] },
-    sessionTimeoutMs: 6000,
-    retry: { maximumRetryAttempts: -1, initialBackoffMs: 100, maxBackoffMs: 500 },
-    onInvocation: () => undefined,
-    handler: (event) => sink(parsePayload(kafkaEventSchema, event), { store, deadLetters: producer, deadLetterTopic, now: () => performance.now() }),
-  });
+  const worker = sinkWorker({ topic, consumerGroupId, batchSize: 23, ports: { store, deadLetters: producer, deadLetterTopic, now: () => performance.now() } });
   await worker.start();
   try {
-    const ends = await endOffsets(kafka, topic);
-    await eventually('every watermark at the end of its partition', async () => (await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, topic, p)).nextOffset >= end))).every(Boolean));
+    await caughtUp(store, topic);
   } finally {
     await worker.stop();
   }

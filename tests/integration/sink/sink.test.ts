@@ -4,12 +4,12 @@ import { COLUMN_IDS } from '@air-quality/preprocessing';
 import { tableFromIPC, Type } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
 import { duplicateReadings, listLakeFiles, parseDataFileKey, readLake, readWatermark, topicPrefix } from '../../../shared/lake';
-import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
+import { S3ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../unit/sink/records';
-import { config, context, createTopics, deleteTopics, allMessages, deliveredRecords, kafka, kafkaEvent, uniqueTopic } from './support';
+import { config, context, createTopics, deleteTopics, allMessages, deliveredRecords, isWatermark, kafka, kafkaEvent, storeWithHooks, uniqueTopic } from './support';
 
 // The handler reads its dead-letter topic from the environment when it loads: one per test file.
 const deadLetterTopic = `${uniqueTopic()}.dlq`;
@@ -116,14 +116,11 @@ describe('sink against the real broker and MinIO', () => {
     assert.equal([...delivered.values()].flat().length, 120);
 
     // The real store, except that moving a watermark fails: the files are durable, the watermark is not.
-    const crashing: ObjectStore = {
-      bucket: store.bucket,
-      get: (key) => store.get(key),
-      head: (key) => store.head(key),
-      list: (prefix) => store.list(prefix),
-      delete: (keys) => store.delete(keys),
-      put: (key, body, options) => (key.includes('/_watermarks/') ? Promise.reject(new Error('injected crash before the watermark')) : store.put(key, body, options)),
-    };
+    const crashing = storeWithHooks(store, {
+      beforePut: (key) => {
+        if (isWatermark(key)) throw new Error('injected crash before the watermark');
+      },
+    });
     const ports = { store: crashing, deadLetters: producer, deadLetterTopic, now: () => performance.now() };
     const sink = await handler();
     for (const records of delivered.values()) {

@@ -1,10 +1,17 @@
 /** Helpers for the sink's integration tests: unique topics, producing readings, Lambda events from what the broker holds. */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
+import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
+import { kafkaEventSchema } from '../../../functions/sink/event';
+import { sink, type SinkPorts } from '../../../functions/sink/sink';
 import { buildEvent, toLambdaRecord, type LambdaKafkaRecord } from '../../../packages/serverless-offline-kafka/src/event';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
+import { readWatermark } from '../../../shared/lake';
+import { parsePayload } from '../../../shared/middleware';
+import type { ObjectStore } from '../../../shared/object-store';
 import { endOffsets, messagesBetween, type ConsumedMessage } from '../../support/kafka';
 
 export const config = loadConfig();
@@ -50,3 +57,62 @@ export async function deliveredRecords(topic: string): Promise<Map<number, Lambd
 
 export const kafkaEvent = (records: readonly LambdaKafkaRecord[]) => buildEvent({ eventSource: 'SelfManagedKafka' }, config.kafka.brokers, records);
 
+
+/** Polls until `condition` holds; the bound only stops a broken run from hanging. */
+export async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Waits until the sink has written every record the topic holds now (each partition's watermark at its end). */
+export async function caughtUp(store: ObjectStore, topic: string): Promise<void> {
+  const ends = await endOffsets(kafka, topic);
+  await eventually(`the lake of ${topic} to catch up`, async () => (await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, topic, p)).nextOffset >= end))).every(Boolean));
+}
+
+/** The real store with a hook around each put, to inject a failure at an exact point. */
+export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: string) => void | Promise<void>; afterPut?: (key: string) => void }): ObjectStore {
+  return {
+    bucket: store.bucket,
+    get: (key) => store.get(key),
+    head: (key) => store.head(key),
+    list: (prefix) => store.list(prefix),
+    delete: (keys) => store.delete(keys),
+    put: async (key, body, options) => {
+      await hooks.beforePut?.(key);
+      const out = await store.put(key, body, options);
+      hooks.afterPut?.(key);
+      return out;
+    },
+  };
+}
+
+export const isWatermark = (key: string): boolean => key.includes('/_watermarks/');
+
+/**
+ * The sink behind the event source emulator (the plugin's MappingWorker), as under `sls offline start`. Its own
+ * failures are infrastructure failures (it dead-letters bad records itself), so they are retried until they pass.
+ */
+export function sinkWorker(options: { topic: string; consumerGroupId: string; batchSize: number; ports: SinkPorts; onInvocation?: (summary: InvocationSummary) => void }): MappingWorker {
+  return new MappingWorker({
+    mapping: {
+      functionKey: 'sink',
+      source: { eventSource: 'SelfManagedKafka' },
+      bootstrapServers: config.kafka.brokers,
+      topic: options.topic,
+      batchSize: options.batchSize,
+      maximumBatchingWindowMs: 100,
+      startingPosition: { type: 'TRIM_HORIZON' },
+      consumerGroupId: options.consumerGroupId,
+      filterPatterns: [],
+    },
+    // A killed consumer's partitions move to the next one after this long (the broker's minimum).
+    sessionTimeoutMs: 6000,
+    retry: { maximumRetryAttempts: -1, initialBackoffMs: 100, maxBackoffMs: 500 },
+    onInvocation: options.onInvocation ?? (() => undefined),
+    handler: (event) => sink(parsePayload(kafkaEventSchema, event), options.ports),
+  });
+}
