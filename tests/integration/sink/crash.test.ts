@@ -4,18 +4,16 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { duplicateReadings, listLakeFiles, readLake, readWatermark, topicPrefix } from '../../../shared/lake';
+import { readWatermark, topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
-import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { HOUR, reading, T0 } from '../../unit/sink/records';
-import { caughtUp, config, createTopics, deleteTopics, kafka, sinkWorker, uniqueTopic } from './support';
+import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, kafka, sinkWorker, uniqueTopic } from './support';
 
 const store = new S3ObjectStore(config.s3);
 const producer = new KafkaMessageProducer(kafka, config.kafka.brokers);
 const stations = ['station-01', 'station-02', 'station-03', 'station-04', 'station-05'];
 const SEQUENCES = 60;
-const everything = { from: -Infinity, to: Infinity };
 const topics: string[] = [];
 
 async function crashThenRecover(point: string) {
@@ -45,17 +43,6 @@ async function crashThenRecover(point: string) {
   return { topic, committedBefore };
 }
 
-async function assertExactlyOnce(topic: string) {
-  const lake = await readLake(store, topic, everything);
-  assert.equal(lake.numRows(), stations.length * SEQUENCES);
-  assert.deepEqual(duplicateReadings(lake), []);
-  // No leftover of the killed attempt either: the raw files hold each reading once.
-  const files = await Promise.all((await listLakeFiles(store, topic, everything)).map(async (key) => fromParquet((await store.get(key))!.body)));
-  const raw = files[0].concat(...files.slice(1));
-  assert.equal(raw.numRows(), stations.length * SEQUENCES);
-  assert.deepEqual(duplicateReadings(raw), []);
-}
-
 describe('sink process killed mid-batch', () => {
   after(async () => {
     await producer.disconnect();
@@ -67,12 +54,12 @@ describe('sink process killed mid-batch', () => {
     // The first file write to complete comes before any watermark write, whatever the batches look like.
     const { topic, committedBefore } = await crashThenRecover('files:1');
     assert.deepEqual(committedBefore, [0, 0, 0], 'nothing was committed before the kill');
-    await assertExactlyOnce(topic);
+    await assertEveryReadingOnce(store, topic, stations.length * SEQUENCES);
   });
 
   it('killed right before a watermark write, its files durable: the next consumer completes the lake exactly once', async () => {
     const { topic, committedBefore } = await crashThenRecover('watermark:3');
     assert.ok(committedBefore.some((w) => w > 0), `some batches were committed before the kill (${committedBefore})`);
-    await assertExactlyOnce(topic);
+    await assertEveryReadingOnce(store, topic, stations.length * SEQUENCES);
   });
 });

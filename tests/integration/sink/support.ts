@@ -1,4 +1,5 @@
 /** Helpers for the sink's integration tests: unique topics, producing readings, Lambda events from what the broker holds. */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
@@ -9,9 +10,10 @@ import { sink, type SinkPorts } from '../../../functions/sink/sink';
 import { buildEvent, toLambdaRecord, type LambdaKafkaRecord } from '../../../packages/serverless-offline-kafka/src/event';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
-import { readWatermark } from '../../../shared/lake';
+import { duplicateReadings, listLakeFiles, readLake, readWatermark } from '../../../shared/lake';
 import { parsePayload } from '../../../shared/middleware';
 import type { ObjectStore } from '../../../shared/object-store';
+import { fromParquet } from '../../../shared/parquet';
 import { endOffsets, messagesBetween, type ConsumedMessage } from '../../support/kafka';
 
 export const config = loadConfig();
@@ -115,4 +117,20 @@ export function sinkWorker(options: { topic: string; consumerGroupId: string; ba
     onInvocation: options.onInvocation ?? (() => undefined),
     handler: (event) => sink(parsePayload(kafkaEventSchema, event), options.ports),
   });
+}
+
+const everything = { from: -Infinity, to: Infinity };
+
+/**
+ * The lake of a topic that has caught up holds each of `expected` readings exactly once: through readLake (committed
+ * rows) and in the raw files too, so no leftover of a failed attempt is waiting for a careless reader.
+ */
+export async function assertEveryReadingOnce(store: ObjectStore, topic: string, expected: number): Promise<void> {
+  const lake = await readLake(store, topic, everything);
+  assert.equal(lake.numRows(), expected, 'readings in the lake');
+  assert.deepEqual(duplicateReadings(lake), [], 'duplicates in the lake');
+  const files = await Promise.all((await listLakeFiles(store, topic, everything)).map(async (key) => fromParquet((await store.get(key))!.body)));
+  const raw = files[0].concat(...files.slice(1));
+  assert.equal(raw.numRows(), expected, 'rows in all files');
+  assert.deepEqual(duplicateReadings(raw), [], 'duplicates in all files');
 }
