@@ -61,6 +61,10 @@ describe('sink against the real broker and MinIO', () => {
     const lake = await readLake(store, topic, range);
     assert.equal(lake.numRows(), 90);
     assert.deepEqual(duplicateReadings(lake), []);
+    // A range reads the readings observed in it, by event time.
+    const window = await readLake(store, topic, { from: T0 + 5 * HOUR, to: T0 + 10 * HOUR });
+    assert.deepEqual([...new Set(window.array('sequence') as number[])].sort((a, b) => a - b), [5, 6, 7, 8, 9]);
+    assert.equal(window.numRows(), 15);
     const keys = await listLakeFiles(store, topic, range);
     assert.equal(keys.length, totals('files'));
     for (const [partition, records] of delivered) {
@@ -118,6 +122,10 @@ describe('sink against the real broker and MinIO', () => {
     const sink = await handler();
     for (const records of delivered.values()) {
       await assert.rejects(sinkPartition(records, ports), /injected crash/);
+      // The files of the failed attempt are there, but not committed: readers do not see them.
+      const partition = records[0].partition;
+      assert.ok((await listLakeFiles(store, topic, range)).some((key) => parseDataFileKey(key)!.partition === partition));
+      assert.equal((await readLake(store, topic, range)).filter(`d => d.partition === ${partition}`).numRows(), 0);
       // A deterministic schedule of redeliveries: each starts a few records before the watermark (a
       // redelivered prefix), batch sizes vary, and every third one crashes again after its files.
       const sizes = [5, 1, 11, 3, 8, 2, 13];
