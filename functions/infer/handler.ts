@@ -29,7 +29,10 @@ export const handler = lambdaHandler(inferEventSchema, async (event) => {
     return report;
   }
   const started = performance.now();
-  const summary = await inferBatch(event, { models, windows, store, producer, predictionsTopic: config.topics.predictions, predictionsPrefix: settings.predictionsPrefix, driftThreshold: settings.driftThreshold });
+  const summary = await inferBatch(event, { models, windows, store, producer, predictionsTopic: config.topics.predictions, predictionsPrefix: settings.predictionsPrefix, driftThreshold: settings.driftThreshold }).finally(async () => {
+    // `sls invoke local` (IS_LOCAL) runs one event per process and waits for open sockets; elsewhere the connection stays warm.
+    if (process.env.IS_LOCAL === 'true') await close();
+  });
   const latencyMs = performance.now() - started;
   if (!summary.modelVersion) {
     logger.warn('no promoted model: batch consumed unscored', { target: settings.target, horizon: settings.horizon, records: summary.records, fix: 'invoke train' });

@@ -4,7 +4,7 @@ import { defaultGridSearchOptions, gridSearchGbt, type GbtGrid, type TuningRepor
 import { mae, rmse } from './evaluation/metrics';
 import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from './model/ar';
 import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from './model/gbt';
-import type { ModelKind, TrainRequest } from './request';
+import type { TrainRequest } from './request';
 import { flaggedRows, selectRows, type TrainingSet } from './training-set';
 
 /** The most recent 20 % of the hours are held out for evaluation. */
@@ -49,7 +49,7 @@ export interface TrainingOutcome {
   tuning: TuningReport | null;
 }
 
-export function splitHoldout(set: TrainingSet): Split {
+function splitHoldout(set: TrainingSet): Split {
   const rows = set.features.rows;
   const holdoutStart = Math.floor(rows * (1 - HOLDOUT_SHARE));
   const holdoutRows = Array.from({ length: rows - holdoutStart }, (_, i) => holdoutStart + i);
@@ -62,7 +62,7 @@ export function splitHoldout(set: TrainingSet): Split {
 }
 
 /** The largest p with lags 1..p all among the features: the AR(p) forecast then needs no extra columns. */
-export function contiguousLags(set: TrainingSet): number {
+function contiguousLags(set: TrainingSet): number {
   let p = 0;
   while (set.names.includes(`${set.target}_lag${p + 1}`)) p++;
   return p;
@@ -80,7 +80,7 @@ function column(set: TrainingSet, name: string): number {
 }
 
 /** Runs the fitted model's arithmetic in process (the reference the ONNX export is checked against). */
-export function rawOutputs(fitted: FittedModel, set: TrainingSet, rows: readonly number[]): Float64Array {
+function rawOutputs(fitted: FittedModel, set: TrainingSet, rows: readonly number[]): Float64Array {
   const matrix = selectRows(set.features, rows);
   return fitted.kind === 'gbt' ? predictGbt(fitted.model, matrix) : predictLinearForecast(fitted.forecast, fitted.columns, matrix);
 }
@@ -133,16 +133,9 @@ export function trainAndEvaluate(set: TrainingSet, request: TrainRequest): Train
   if (split.trainRows.length < 200) throw new Error(`Only ${split.trainRows.length} usable training hours (observed target, no imputed input); give a longer window (lastHours) or another source.`);
   const actual = Float64Array.from(split.holdoutRows, (t) => set.alignment.target[t]);
   const persistence = Float64Array.from(split.holdoutRows, (t) => set.alignment.persistence[t]);
-  let tuning: TuningReport | null = null;
-  const fits: Record<ModelKind, () => FittedModel> = {
-    gbt: () => {
-      const result = fitGbt(set, split, request);
-      tuning = result.tuning;
-      return result.fitted;
-    },
-    arima: () => fitArima(set, split),
-  };
-  const candidates = request.models.map((kind) => evaluate(fits[kind](), set, split, persistence, actual));
+  const gbt = request.models.includes('gbt') ? fitGbt(set, split, request) : undefined;
+  const fitted = request.models.map((kind) => (kind === 'gbt' ? gbt!.fitted : fitArima(set, split)));
+  const candidates = fitted.map((model) => evaluate(model, set, split, persistence, actual));
   const best = candidates.reduce((a, b) => (b.holdout.mae < a.holdout.mae ? b : a));
   return {
     split,
@@ -150,6 +143,6 @@ export function trainAndEvaluate(set: TrainingSet, request: TrainRequest): Train
     candidates,
     best,
     beatsPersistence: best.vsPersistence.upper < 0,
-    tuning,
+    tuning: gbt?.tuning ?? null,
   };
 }
