@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   await admin.connect();
   await admin.createTopics({ topics: [...readingsTopics, config.topics.predictions].map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
   await admin.disconnect();
-  const model = await runTraining(trainRequestSchema.parse({}), { store, registry: new ModelRegistry(store), now: () => new Date() });
+  const model = await runTraining(trainRequestSchema.parse({}), { store, registry: new ModelRegistry(store), readingsTopic: config.topics.readings, now: () => new Date() });
 
   const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
   const rows = datasetRows(table);

@@ -11,7 +11,7 @@ const store = new S3ObjectStore(config.s3);
 const registry = new ModelRegistry(store);
 
 export const handler = lambdaHandler(trainRequestSchema, async (request) => {
-  const result = await runTraining(request, { store, registry, now: () => new Date() });
+  const result = await runTraining(request, { store, registry, readingsTopic: config.topics.readings, now: () => new Date() });
   metrics.addDimension('target', `${request.target}_h${request.horizon}`);
   metrics.addMetric('HoldoutMae', MetricUnit.NoUnit, result.holdout.model);
   metrics.addMetric('PersistenceMae', MetricUnit.NoUnit, result.holdout.persistence);

@@ -41,12 +41,14 @@ export const trainRequestSchema = z.strictObject(
     gbt: gbtOptionsSchema.default({}),
     tune: tuneSchema.default(false),
     source: z.enum(['reference', 'lake'], { error: allowed('source must be "reference" (the staged UCI dataset) or "lake" (the readings sink wrote)') }).default('reference'),
+    /** The lake station to train on (source "lake"); by default the one with the most readings. */
+    stationId: z.string({ error: allowed('stationId must be a station id such as station-01') }).regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: allowed('stationId must be 1-64 letters, digits, _ . -') }).optional(),
     /** Only the most recent hours of the source: bounds the cost of a run (tests, quick checks). */
     lastHours: z.number({ error: allowed('lastHours must be an integer >= 500') }).int().min(500, { error: allowed('lastHours must be an integer >= 500') }).optional(),
     /** false publishes the version without pointing current.json at it. */
     promote: z.boolean({ error: allowed('promote must be true or false') }).default(true),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; allowed: target, horizon, models, gbt, tune, source, lastHours, promote` : undefined) },
-);
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}; allowed: target, horizon, models, gbt, tune, source, stationId, lastHours, promote` : undefined) },
+).refine((r) => r.stationId === undefined || r.source === 'lake', { path: ['stationId'], error: 'stationId selects a station of the lake; the reference dataset is one device: drop stationId or use source "lake"' });
 
 export type TrainRequest = z.output<typeof trainRequestSchema>;

@@ -1,5 +1,7 @@
-import type { ColumnTable } from '@air-quality/preprocessing';
+import { CLIPPED, COLUMN_IDS, IMPUTED, TIMESTAMP, regularizeHourly, type ColumnTable } from '@air-quality/preprocessing';
+import { escape } from 'arquero';
 import { loadPreparedDataset } from '../../shared/dataset';
+import { readLake, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/model-registry';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
@@ -14,6 +16,8 @@ export class SourceUnavailableError extends Error {
 export interface TrainDependencies {
   store: ObjectStore;
   registry: ModelRegistry;
+  /** The readings topic whose lake files source "lake" trains on. */
+  readingsTopic: string;
   now: () => Date;
 }
 
@@ -31,19 +35,40 @@ export interface TrainResult {
   durationsMs: { load: number; fit: number; export: number; publish: number };
 }
 
-async function loadSource(request: TrainRequest, store: ObjectStore): Promise<{ table: ColumnTable; source: DataSource }> {
-  if (request.source === 'lake') {
-    // The lake reader (shared/lake.ts) belongs to the sink, which is not merged yet.
-    throw new SourceUnavailableError('source "lake" is not available yet: this build has no lake reader (shared/lake.ts, from the sink). Use source "reference" (the staged UCI dataset).');
+/** The station with the most readings in a lake table, or undefined when it is empty. */
+function busiestStation(readings: ColumnTable): string | undefined {
+  const counts = readings.groupby('stationId').count().orderby('stationId').objects() as { stationId: string; count: number }[];
+  return counts.reduce<{ stationId: string; count: number } | undefined>((best, c) => (!best || c.count > best.count ? c : best), undefined)?.stationId;
+}
+
+/**
+ * One station's readings from the lake as an hourly table: each station is its own series (replayed
+ * stations are phase-shifted copies of the dataset, so mixing them would be meaningless), hours the
+ * lake lacks become missing hours, and the upstream imputed flags are kept so imputed targets are never scored.
+ */
+async function lakeTable(store: ObjectStore, topic: string, stationId: string | undefined): Promise<{ table: ColumnTable; source: DataSource }> {
+  const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
+  const all = await readLake(store, topic, { from: -Infinity, to: Infinity });
+  const station = stationId ?? busiestStation(all);
+  const rows = all.filter(escape((d: { stationId: string }) => d.stationId === station));
+  if (station === undefined || rows.numRows() === 0) {
+    throw new SourceUnavailableError(`The lake ${where} holds no readings${stationId ? ` of station ${stationId}` : ''} yet. Stream readings (simulate, sink) first, or train on source "reference".`);
   }
-  const { table, source } = await loadPreparedDataset(store);
+  // Replays may repeat an hour of a station; the first reading of the hour is kept.
+  const { table } = regularizeHourly(rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS, IMPUTED, CLIPPED), { duplicates: 'first' });
+  return { table, source: { kind: 'lake', origin: `${where} station ${station}` } };
+}
+
+async function loadSource(request: TrainRequest, deps: TrainDependencies): Promise<{ table: ColumnTable; source: DataSource }> {
+  if (request.source === 'lake') return lakeTable(deps.store, deps.readingsTopic, request.stationId);
+  const { table, source } = await loadPreparedDataset(deps.store);
   return { table, source: { kind: 'reference', origin: source.origin, sha256: source.sha256 } };
 }
 
 /** Loads the source, fits and evaluates, exports the best model to the registry and promotes it when it beats persistence. */
 export async function runTraining(request: TrainRequest, deps: TrainDependencies): Promise<TrainResult> {
   const started = performance.now();
-  const loaded = await loadSource(request, deps.store);
+  const loaded = await loadSource(request, deps);
   const rows = loaded.table.numRows();
   const table = request.lastHours && request.lastHours < rows ? loaded.table.slice(rows - request.lastHours) : loaded.table;
   const set = assembleTrainingSet(table, request.target, request.horizon);

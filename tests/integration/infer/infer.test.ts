@@ -33,7 +33,7 @@ const predictionsTopic = config.topics.predictions;
 const context = { awsRequestId: 'test', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const readingsTopic = `test-readings-${run}`;
 
-const train = (now: string, trees: number) => runTraining(trainRequestSchema.parse({ lastHours: 2000, models: ['gbt'], gbt: { trees } }), { store, registry, now: () => new Date(now) });
+const train = (now: string, trees: number) => runTraining(trainRequestSchema.parse({ lastHours: 2000, models: ['gbt'], gbt: { trees } }), { store, registry, readingsTopic: config.topics.readings, now: () => new Date(now) });
 
 /** The prepared dataset's rows [start, end) as simulate sends them, for two stations, hourly from an anchor. */
 function readings(start: number, end: number): Reading[] {

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { featureNames, parseAirQuality, preprocess } from '@air-quality/preprocessing';
+import { HOUR_MS, IMPUTED, featureNames, flagLists, parseAirQuality, preprocess, timestamps } from '@air-quality/preprocessing';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
+import { datasetRows } from '../../../functions/simulate/messages';
 import { linearForecastToOnnx } from '../../../functions/train/onnx/linear';
 import { gbtToOnnx } from '../../../functions/train/onnx/tree-ensemble';
 import { trainRequestSchema } from '../../../functions/train/request';
@@ -11,6 +12,7 @@ import { trainAndEvaluate } from '../../../functions/train/train';
 import { assembleTrainingSet, selectRows } from '../../../functions/train/training-set';
 import { loadConfig } from '../../../shared/config';
 import { PREPARED_OPTIONS } from '../../../shared/dataset';
+import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, type LakeRow } from '../../../shared/lake';
 import { parsePayload } from '../../../shared/middleware';
 import { currentPointerSchema, manifestSchema, ModelRegistry } from '../../../shared/model-registry';
 import { S3ObjectStore } from '../../../shared/object-store';
@@ -21,6 +23,8 @@ const store = new S3ObjectStore(loadConfig().s3);
 const prefix = `tests/train-${randomUUID()}/models/`;
 const registry = new ModelRegistry(store, prefix);
 const request = (payload: unknown) => parsePayload(trainRequestSchema, payload);
+const lakeTopic = `test-train-lake-${randomUUID()}`;
+const deps = (now: string) => ({ store, registry, readingsTopic: lakeTopic, now: () => new Date(now) });
 const readJson = async (key: string) => JSON.parse(new TextDecoder().decode((await store.get(key))!.body));
 
 after(async () => store.delete(await store.list(prefix)));
@@ -70,7 +74,7 @@ describe('train on the real dataset (CO, 1 h ahead)', () => {
 
 describe('train publishes to the model registry in MinIO', () => {
   it('writes model, manifest, evaluation, tuning and sample, and promotes a model that beats persistence', async () => {
-    const result = await runTraining(request({ lastHours: 3000, gbt: { trees: 60 }, tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 } }), { store, registry, now: () => new Date('2026-11-24T12:00:00Z') });
+    const result = await runTraining(request({ lastHours: 3000, gbt: { trees: 60 }, tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 } }), deps('2026-11-24T12:00:00Z'));
     assert.ok(result.promoted, result.decision);
     const at = registry.versionPrefix('co_gt', 1, result.version);
     assert.deepEqual((await store.list(at)).sort(), ['evaluation.json', 'manifest.json', 'model.onnx', 'sample.json', 'tuning.json'].map((f) => `${at}${f}`));
@@ -93,13 +97,36 @@ describe('train publishes to the model registry in MinIO', () => {
     assert.equal(loaded.sample.rows[0].features.length, manifest.features.length);
   });
 
-  it('publishes without promoting when asked, and refuses the lake source until a lake reader exists', async () => {
+  it('publishes without promoting when asked', async () => {
     const before = await registry.current('co_gt', 1);
-    const result = await runTraining(request({ lastHours: 2000, models: ['arima'], promote: false }), { store, registry, now: () => new Date('2026-11-24T13:00:00Z') });
+    const result = await runTraining(request({ lastHours: 2000, models: ['arima'], promote: false }), deps('2026-11-24T13:00:00Z'));
     assert.equal(result.promoted, false);
     assert.equal(result.chosen, 'arima');
     assert.deepEqual((await registry.current('co_gt', 1))?.pointer, before?.pointer);
-    await assert.rejects(runTraining(request({ source: 'lake' }), { store, registry, now: () => new Date() }), SourceUnavailableError);
+  });
+
+  it('trains on one station of the lake, honouring its imputed flags, and names an empty lake as the problem', async () => {
+    await assert.rejects(runTraining(request({ source: 'lake' }), deps('2026-11-24T14:00:00Z')), (error: Error) => error instanceof SourceUnavailableError && /holds no readings yet/.test(error.message));
+    // 1500 replayed hours of two stations as the sink writes them: Parquet rows below the partition's watermark.
+    const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
+    const replay = datasetRows(table);
+    const ts = timestamps(table);
+    const readings = Array.from({ length: 1500 }, (_, h) => h).flatMap((h) => ['station-01', 'station-02'].map((stationId, s) => replay.reading({ stationId, sequence: h, rowIndex: 3000 + h + s * 10, observedAtMs: ts[0] + h * HOUR_MS })));
+    const rows: LakeRow[] = readings.map((r, offset) => ({ eventId: r.eventId, stationId: r.stationId, sequence: r.sequence, observedAt: Date.parse(r.observedAt), sourceTime: Date.parse(r.sourceTime), readings: r.readings, imputed: r.quality.imputed, clipped: r.quality.clipped, partition: 0, offset }));
+    await store.put(dataFileKey(lakeTopic, 0, 0, rows[0].observedAt), lakeParquet(rows));
+    await advanceWatermark(store, lakeTopic, 0, await readWatermark(store, lakeTopic, 0), rows.length);
+
+    const result = await runTraining(request({ source: 'lake', stationId: 'station-02', gbt: { trees: 40 }, promote: false }), deps('2026-11-24T15:00:00Z'));
+    const manifest = manifestSchema.parse(await readJson(`${registry.versionPrefix('co_gt', 1, result.version)}manifest.json`));
+    assert.deepEqual(manifest.source, { kind: 'lake', origin: `s3://${store.bucket}/lake/${lakeTopic}/ station station-02` });
+    // Station-02 replays rows 3010…4509 hourly. Fitted: origins before the holdout (the last 20 %) less the
+    // horizon, whose target hour was observed and whose own hour had nothing imputed, by the lake's flags.
+    const flags = flagLists(table, IMPUTED);
+    const fitted = Array.from({ length: 1200 - 1 }, (_, h) => 3010 + h).filter((row) => flags[row].length === 0 && !flags[row + 1].includes('co_gt'));
+    assert.equal(result.trainingRows, fitted.length);
+    assert.ok(fitted.length < 1199);
+    assert.equal(manifest.trainingWindow.start, new Date(ts[0] + (fitted[0] - 3010) * HOUR_MS).toISOString());
+    await store.delete(await store.list(`lake/${lakeTopic}/`));
   });
 
   it('rejects bad payloads naming the field and what is allowed', () => {
@@ -107,5 +134,6 @@ describe('train publishes to the model registry in MinIO', () => {
     assert.throws(() => request({ target: 'pm25' }), /target must be one of co_gt/);
     assert.throws(() => request({ models: ['xgboost'] }), /models must list some of gbt, arima/);
     assert.throws(() => request({ epochs: 3 }), /unknown field\(s\) epochs/);
+    assert.throws(() => request({ stationId: 'station-01' }), /stationId selects a station of the lake/);
   });
 });
