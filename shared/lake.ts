@@ -3,11 +3,12 @@
  *
  * Layout (the Kafka Connect S3 sink's, partitioned by event time `observedAt`, UTC):
  *   lake/<topic>/dt=YYYY-MM-DD/hour=HH/<topic>+<partition>+<startOffset, 10 digits>.parquet
- *   lake/<topic>/_watermarks/<topic>+<partition>.json   { topic, partition, nextOffset }
+ *   lake/<topic>/_watermarks/<topic>+<partition>.json   { topic, partition, nextOffset, pending }
  *
  * The watermark of a partition is the next offset to write: every row of that partition with a lower
  * offset is in exactly one file. Rows at or above it belong to a batch that did not finish; the writer
- * overwrites them when the batch is redelivered, and `readLake` leaves them out until then.
+ * overwrites them when the batch is redelivered, and `readLake` leaves them out until then. `pending`
+ * lists the files of unfinished batches, so the writer can delete those that no redelivery rewrites.
  */
 import { COLUMN_IDS, HOUR_MS, CLIPPED, IMPUTED } from '@air-quality/preprocessing';
 import { escape, table as aqTable, type ColumnTable } from 'arquero';
@@ -99,15 +100,22 @@ export function lakeParquet(rows: readonly LakeRow[]): Uint8Array {
 /** The next offset to write for one partition, with the ETag it was read at (undefined: no watermark yet). */
 export interface Watermark {
   nextOffset: number;
+  /** Keys of data files written (or about to be) by batches that have not moved the watermark yet. */
+  pending: string[];
   etag?: string;
 }
 
-const watermarkBody = z.object({ topic: z.string(), partition: z.number().int().nonnegative(), nextOffset: z.number().int().nonnegative() });
+const watermarkBody = z.object({
+  topic: z.string(),
+  partition: z.number().int().nonnegative(),
+  nextOffset: z.number().int().nonnegative(),
+  pending: z.array(z.string()).default([]),
+});
 
 export async function readWatermark(store: ObjectStore, topic: string, partition: number): Promise<Watermark> {
   const key = watermarkKey(topic, partition);
   const object = await store.get(key);
-  if (!object) return { nextOffset: 0 };
+  if (!object) return { nextOffset: 0, pending: [] };
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(object.body));
@@ -118,18 +126,18 @@ export async function readWatermark(store: ObjectStore, topic: string, partition
   if (!body.success || body.data.topic !== topic || body.data.partition !== partition) {
     throw new Error(`Watermark ${key} in bucket ${store.bucket} is not {topic:"${topic}", partition:${partition}, nextOffset}. Fix or delete it (deleting makes the sink rewrite the partition from the first offset it receives).`);
   }
-  return { nextOffset: body.data.nextOffset, etag: object.etag };
+  return { nextOffset: body.data.nextOffset, pending: body.data.pending, etag: object.etag };
 }
 
 /**
- * Moves the watermark from `current` to `nextOffset` with a conditional write, so two writers of one
- * partition cannot both advance it: the loser gets PreconditionFailedError and must re-read.
+ * Replaces the watermark `current` (as read) with `nextOffset` and `pending` in a conditional write, so two
+ * writers of one partition cannot both move it: the loser gets PreconditionFailedError and must re-read.
  */
-export async function advanceWatermark(store: ObjectStore, topic: string, partition: number, current: Watermark, nextOffset: number): Promise<Watermark> {
-  const body = JSON.stringify({ topic, partition, nextOffset });
+export async function advanceWatermark(store: ObjectStore, topic: string, partition: number, current: Watermark, nextOffset: number, pending: string[] = []): Promise<Watermark> {
+  const body = JSON.stringify({ topic, partition, nextOffset, pending });
   const condition = current.etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.etag };
   const { etag } = await store.put(watermarkKey(topic, partition), body, { contentType: 'application/json', ...condition });
-  return { nextOffset, etag };
+  return { nextOffset, pending, etag };
 }
 
 // ---- reader ----

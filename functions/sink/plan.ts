@@ -1,4 +1,4 @@
-import { dataFileKey, hourStart, type LakeRow } from '../../shared/lake';
+import { dataFileKey, hourStart, parseDataFileKey, type LakeRow } from '../../shared/lake';
 import type { Reading } from '../../shared/schemas/reading';
 import { decodeRecord, type RejectionKind } from './decode';
 import type { KafkaRecord } from './event';
@@ -80,4 +80,23 @@ export function planPartition(records: readonly KafkaRecord[], watermark: number
     rejected,
     nextOffset: fresh.length > 0 ? fresh[fresh.length - 1].offset + 1 : undefined,
   };
+}
+
+/**
+ * The files of unfinished attempts once a batch ending before `nextOffset` has written `written`:
+ *   - `pending`: files starting at or above `nextOffset`, which a later batch rewrites;
+ *   - `orphans`: files starting below it that this batch did not rewrite. A batch that starts where the
+ *     watermark stands rewrites every such file, so an orphan lies in offsets the event source mapping
+ *     skipped (records it sent to its on-failure destination after retries): they must go before the
+ *     watermark passes them, or readers would count a failed attempt's rows.
+ */
+export function settlePending(pending: readonly string[], written: readonly string[], nextOffset: number): { pending: string[]; orphans: string[] } {
+  const rewritten = new Set(written);
+  const leftovers = [...new Set(pending)].filter((key) => !rewritten.has(key));
+  const startsAt = (key: string) => {
+    const file = parseDataFileKey(key);
+    if (!file) throw new Error(`"${key}" in a watermark's pending list is not a lake data file key; fix or delete the watermark.`);
+    return file.startOffset;
+  };
+  return { pending: leftovers.filter((key) => startsAt(key) >= nextOffset), orphans: leftovers.filter((key) => startsAt(key) < nextOffset) };
 }

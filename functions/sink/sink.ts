@@ -3,27 +3,30 @@
  *
  * Per partition of the event, with W = the partition's watermark object (next offset to write):
  *   1. records below W are dropped: the lake already holds them;
- *   2. each event-time hour of the remaining valid records is written as one Parquet file named by the
+ *   2. the keys this batch will write are added to W's `pending` list (conditional write on W's ETag);
+ *   3. each event-time hour of the remaining valid records is written as one Parquet file named by the
  *      first offset of that hour among them. Those names depend only on W and the records, so a
  *      redelivery after a failure overwrites the files of the failed attempt instead of adding new ones
  *      (a file of a failed attempt that a shorter redelivery does not reach is overwritten by the first
  *      later batch that holds its first offset, before W passes any of its rows);
- *   3. rejected records go to the dead-letter topic (at least once: a redelivery may send them again,
+ *   4. rejected records go to the dead-letter topic (at least once: a redelivery may send them again,
  *      with the same source topic/partition/offset headers to deduplicate on);
- *   4. only when all of that is durable, W moves past the batch with a conditional write on the ETag it
- *      was read at. Then the event source mapping may commit the offsets.
+ *   5. pending files of failed attempts that no batch can rewrite any more (the mapping skipped their
+ *      offsets) are deleted;
+ *   6. only when all of that is durable, W moves past the batch (conditional write again). Then the event
+ *      source mapping may commit the offsets.
  * A failure anywhere throws, the batch is delivered again and resumes from W. Rows at or above W are not
  * committed yet: `readLake` leaves them out. One writer per partition at a time is assumed (the event
- * source mapping invokes a partition sequentially); a second writer loses the conditional write and fails.
+ * source mapping invokes a partition sequentially); a second writer loses a conditional write and fails.
  */
 import pLimit from 'p-limit';
-import { advanceWatermark, lakeParquet, readWatermark } from '../../shared/lake';
+import { advanceWatermark, lakeParquet, readWatermark, type Watermark } from '../../shared/lake';
 import { PreconditionFailedError, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import type { RejectionKind } from './decode';
 import { deadLetterMessage } from './dead-letter';
 import { partitionsOf, type KafkaEvent, type KafkaRecord } from './event';
-import { planPartition } from './plan';
+import { planPartition, settlePending } from './plan';
 
 export interface SinkPorts {
   store: ObjectStore;
@@ -43,6 +46,8 @@ export interface PartitionResult {
   redelivered: number;
   files: number;
   bytes: number;
+  /** Files of failed attempts deleted because the mapping skipped their offsets. */
+  orphansDeleted: number;
   /** From the first write to the watermark advanced; 0 when nothing was new. */
   flushMs: number;
   /** The watermark after the batch. */
@@ -60,10 +65,13 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
   const { topic, partition } = records[0];
   const watermark = await readWatermark(ports.store, topic, partition);
   const plan = planPartition(records, watermark.nextOffset);
-  const result = { topic, partition, written: 0, rejected: 0, rejections: [], redelivered: plan.redelivered, files: 0, bytes: 0, flushMs: 0, nextOffset: watermark.nextOffset };
+  const result = { topic, partition, written: 0, rejected: 0, rejections: [], redelivered: plan.redelivered, files: 0, bytes: 0, orphansDeleted: 0, flushMs: 0, nextOffset: watermark.nextOffset };
   if (plan.nextOffset === undefined) return result;
 
   const started = ports.now();
+  const written = plan.files.map((file) => file.key);
+  const known = new Set(watermark.pending);
+  const intent = written.every((key) => known.has(key)) ? watermark : await moveWatermark(ports.store, records, watermark, watermark.nextOffset, [...known, ...written.filter((key) => !known.has(key))]);
   const limit = pLimit(WRITE_CONCURRENCY);
   const sizes = await Promise.all(
     plan.files.map((file) =>
@@ -75,8 +83,27 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
     ),
   );
   if (plan.rejected.length > 0) await ports.deadLetters.send(ports.deadLetterTopic, plan.rejected.map(deadLetterMessage));
+  const { pending, orphans } = settlePending(intent.pending, written, plan.nextOffset);
+  if (orphans.length > 0) await ports.store.delete(orphans);
+  await moveWatermark(ports.store, records, intent, plan.nextOffset, pending);
+  return {
+    ...result,
+    written: plan.files.reduce((n, f) => n + f.rows.length, 0),
+    rejected: plan.rejected.length,
+    rejections: plan.rejected.map(({ record, kind, reason }) => ({ offset: record.offset, kind, reason })),
+    files: plan.files.length,
+    bytes: sizes.reduce((a, b) => a + b, 0),
+    orphansDeleted: orphans.length,
+    flushMs: ports.now() - started,
+    nextOffset: plan.nextOffset,
+  };
+}
+
+/** A conditional watermark write; losing it means another writer has the partition. */
+async function moveWatermark(store: ObjectStore, records: readonly KafkaRecord[], current: Watermark, nextOffset: number, pending: string[]): Promise<Watermark> {
+  const { topic, partition } = records[0];
   try {
-    await advanceWatermark(ports.store, topic, partition, watermark, plan.nextOffset);
+    return await advanceWatermark(store, topic, partition, current, nextOffset, pending);
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     throw new WatermarkConflictError(
@@ -85,16 +112,6 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
       { cause: error },
     );
   }
-  return {
-    ...result,
-    written: plan.files.reduce((n, f) => n + f.rows.length, 0),
-    rejected: plan.rejected.length,
-    rejections: plan.rejected.map(({ record, kind, reason }) => ({ offset: record.offset, kind, reason })),
-    files: plan.files.length,
-    bytes: sizes.reduce((a, b) => a + b, 0),
-    flushMs: ports.now() - started,
-    nextOffset: plan.nextOffset,
-  };
 }
 
 /** Every partition of the event, concurrently (each partition has its own watermark). */

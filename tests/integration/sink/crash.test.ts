@@ -57,8 +57,8 @@ describe('sink process killed mid-batch', () => {
     await assertEveryReadingOnce(store, topic, stations.length * SEQUENCES);
   });
 
-  it('killed right before a watermark write, its files durable: the next consumer completes the lake exactly once', async () => {
-    const { topic, committedBefore } = await crashThenRecover('watermark:3');
+  it('killed right before moving a watermark, its files durable: the next consumer completes the lake exactly once', async () => {
+    const { topic, committedBefore } = await crashThenRecover('advance:2');
     assert.ok(committedBefore.some((w) => w > 0), `some batches were committed before the kill (${committedBefore})`);
     await assertEveryReadingOnce(store, topic, stations.length * SEQUENCES);
   });

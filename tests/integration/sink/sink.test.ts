@@ -4,12 +4,12 @@ import { COLUMN_IDS } from '@air-quality/preprocessing';
 import { tableFromIPC, Type } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
 import { duplicateReadings, listLakeFiles, parseDataFileKey, readLake, readWatermark, topicPrefix } from '../../../shared/lake';
-import { S3ObjectStore } from '../../../shared/object-store';
+import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../unit/sink/records';
-import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, deliveredRecords, isWatermark, kafka, kafkaEvent, storeWithHooks, uniqueTopic } from './support';
+import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, advancesWatermark, deliveredRecords, kafka, kafkaEvent, storeWithHooks, uniqueTopic } from './support';
 
 // The handler reads its dead-letter topic from the environment when it loads: one per test file.
 const deadLetterTopic = `${uniqueTopic()}.dlq`;
@@ -112,10 +112,10 @@ describe('sink against the real broker and MinIO', () => {
     const delivered = await deliveredRecords(topic);
     assert.equal([...delivered.values()].flat().length, 120);
 
-    // The real store, except that moving a watermark fails: the files are durable, the watermark is not.
+    // The real store, except that moving a watermark past a batch fails: the files are durable, the watermark is not.
     const crashing = storeWithHooks(store, {
-      beforePut: (key) => {
-        if (isWatermark(key)) throw new Error('injected crash before the watermark');
+      beforePut: async (key, body) => {
+        if (await advancesWatermark(store, key, body)) throw new Error('injected crash before the watermark');
       },
     });
     const ports = { store: crashing, deadLetters: producer, deadLetterTopic, now: () => performance.now() };
@@ -146,5 +146,31 @@ describe('sink against the real broker and MinIO', () => {
     const lake = await readLake(store, topic, range);
     const seen = new Set((lake.objects() as { stationId: string; sequence: number }[]).map((r) => `${r.stationId}#${r.sequence}`));
     assert.deepEqual(seen, new Set(stations.flatMap((s) => [...Array(40).keys()].map((q) => `${s}#${q}`))));
+  });
+
+  it('files of a failed attempt whose offsets the mapping then skips (sent to its on-failure topic) are deleted, not committed', async () => {
+    const topic = await newTopic();
+    await producer.send(topic, readingMessages([...Array(30).keys()], (sequence) => T0 + ((sequence * 7) % 13) * HOUR));
+    const records = [...(await deliveredRecords(topic)).values()].sort((a, b) => b.length - a.length)[0];
+    const partition = records[0].partition;
+    const ports = (target: ObjectStore) => ({ store: target, deadLetters: producer, deadLetterTopic, now: () => performance.now() });
+    await sinkPartition(records.slice(0, 5), ports(store));
+    const failing = storeWithHooks(store, {
+      beforePut: async (key, body) => {
+        if (await advancesWatermark(store, key, body)) throw new Error('injected failure before the watermark');
+      },
+    });
+    // The batch after the first fails for good: the mapping gives up on it and delivers what follows.
+    await assert.rejects(sinkPartition(records.slice(5, 20), ports(failing)), /injected failure/);
+    const result = await sinkPartition(records.slice(20), ports(store));
+    assert.ok(result.orphansDeleted > 0, 'the failed attempt left files to delete');
+    const lake = await readLake(store, topic, range);
+    const kept = [...records.slice(0, 5), ...records.slice(20)].map((r) => r.offset);
+    assert.deepEqual((lake.objects() as { offset: number }[]).map((r) => r.offset).sort((a, b) => a - b), kept);
+    assert.equal((await readWatermark(store, topic, partition)).pending.length, 0);
+    // Nothing of the failed attempt is left in any file either.
+    const files = await listLakeFiles(store, topic, range);
+    const rows = (await Promise.all(files.map(async (key) => fromParquet((await store.get(key))!.body).numRows()))).reduce((a, b) => a + b, 0);
+    assert.equal(rows, kept.length);
   });
 });

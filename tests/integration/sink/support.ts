@@ -76,7 +76,7 @@ export async function caughtUp(store: ObjectStore, topic: string): Promise<void>
 }
 
 /** The real store with a hook around each put, to inject a failure at an exact point. */
-export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: string) => void | Promise<void>; afterPut?: (key: string) => void }): ObjectStore {
+export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: string, body: Uint8Array | string) => void | Promise<void>; afterPut?: (key: string) => void }): ObjectStore {
   return {
     bucket: store.bucket,
     get: (key) => store.get(key),
@@ -84,7 +84,7 @@ export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: st
     list: (prefix) => store.list(prefix),
     delete: (keys) => store.delete(keys),
     put: async (key, body, options) => {
-      await hooks.beforePut?.(key);
+      await hooks.beforePut?.(key, body);
       const out = await store.put(key, body, options);
       hooks.afterPut?.(key);
       return out;
@@ -93,6 +93,14 @@ export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: st
 }
 
 export const isWatermark = (key: string): boolean => key.includes('/_watermarks/');
+
+/** Whether a put moves a watermark past a batch (rather than only recording the batch's pending files). */
+export async function advancesWatermark(store: ObjectStore, key: string, body: Uint8Array | string): Promise<boolean> {
+  if (!isWatermark(key)) return false;
+  const stored = await store.get(key);
+  const nextOffset = (text: string) => (JSON.parse(text) as { nextOffset: number }).nextOffset;
+  return nextOffset(String(body)) > (stored ? nextOffset(new TextDecoder().decode(stored.body)) : 0);
+}
 
 /**
  * The sink behind the event source emulator (the plugin's MappingWorker), as under `sls offline start`. Its own

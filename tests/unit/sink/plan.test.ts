@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketByHour, planPartition, toLakeRow } from '../../../functions/sink/plan';
+import { bucketByHour, planPartition, settlePending, toLakeRow } from '../../../functions/sink/plan';
+import { dataFileKey } from '../../../shared/lake';
 import { HOUR, reading, record, T0 } from './records';
 
 const at = (offset: number, observedAt: number) => record(offset, reading('station-01', offset, observedAt));
@@ -70,5 +71,22 @@ describe('planPartition', () => {
     const [file] = planPartition([record(42, reading('station-03', 9, T0), { partition: 2 })], 0).files;
     assert.equal(file.key, 'lake/readings/dt=2026-11-24/hour=10/readings+2+0000000042.parquet');
     assert.deepEqual([file.rows[0].partition, file.rows[0].offset, file.rows[0].observedAt, file.rows[0].stationId, file.rows[0].sequence], [2, 42, T0, 'station-03', 9]);
+  });
+});
+
+describe('settlePending', () => {
+  const key = (startOffset: number, hour = 0) => dataFileKey('readings', 0, startOffset, T0 + hour * HOUR);
+
+  it('drops what the batch rewrote, keeps files a later batch will rewrite, and names the orphans below the new watermark', () => {
+    const pending = [key(100), key(101, 1), key(120, 2), key(150, 3), key(101, 1)];
+    assert.deepEqual(settlePending(pending, [key(120, 2), key(121, 4)], 150), { pending: [key(150, 3)], orphans: [key(100), key(101, 1)] });
+  });
+
+  it('has nothing to settle after a batch that follows a successful one', () => {
+    assert.deepEqual(settlePending([], [key(7)], 8), { pending: [], orphans: [] });
+  });
+
+  it('refuses a pending entry that is not a lake data file, naming it', () => {
+    assert.throws(() => settlePending(['lake/readings/x.json'], [], 1), /"lake\/readings\/x.json" in a watermark's pending list is not a lake data file key/);
   });
 });
