@@ -99,7 +99,7 @@ export async function buildArtifacts(set: TrainingSet, outcome: TrainingOutcome,
   if (!(onnxMaxAbsDifference <= ONNX_TOLERANCE)) {
     throw new Error(`The ONNX export differs from the in-process ${best.fitted.kind} model by ${onnxMaxAbsDifference} on the holdout (tolerance ${ONNX_TOLERANCE}); the exporter and the model disagree, nothing was published.`);
   }
-  const sampleAt = split.holdoutRows.map((_, i) => i).filter((i) => outcome.split.holdoutScored[i]).slice(0, SAMPLE_ROWS);
+  const sampleAt = split.holdoutRows.map((_, i) => i).filter((i) => split.holdoutScored[i]).slice(0, SAMPLE_ROWS);
   const sample = {
     rows: sampleAt.map((i) => ({
       timestamp: toIso(set.timestamps[split.holdoutRows[i]]),

@@ -1,0 +1,85 @@
+/**
+ * Training cost of `train` on the whole UCI dataset (CO, 1 h ahead): features from the layer,
+ * GBT + AR fit and holdout evaluation with the bootstrap CI, ONNX export checked in onnxruntime.
+ * No MinIO: the registry writes are a few small objects.
+ *   npx tsx bench/train.ts           → prints the figures and writes bench/results/train.json
+ *   npx tsx bench/train.ts --tune    → also times the default tuning grid (16 points × 3 folds)
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { preprocess } from '@air-quality/preprocessing';
+import { buildArtifacts } from '../functions/train/artifacts';
+import { trainRequestSchema } from '../functions/train/request';
+import { trainAndEvaluate } from '../functions/train/train';
+import { assembleTrainingSet } from '../functions/train/training-set';
+import { PREPARED_OPTIONS } from '../shared/dataset';
+import { datasetPath } from '../tests/support/dataset';
+import { saveResult } from './support/results';
+
+const repeats = 3;
+const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await fn();
+  return [value, performance.now() - started];
+}
+
+async function main(): Promise<void> {
+  const csv = readFileSync(datasetPath(), 'latin1');
+  const phases: Record<'preprocessMs' | 'featuresMs' | 'fitAndEvaluateMs' | 'exportAndCheckMs', number[]> = { preprocessMs: [], featuresMs: [], fitAndEvaluateMs: [], exportAndCheckMs: [] };
+  const request = trainRequestSchema.parse({});
+  let last: { mae: Record<string, number>; persistence: number; ci: number[]; trees: number; rows: number; cols: number; onnx: number } | undefined;
+  for (let i = 0; i < repeats; i++) {
+    const [{ table }, preprocessMs] = await timed(() => preprocess(csv, PREPARED_OPTIONS));
+    const [set, featuresMs] = await timed(() => assembleTrainingSet(table, 'co_gt', 1));
+    const [outcome, fitMs] = await timed(() => trainAndEvaluate(set, request));
+    const [artifacts, exportMs] = await timed(() => buildArtifacts(set, outcome, { kind: 'reference', origin: 'bench' }, new Date()));
+    Object.entries({ preprocessMs, featuresMs, fitAndEvaluateMs: fitMs, exportAndCheckMs: exportMs }).forEach(([k, v]) => phases[k as keyof typeof phases].push(v));
+    const best = outcome.best;
+    last = {
+      mae: Object.fromEntries(outcome.candidates.map((c) => [c.fitted.kind, c.holdout.mae])),
+      persistence: outcome.persistence.mae,
+      ci: [best.vsPersistence.lower, best.vsPersistence.upper],
+      trees: best.fitted.kind === 'gbt' ? best.fitted.model.trees.length : 0,
+      rows: outcome.split.trainRows.length,
+      cols: set.names.length,
+      onnx: artifacts.onnxMaxAbsDifference,
+    };
+  }
+  let tuning: { fits: number; ms: number; best: unknown; holdoutMae: number; maeDifferenceCi95: number[] } | undefined;
+  if (process.argv.includes('--tune')) {
+    const { table } = preprocess(csv, PREPARED_OPTIONS);
+    const set = assembleTrainingSet(table, 'co_gt', 1);
+    const [outcome, ms] = await timed(() => trainAndEvaluate(set, trainRequestSchema.parse({ models: ['gbt'], tune: true })));
+    const { holdout, vsPersistence } = outcome.best;
+    tuning = { fits: outcome.tuning!.candidates.length * outcome.tuning!.folds.length, ms: Math.round(ms), best: outcome.tuning!.best, holdoutMae: holdout.mae, maeDifferenceCi95: [vsPersistence.lower, vsPersistence.upper] };
+  }
+  const result = {
+    dataset: 'UCI Air Quality, whole file',
+    target: 'co_gt',
+    horizon: 1,
+    repeats,
+    trainingRows: last!.rows,
+    features: last!.cols,
+    treesKept: last!.trees,
+    ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v))])),
+    totalMsMedian: Math.round(median(phases.fitAndEvaluateMs.map((_, i) => Object.values(phases).reduce((s, v) => s + v[i], 0)))),
+    holdoutMae: last!.mae,
+    persistenceMae: last!.persistence,
+    maeDifferenceCi95: last!.ci,
+    onnxMaxAbsDifference: last!.onnx,
+    tuning,
+    cpu: cpus()[0]?.model,
+    // The machine is shared: a load above its core count slows every figure.
+    cores: cpus().length,
+    loadAverage1m: Number(loadavg()[0].toFixed(2)),
+  };
+  console.log(JSON.stringify(result, null, 2));
+  saveResult('train', result);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
