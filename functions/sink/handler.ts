@@ -17,6 +17,7 @@ export const handler = lambdaHandler(kafkaEventSchema, async (event) => {
   const partitions = await sink(event, { store, deadLetters, deadLetterTopic: config.topics.deadLetter, now: () => performance.now() }).finally(() => deadLetters.disconnect());
   for (const p of partitions) {
     for (const r of p.rejections) logger.warn('record rejected', { topic: p.topic, partition: p.partition, offset: r.offset, kind: r.kind, reason: r.reason, deadLetterTopic: config.topics.deadLetter });
+    if (p.orphansDeleted > 0) logger.warn('deleted files of a failed attempt whose offsets the event source mapping skipped', { topic: p.topic, partition: p.partition, files: p.orphansDeleted });
     if (p.written + p.rejected > 0) metrics.addMetric('FlushLatency', MetricUnit.Milliseconds, p.flushMs);
   }
   const total = (field: 'written' | 'rejected' | 'redelivered' | 'files' | 'bytes') => partitions.reduce((n, p) => n + p[field], 0);
