@@ -11,7 +11,7 @@ export interface FeatureInput {
   features: (number | null)[];
 }
 
-export type SkipReason = 'malformed' | 'not-hourly' | 'out-of-order';
+export type SkipReason = 'malformed' | 'not-hourly' | 'out-of-order' | 'unscorable';
 
 export interface SkippedRecord {
   partition: number;

@@ -62,12 +62,19 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
       const started = performance.now();
       const { levels } = await loaded.forecaster.forecast(block);
       summary.scoreMs += performance.now() - started;
-      const predictions = toPredictions(advanced.inputs, levels, manifest);
-      const key = predictionsKey(deps.predictionsPrefix, manifest, topic, predictions[0]);
-      await deps.store.put(key, predictionsParquet(predictions), { contentType: 'application/vnd.apache.parquet' });
-      await deps.producer.send(deps.predictionsTopic, toMessages(predictions));
-      summary.lakeKeys.push(key);
-      summary.scored += predictions.length;
+      // A change model needs the current level: a reading without it gets no forecast, not a NaN one.
+      const scorable = advanced.inputs.flatMap((input, i) => (Number.isFinite(levels[i]) ? [{ input, level: levels[i] }] : []));
+      for (const { partition: p, offset } of advanced.inputs.filter((_, i) => !Number.isFinite(levels[i]))) {
+        summary.skipped.push({ partition: p, offset, reason: 'unscorable', detail: `no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading` });
+      }
+      const predictions = toPredictions(scorable.map((s) => s.input), scorable.map((s) => s.level), manifest);
+      if (predictions.length) {
+        const key = predictionsKey(deps.predictionsPrefix, manifest, topic, predictions[0]);
+        await deps.store.put(key, predictionsParquet(predictions), { contentType: 'application/vnd.apache.parquet' });
+        await deps.producer.send(deps.predictionsTopic, toMessages(predictions));
+        summary.lakeKeys.push(key);
+        summary.scored += predictions.length;
+      }
       blocks.push(block);
     }
     if (advanced.next.nextOffset !== previous.state.nextOffset) await deps.windows.write(topic, partition, previous, advanced.next);

@@ -120,10 +120,14 @@ describe('infer against the real broker and MinIO', () => {
   it('reloads the model when current.json points at a new version', async () => {
     const retrained = await train('2026-11-24T11:00:00Z', 40);
     assert.ok(retrained.promoted, retrained.decision);
-    const summary = (await handler(kafkaEvent(readings(30, 32), 60), context)) as BatchSummary;
+    const next = readings(30, 32);
+    // A reading without CO: the change model has no level to add its forecast to.
+    next[3] = { ...next[3], readings: { ...next[3].readings, co_gt: null } };
+    const summary = (await handler(kafkaEvent(next, 60), context)) as BatchSummary;
     assert.equal(summary.modelVersion, retrained.version);
     assert.equal(summary.reloaded, true);
-    assert.equal(summary.scored, 4);
+    assert.equal(summary.scored, 3);
+    assert.deepEqual(summary.skipped.map((s) => [s.offset, s.reason]), [[63, 'unscorable']]);
   });
 
   it('rejects an event that is neither a Kafka batch nor a dry run', async () => {
