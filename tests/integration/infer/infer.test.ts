@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { HOUR_MS, preprocess, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
-import type { BatchSummary, Readiness } from '../../../functions/infer/infer';
+import { readiness, type BatchSummary, type Readiness } from '../../../functions/infer/infer';
+import { ModelCache } from '../../../functions/infer/model-cache';
 import { datasetRows } from '../../../functions/simulate/messages';
 import { trainRequestSchema } from '../../../functions/train/request';
 import { runTraining } from '../../../functions/train/run';
@@ -128,6 +129,15 @@ describe('infer against the real broker and MinIO', () => {
     assert.equal(summary.reloaded, true);
     assert.equal(summary.scored, 3);
     assert.deepEqual(summary.skipped.map((s) => [s.offset, s.reason]), [[63, 'unscorable']]);
+  });
+
+  it('reports a promoted model whose bytes no longer match its manifest as not ready', async () => {
+    const current = await registry.current('co_gt', 1);
+    const at = registry.versionPrefix('co_gt', 1, current!.pointer.version);
+    await store.put(`${at}model.onnx`, new Uint8Array([8, 1, 18, 0]));
+    const report = await readiness(new ModelCache(registry, 'co_gt', 1));
+    assert.equal(report.ready, false);
+    assert.match(report.problem!, /model\.onnx does not match the sha256 in its manifest; .* Train again/);
   });
 
   it('rejects an event that is neither a Kafka batch nor a dry run', async () => {
