@@ -29,6 +29,8 @@ const tuneSchema = z.union([
   }),
 ]);
 
+const horizonError = allowed('horizon must be an integer from 1 to 24 (hours ahead)');
+
 export const MODEL_KINDS = ['gbt', 'arima'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
@@ -36,7 +38,7 @@ export type ModelKind = (typeof MODEL_KINDS)[number];
 export const trainRequestSchema = z.strictObject(
   {
     target: z.enum(DEFAULT_FEATURE_COLUMNS as [string, ...string[]], { error: allowed(`target must be one of ${DEFAULT_FEATURE_COLUMNS.join(', ')}`) }).default('co_gt'),
-    horizon: z.number({ error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).int({ error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).min(1, { error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).max(24, { error: allowed('horizon must be an integer from 1 to 24 (hours ahead)') }).default(1),
+    horizon: z.number({ error: horizonError }).int({ error: horizonError }).min(1, { error: horizonError }).max(24, { error: horizonError }).default(1),
     models: z.array(z.enum(MODEL_KINDS, { error: allowed(`models must list some of ${MODEL_KINDS.join(', ')}`) })).min(1, { error: 'models must list at least one of gbt, arima' }).transform((kinds) => [...new Set(kinds)]).default([...MODEL_KINDS]),
     gbt: gbtOptionsSchema.default({}),
     tune: tuneSchema.default(false),
