@@ -14,7 +14,7 @@ import { loadConfig } from '../shared/config';
 import { lakeParquet, readLake, topicPrefix } from '../shared/lake';
 import { S3ObjectStore } from '../shared/object-store';
 import type { MessageProducer } from '../shared/producer';
-import { HOUR, reading, record, T0 } from '../tests/unit/sink/records';
+import { HOUR, reading, record, T0 } from '../tests/support/kafka-records';
 import { saveResult } from './support/results';
 
 const BATCH = 5000;

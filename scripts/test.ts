@@ -7,7 +7,7 @@
  *   tsx scripts/test.ts <filter>   only files whose path contains <filter>
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { up } from '../stack';
 import { repoRoot } from '../stack/paths';
@@ -38,7 +38,8 @@ async function main(): Promise<number> {
   }
   if (files.some((f) => !f.includes('tests/unit/'))) await up();
   mkdirSync(resultsDir, { recursive: true });
-  const tap = join(resultsDir, 'results.tap');
+  // One TAP file per run, so concurrent runs never read each other's counts.
+  const tap = join(resultsDir, `results-${process.pid}.tap`);
   // One file at a time: integration tests share one broker and one bucket.
   const child = spawn(
     process.execPath,
@@ -46,7 +47,9 @@ async function main(): Promise<number> {
     { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, AIR_QUALITY_TEST: '1' } },
   );
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
-  const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(readFileSync(tap, 'utf8'))?.[1] ?? 0);
+  const summary = readFileSync(tap, 'utf8');
+  rmSync(tap);
+  const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(summary)?.[1] ?? 0);
   console.log(`\ntests: ${count('pass')} passed, ${count('fail')} failed, ${count('skipped')} skipped`);
   return code;
 }

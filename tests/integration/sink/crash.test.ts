@@ -7,7 +7,7 @@ import { after, describe, it } from 'node:test';
 import { readWatermark, topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
-import { HOUR, reading, T0 } from '../../unit/sink/records';
+import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, kafka, sinkWorker, uniqueTopic } from './support';
 
 const store = new S3ObjectStore(config.s3);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
-import { HOUR, reading, T0 } from '../../unit/sink/records';
+import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { allMessages, assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, kafka, sinkWorker, storeWithHooks, uniqueTopic } from './support';
 
 const topic = uniqueTopic();

@@ -8,7 +8,7 @@ import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition } from '../../../functions/sink/sink';
-import { HOUR, reading, T0 } from '../../unit/sink/records';
+import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, advancesWatermark, deliveredRecords, kafka, kafkaEvent, storeWithHooks, uniqueTopic } from './support';
 
 // The handler reads its dead-letter topic from the environment when it loads: one per test file.

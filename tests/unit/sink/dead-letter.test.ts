@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deadLetterMessage } from '../../../functions/sink/dead-letter';
-import { record } from './records';
+import { record } from '../../support/kafka-records';
 
 describe('deadLetterMessage', () => {
   it('keeps the key, the original text and headers, and states the reason and the source position', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeRecord, impossibleValues } from '../../../functions/sink/decode';
-import { reading, record, T0 } from './records';
+import { reading, record, T0 } from '../../support/kafka-records';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const rejection = (r: ReturnType<typeof record>) => {

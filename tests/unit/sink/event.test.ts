@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { kafkaEventSchema, partitionsOf } from '../../../functions/sink/event';
 import { parsePayload } from '../../../shared/middleware';
-import { record } from './records';
+import { record } from '../../support/kafka-records';
 
 describe('the sink event', () => {
   it('accepts a Lambda Kafka event with a tombstone and groups records by topic-partition in offset order', () => {

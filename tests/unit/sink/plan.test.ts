@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bucketByHour, planPartition, settlePending, toLakeRow } from '../../../functions/sink/plan';
 import { dataFileKey } from '../../../shared/lake';
-import { HOUR, reading, record, T0 } from './records';
+import { HOUR, reading, record, T0 } from '../../support/kafka-records';
 
 const at = (offset: number, observedAt: number) => record(offset, reading('station-01', offset, observedAt));
 

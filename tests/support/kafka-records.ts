@@ -1,7 +1,7 @@
 /** Test data for the sink: valid readings and Lambda-shaped Kafka records carrying them. */
 import { randomUUID } from 'node:crypto';
-import type { KafkaRecord } from '../../../functions/sink/event';
-import { READING_SCHEMA_VERSION, type Reading } from '../../../shared/schemas/reading';
+import type { KafkaRecord } from '../../functions/sink/event';
+import { READING_SCHEMA_VERSION, type Reading } from '../../shared/schemas/reading';
 
 export const HOUR = 3_600_000;
 export const T0 = Date.UTC(2026, 10, 24, 10);
