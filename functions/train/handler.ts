@@ -3,6 +3,7 @@ import { loadConfig } from '../../shared/config';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { ModelRegistry } from '../../shared/model-registry';
 import { S3ObjectStore } from '../../shared/object-store';
+import { requestOrScheduledEvent } from '../../shared/scheduled-event';
 import { trainRequestSchema } from './request';
 import { runTraining } from './run';
 
@@ -10,7 +11,8 @@ const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 const registry = new ModelRegistry(store);
 
-export const handler = lambdaHandler(trainRequestSchema, async (request) => {
+// A bare schedule tick or no event trains with the defaults.
+export const handler = lambdaHandler(requestOrScheduledEvent(trainRequestSchema, {}), async (request) => {
   const result = await runTraining(request, { store, registry, readingsTopic: config.topics.readings, now: () => new Date() });
   metrics.addDimension('target', `${request.target}_h${request.horizon}`);
   metrics.addMetric('HoldoutMae', MetricUnit.NoUnit, result.holdout.model);
