@@ -44,8 +44,7 @@ export class KafkaMessageProducer implements MessageProducer {
   async send(topic: string, messages: OutgoingMessage[]): Promise<PartitionReceipt[]> {
     if (messages.length === 0) return [];
     try {
-      this.connected ??= this.producer.connect();
-      await this.connected;
+      await this.connect();
       const partitionMetadata = await this.partitions(topic);
       const byPartition = new Map<number, OutgoingMessage[]>();
       for (const message of messages) {
@@ -64,7 +63,6 @@ export class KafkaMessageProducer implements MessageProducer {
         return { partition: r.partition, count, firstOffset: first.toString(), lastOffset: (first + BigInt(count - 1)).toString() };
       });
     } catch (error) {
-      this.connected = undefined;
       throw new BrokerUnavailableError(`Could not produce ${messages.length} messages to ${topic} on ${this.brokers.join(',')}: ${(error as Error).message}. Is Kafka running and does the topic exist? Locally: npm run stack:up.`, { cause: error });
     }
   }
@@ -86,8 +84,18 @@ export class KafkaMessageProducer implements MessageProducer {
     }
   }
 
+  /** Connects once; a failed attempt is forgotten so the next send tries again. */
+  private connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = undefined;
+      throw error;
+    });
+    return this.connected;
+  }
+
+  /** Always asks kafkajs to disconnect: after a failed send it may still hold sockets it reopened itself. */
   async disconnect(): Promise<void> {
-    if (this.connected) await this.producer.disconnect();
     this.connected = undefined;
+    await this.producer.disconnect();
   }
 }

@@ -74,6 +74,9 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# kafkajs can leave a connection open after a consumer rides out a broker restart (kafkajs#1147);
+# the broker closes idle ones after a minute instead of ten, so such a process still exits soon.
+connections.max.idle.ms=60000
 log.retention.hours=168
 `,
   );
