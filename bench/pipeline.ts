@@ -1,0 +1,98 @@
+/**
+ * The whole path on the real services: simulate (handler) → Kafka → the event-source emulator
+ * (MappingWorker, the sink's serverless.yml settings unless overridden) → sink (handler) → Parquet in MinIO.
+ *   npm run bench:pipeline [-- <readings per station> <stations> <rate msg/s> <batchSize> <window s>]
+ * Measures sustained records/s and produce-to-visible latency: a record is visible when its partition's
+ * watermark passes it (readers see it from then on); its produce time is its Kafka CreateTime.
+ * Writes bench/results/pipeline.json.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from 'aws-lambda';
+import { MappingWorker } from 'serverless-offline-kafka';
+import { loadConfig } from '../shared/config';
+import { createKafka } from '../shared/kafka';
+import { readWatermark, topicPrefix } from '../shared/lake';
+import { S3ObjectStore } from '../shared/object-store';
+import { datasetPath } from '../tests/support/dataset';
+import { endOffsets, messagesBetween } from '../tests/support/kafka';
+import { saveResult } from './support/results';
+
+const [perStation = 4000, stations = 5, rate = 2000, batchSize = 5000, windowSeconds = 5] = process.argv.slice(2).map(Number);
+const topic = `bench-pipeline-${randomUUID().slice(0, 8)}`;
+// The functions read their topics from the environment: point both at the benchmark's own topic.
+Object.assign(process.env, { KAFKA_TOPIC_READINGS: topic, KAFKA_TOPIC_DLQ: `${topic}.dlq`, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', AIR_QUALITY_DATASET: process.env.AIR_QUALITY_DATASET ?? datasetPath() });
+const config = loadConfig();
+const kafka = createKafka(config.kafka, 'bench-pipeline');
+const store = new S3ObjectStore(config.s3);
+const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+async function main(): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [topic, `${topic}.dlq`].map((t) => ({ topic: t, numPartitions: 3, replicationFactor: 1 })) });
+  const { handler: simulate } = await import('../functions/simulate/handler');
+  const { handler: sink } = await import('../functions/sink/handler');
+  const worker = new MappingWorker({
+    mapping: { functionKey: 'sink', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: config.kafka.brokers, topic, batchSize, maximumBatchingWindowMs: windowSeconds * 1000, startingPosition: { type: 'TRIM_HORIZON' }, consumerGroupId: `${topic}-sink`, filterPatterns: [] },
+    retry: { maximumRetryAttempts: -1, initialBackoffMs: 200, maxBackoffMs: 2000 },
+    onInvocation: () => undefined,
+    handler: (event) => sink(event, context),
+  });
+  await worker.start();
+
+  // Watch the watermarks: every offset below a new watermark became visible at that moment.
+  const visibleAt = new Map<string, number>();
+  const seen = new Map<number, number>([[0, 0], [1, 0], [2, 0]]);
+  let watching = true;
+  const watcher = (async () => {
+    while (watching) {
+      for (const partition of [0, 1, 2]) {
+        const { nextOffset } = await readWatermark(store, topic, partition);
+        const now = Date.now();
+        for (let offset = seen.get(partition)!; offset < nextOffset; offset++) visibleAt.set(`${partition}/${offset}`, now);
+        seen.set(partition, Math.max(seen.get(partition)!, nextOffset));
+      }
+      await sleep(50);
+    }
+  })();
+
+  const total = perStation * stations;
+  console.log(`producing ${total} readings (${stations} stations) at ${rate}/s to ${topic}; sink batch ${batchSize}, window ${windowSeconds} s`);
+  const produced = await simulate({ mode: 'sample', count: perStation, stations, rate, batchSize: Math.max(1, Math.round(rate / 10)) }, context);
+  const ends = await endOffsets(kafka, topic);
+  while ([...ends].some(([p, end]) => seen.get(p)! < end)) await sleep(100);
+  watching = false;
+  await watcher;
+  await worker.stop();
+
+  const messages = await messagesBetween(kafka, topic, new Map([...ends.keys()].map((p) => [p, 0])), ends);
+  const latencies = messages.map((m) => visibleAt.get(`${m.partition}/${m.message.offset}`)! - Number(m.message.timestamp)).sort((a, b) => a - b);
+  const first = Math.min(...messages.map((m) => Number(m.message.timestamp)));
+  const last = Math.max(...visibleAt.values());
+  const figures = {
+    readings: total,
+    stations,
+    targetRate: rate,
+    produceMessagesPerSecond: Math.round(produced.messagesPerSecond),
+    sinkBatchSize: batchSize,
+    sinkWindowSeconds: windowSeconds,
+    sustainedRecordsPerSecond: Math.round(total / ((last - first) / 1000)),
+    latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) },
+  };
+  console.table({ ...figures, latencyMs: `p50 ${figures.latencyMs.p50}, p95 ${figures.latencyMs.p95}, max ${figures.latencyMs.max}` });
+  saveResult(`pipeline-r${rate}-b${batchSize}-w${windowSeconds}`, figures);
+
+  await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] });
+  await admin.disconnect();
+  await store.delete(await store.list(topicPrefix(topic)));
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
