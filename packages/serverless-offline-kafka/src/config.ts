@@ -16,6 +16,8 @@ export interface PluginSettings {
   /** `kafka://<topic>` for mappings without a Kafka on-failure destination of their own (e.g. an SQS ARN in the cloud). */
   defaultOnFailureDestination?: string;
   sessionTimeoutMs?: number;
+  /** How long stopping waits for running invocations before leaving them uncommitted (they are delivered again). */
+  shutdownTimeoutMs?: number;
 }
 
 /** The event fields osls accepts for `kafka` and `msk` (https://www.serverless.com/framework/docs/providers/aws/events/kafka). */

@@ -79,11 +79,14 @@ export class PartitionLane {
     this.wakeUp?.();
   }
 
-  /** Lets the running invocation finish (its commit may be skipped: the records come again, at least once). */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking batches and waits up to `graceMs` for the running invocation. Whatever it has not committed
+   * by then never is (commits check `stopped`): the records come again, at least once.
+   */
+  async stop(graceMs: number): Promise<void> {
     this.stopping.abort();
     this.wakeUp?.();
-    await this.done;
+    await Promise.race([this.done, sleep(graceMs, undefined, { ref: false })]);
   }
 
   private get stopped(): boolean {

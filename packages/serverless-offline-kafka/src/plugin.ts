@@ -84,6 +84,7 @@ export default class ServerlessOfflineKafka {
           ...(settings.partitionConcurrency !== undefined ? { partitionConcurrency: settings.partitionConcurrency } : {}),
           ...(settings.retry ? { retry: settings.retry } : {}),
           ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
+          ...(settings.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: settings.shutdownTimeoutMs } : {}),
           onInvocation: (summary) => this.log.notice(formatInvocation(summary)),
           warn: (line) => this.log.warning(line),
         }),

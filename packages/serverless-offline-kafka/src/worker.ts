@@ -23,6 +23,11 @@ export interface WorkerOptions {
   retry?: Partial<RetryPolicy>;
   /** Consumer group session timeout: how long a crashed emulator holds its partitions. Default 30 s (Kafka's). */
   sessionTimeoutMs?: number;
+  /**
+   * How long stop() waits for running invocations. Past it they are left running uncommitted, and the group
+   * delivers their records again, so Ctrl-C is not held up by a slow batch. Default 5 s.
+   */
+  shutdownTimeoutMs?: number;
   /** Called once per invocation (and per batch skipped by filters); the default prints one line. */
   onInvocation?: (summary: InvocationSummary) => void;
   /** Problems that do not stop the mapping (broker away, consumer restarting). */
@@ -37,10 +42,12 @@ export class MappingWorker {
   private readonly lanes = new Map<number, PartitionLane>();
   private readonly laneContext: LaneContext;
   private readonly warn: (line: string) => void;
+  private readonly shutdownTimeoutMs: number;
 
   constructor(options: WorkerOptions) {
-    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000 } = options;
+    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000, shutdownTimeoutMs = 5000 } = options;
     this.mapping = mapping;
+    this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.warn = options.warn ?? ((line) => console.warn(line));
     this.kafka = new Kafka({
       clientId: `serverless-offline-kafka-${mapping.functionKey}`,
@@ -104,9 +111,9 @@ export class MappingWorker {
     });
   }
 
-  /** Lets running invocations finish, then leaves the group. Uncommitted records are delivered again next time. */
+  /** Lets running invocations finish (up to the shutdown timeout), then leaves the group. Uncommitted records are delivered again next time. */
   async stop(): Promise<void> {
-    await Promise.all([...this.lanes.values()].map((lane) => lane.stop()));
+    await Promise.all([...this.lanes.values()].map((lane) => lane.stop(this.shutdownTimeoutMs)));
     this.lanes.clear();
     await this.consumer.disconnect();
     await this.producer?.disconnect();
@@ -126,7 +133,7 @@ export class MappingWorker {
     for (const [partition, lane] of this.lanes) {
       if (assigned.includes(partition)) continue;
       this.lanes.delete(partition);
-      void lane.stop();
+      void lane.stop(this.shutdownTimeoutMs);
     }
   }
 

@@ -1,9 +1,12 @@
-/** A process that dies inside a handler loses nothing: the next consumer of the group gets every record. */
+/**
+ * A process that dies inside a handler loses nothing: the next consumer of the group gets every record. Neither
+ * does stopping while a handler is still running: past the shutdown timeout its batch stays uncommitted.
+ */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTopics, Harness, mappingFor, numbered, produce, waitFor } from '../support/kafka';
+import { committedOffsets, createTopics, Harness, mappingFor, numbered, produce, waitFor } from '../support/kafka';
 
 describe('crashed emulator', () => {
   let topic: string;
@@ -26,5 +29,42 @@ describe('crashed emulator', () => {
       await harness.worker.stop();
     }
     assert.deepEqual([...new Set(harness.received())].sort((a, b) => a - b), Array.from({ length: 50 }, (_, n) => n));
+  });
+
+  it('stops within the shutdown timeout while a handler still runs, and leaves its batch uncommitted', async (t) => {
+    const { topics: [slowTopic], cleanup: removeSlowTopic } = await createTopics(1, 1);
+    t.after(removeSlowTopic);
+    const mapping = mappingFor(slowTopic!, { batchSize: 10 });
+    await produce(slowTopic!, numbered(0, 10));
+    let release: () => void = () => undefined;
+    let handlerFinished = false;
+    const stuck = new Harness({
+      mapping,
+      shutdownTimeoutMs: 200,
+      handler: () =>
+        new Promise<void>((resolve) => {
+          release = () => {
+            handlerFinished = true;
+            resolve();
+          };
+        }),
+    });
+    await stuck.worker.start();
+    await waitFor('the first invocation', () => stuck.events.length === 1);
+    await stuck.worker.stop();
+    assert.equal(handlerFinished, false, 'stop() returned while the handler was still running');
+    release();
+    // The handler finishing after stop() must not commit: the batch belongs to whoever consumes next.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal((await committedOffsets(mapping.consumerGroupId, slowTopic!)).get(0) ?? -1, -1);
+
+    const next = new Harness({ mapping });
+    await next.worker.start();
+    try {
+      await waitFor('the uncommitted batch again', () => next.received().length === 10, 60_000);
+    } finally {
+      await next.worker.stop();
+    }
+    assert.deepEqual(next.received(), Array.from({ length: 10 }, (_, n) => n));
   });
 });
