@@ -1,4 +1,5 @@
 import { toIso } from '@air-quality/preprocessing';
+import { max, mean, min, standardDeviation } from 'simple-statistics';
 import { MANIFEST_SCHEMA_VERSION, OnnxForecaster, sha256Hex, type FeatureStatistics, type ModelArtifacts, type ModelManifest } from '../../shared/model-registry';
 import { featuresInput, predictionOutput } from './onnx/model-proto';
 import { linearForecastToOnnx } from './onnx/linear';
@@ -20,23 +21,14 @@ export interface DataSource {
 /** Per-feature mean, population std, min, max and non-null count over the given rows (NaN = missing). */
 export function featureStatistics(names: readonly string[], matrix: FeatureMatrix): FeatureStatistics[] {
   return names.map((name, col) => {
-    let count = 0;
-    let sum = 0;
-    let sumSquares = 0;
-    let min = Infinity;
-    let max = -Infinity;
+    const values: number[] = [];
     for (let row = 0; row < matrix.rows; row++) {
       const v = matrix.values[row * matrix.cols + col];
-      if (Number.isNaN(v)) continue;
-      count++;
-      sum += v;
-      sumSquares += v * v;
-      min = Math.min(min, v);
-      max = Math.max(max, v);
+      if (!Number.isNaN(v)) values.push(v);
     }
+    const count = values.length;
     if (count === 0) return { name, mean: null, std: null, min: null, max: null, count };
-    const mean = sum / count;
-    return { name, mean, std: Math.sqrt(Math.max(sumSquares / count - mean * mean, 0)), min, max, count };
+    return { name, mean: mean(values), std: standardDeviation(values), min: min(values), max: max(values), count };
   });
 }
 

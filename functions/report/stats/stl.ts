@@ -6,6 +6,7 @@
  * median in the robustness weights), so defaults and results match `statsmodels.tsa.seasonal.STL`.
  * Positions inside the LOESS helpers are 1-based, as in the Fortran, to keep the port checkable.
  */
+import { variance } from 'simple-statistics';
 
 export interface StlOptions {
   /** Length of the seasonal cycle in observations (24 for hourly data with a daily cycle). */
@@ -298,18 +299,10 @@ export function stl(y: ArrayLike<number>, options: StlOptions): StlResult {
   return { seasonal, trend, residual, weights };
 }
 
-function variance(values: ArrayLike<number>): number {
-  let mean = 0;
-  for (let i = 0; i < values.length; i++) mean += values[i]! / values.length;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += (values[i]! - mean) ** 2;
-  return sum / values.length;
-}
-
 /** Strength of a component in [0, 1]: max(0, 1 − var(R)/var(component + R)) (Wang, Smith & Hyndman 2006). */
 export function componentStrength(component: ArrayLike<number>, residual: ArrayLike<number>): number {
   const combined = Float64Array.from(component, (c, i) => c + residual[i]!);
-  return Math.max(0, 1 - variance(residual) / variance(combined));
+  return Math.max(0, 1 - variance(Array.from(residual)) / variance(Array.from(combined)));
 }
 
 /** The smoother spans actually used for the given options. */

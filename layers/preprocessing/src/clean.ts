@@ -5,6 +5,7 @@
  * imputed or clipped (empty list when none).
  */
 import { CLIPPED, COLUMNS, IMPUTED, TIMESTAMP, defaultClipRanges, type Range } from './catalogue';
+import { mean } from 'simple-statistics';
 import { PreprocessingOptionError, TableShapeError } from './errors';
 import { HOUR_MS, flagLists, makeTable, measureColumns, numbers, requireColumn, timestamps, withColumns, type ColumnTable, type NumCol } from './table';
 
@@ -341,20 +342,14 @@ export function impute(table: ColumnTable, options: ImputeOptions = {}): { table
 
 /** Mean of the non-missing values, or null when there are none. */
 export function meanOf(values: NumCol): number | null {
-  let sum = 0;
-  let n = 0;
-  for (const v of values) {
-    if (v === null) continue;
-    sum += v;
-    n++;
-  }
-  return n ? sum / n : null;
+  const present = values.filter((v): v is number => v !== null);
+  return present.length ? mean(present) : null;
 }
 
 function fillMean(values: NumCol, report: (mean: number | null) => void): NumCol {
-  const mean = meanOf(values);
-  report(mean);
-  return values.map((v) => (v === null ? mean : v));
+  const fill = meanOf(values);
+  report(fill);
+  return values.map((v) => (v === null ? fill : v));
 }
 
 function fillForward(values: NumCol, edges: 'nearest' | 'leave'): NumCol {

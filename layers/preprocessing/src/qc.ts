@@ -1,6 +1,7 @@
 /** QC summary per column (the prototype's producer wrote it as CSV) and a small CSV writer. */
 import { CLIPPED, IMPUTED, isColumnId, columnInfo } from './catalogue';
 import { table } from 'arquero';
+import { max, mean, min, sampleStandardDeviation } from 'simple-statistics';
 import { flagLists, measureColumns, numbers, type ColumnTable } from './table';
 
 export interface QcRow {
@@ -29,31 +30,18 @@ export function qcSummary(table: ColumnTable, columns: string[] = measureColumns
   const imputedLists = flagLists(table, IMPUTED);
   const clippedLists = flagLists(table, CLIPPED);
   return columns.map((column) => {
-    const values = numbers(table, column);
-    let count = 0;
-    let sum = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const v of values) {
-      if (v === null) continue;
-      count++;
-      sum += v;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const mean = count ? sum / count : null;
-    let ss = 0;
-    if (mean !== null) for (const v of values) if (v !== null) ss += (v - mean) * (v - mean);
+    const values = numbers(table, column).filter((v): v is number => v !== null);
+    const count = values.length;
     return {
       column,
       unit: isColumnId(column) ? columnInfo(column).unit : '',
       count,
       missing: rows - count,
       missingShare: rows ? (rows - count) / rows : 0,
-      min: count ? min : null,
-      max: count ? max : null,
-      mean,
-      std: count > 1 ? Math.sqrt(ss / (count - 1)) : null,
+      min: count ? min(values) : null,
+      max: count ? max(values) : null,
+      mean: count ? mean(values) : null,
+      std: count > 1 ? sampleStandardDeviation(values) : null,
       imputed: imputedLists.reduce((n, l) => n + (l.includes(column) ? 1 : 0), 0),
       clipped: clippedLists.reduce((n, l) => n + (l.includes(column) ? 1 : 0), 0),
     };

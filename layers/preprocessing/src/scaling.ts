@@ -5,6 +5,7 @@
  * and inverts back to its constant. A column with no valid value has null parameters and stays null.
  */
 import { PreprocessingOptionError, TableShapeError } from './errors';
+import { mean, standardDeviation } from 'simple-statistics';
 import { measureColumns, numbers, withColumns, type ColumnTable, type NumCol } from './table';
 
 export interface MinMaxColumn {
@@ -79,9 +80,7 @@ export function fitZScore(table: ColumnTable, columns: string[] = measureColumns
       out[column] = null;
       continue;
     }
-    const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    const variance = values.reduce((a, v) => a + (v - mean) * (v - mean), 0) / values.length;
-    out[column] = { mean, std: Math.sqrt(variance) };
+    out[column] = { mean: mean(values), std: standardDeviation(values) };
   }
   return { kind: 'zscore', columns: out };
 }
