@@ -1,5 +1,7 @@
 import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Settings } from './config';
+import { checkLinkSeconds } from './link-expiry';
 import { createS3Client } from './s3';
 
 export interface StoredObject {
@@ -27,6 +29,20 @@ export interface ObjectStore {
   delete(keys: string[]): Promise<void>;
 }
 
+export interface PresignedLink {
+  url: string;
+  /** When the link stops working: its own expiry, or earlier when the credentials that signed it expire first. */
+  expiresAt: Date;
+  /** True when temporary (role, SSO) credentials end the link before its requested expiry. */
+  cutShortByCredentials: boolean;
+}
+
+/** Links that let anyone without credentials GET one object until they expire (the bucket stays private). */
+export interface ObjectPresigner {
+  /** Signs locally, no request is made; `signedAt` (default now) lets several links expire at the same instant. */
+  presignGet(key: string, expiresInSeconds: number, signedAt?: Date): Promise<PresignedLink>;
+}
+
 /** The storage service is down or refuses us: say which endpoint and how to fix it. */
 export class ObjectStoreUnavailableError extends Error {
   override name = 'ObjectStoreUnavailableError';
@@ -37,7 +53,7 @@ export class PreconditionFailedError extends Error {
   override name = 'PreconditionFailedError';
 }
 
-export class S3ObjectStore implements ObjectStore {
+export class S3ObjectStore implements ObjectStore, ObjectPresigner {
   readonly bucket: string;
   private readonly client: S3Client;
   private readonly where: string;
@@ -109,6 +125,21 @@ export class S3ObjectStore implements ObjectStore {
       await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects } })).catch((error) => {
         throw this.explain(error, `delete ${Objects.length} objects`);
       });
+    }
+  }
+
+  async presignGet(key: string, expiresInSeconds: number, signedAt = new Date()): Promise<PresignedLink> {
+    checkLinkSeconds(expiresInSeconds);
+    // SigV4 stamps whole seconds and counts the expiry from that stamp.
+    const signingDate = new Date(Math.floor(signedAt.getTime() / 1000) * 1000);
+    try {
+      const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds, signingDate });
+      const { expiration } = await this.client.config.credentials();
+      const requested = signingDate.getTime() + expiresInSeconds * 1000;
+      const cutShortByCredentials = expiration !== undefined && expiration.getTime() < requested;
+      return { url, expiresAt: cutShortByCredentials ? expiration : new Date(requested), cutShortByCredentials };
+    } catch (error) {
+      throw new Error(`Cannot sign a link to ${key} at ${this.where}: ${(error as Error).message}. Check the credentials (locally S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY; in AWS a role or profile allowed s3:GetObject).`, { cause: error });
     }
   }
 
