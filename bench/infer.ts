@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HOUR_MS, preprocess, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
 import { MappingWorker } from 'serverless-offline-kafka';
+import type { Kafka } from 'kafkajs';
 import { datasetRows } from '../functions/simulate/messages';
 import { trainRequestSchema } from '../functions/train/request';
 import { runTraining } from '../functions/train/run';
@@ -39,11 +40,10 @@ Object.assign(process.env, {
 });
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
-const kafka = createKafka(config.kafka, 'bench-infer');
 const context = { awsRequestId: 'bench', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function predictionsOnTopic(): Promise<number> {
+async function predictionsOnTopic(kafka: Kafka): Promise<number> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -54,6 +54,7 @@ async function predictionsOnTopic(): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  const kafka = await createKafka(config.kafka, 'bench-infer');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [...readingsTopics, config.topics.predictions].map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
   const rows = datasetRows(table);
   const anchor = timestamps(table)[0];
-  const producer = new KafkaMessageProducer(createKafka(config.kafka, 'bench-infer-producer'), config.kafka.brokers);
+  const producer = new KafkaMessageProducer(config.kafka, 'bench-infer-producer');
   const readings = Array.from({ length: HOURS }, (_, h) => h).flatMap((h) =>
     Array.from({ length: STATIONS }, (_, s) => rows.reading({ stationId: `station-${s + 1}`, sequence: h, rowIndex: (h + s * 3000) % rows.length, observedAtMs: anchor + h * HOUR_MS })),
   );
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   const infer = await import('../functions/infer/handler');
   const runs = [];
   for (const [i, batchSize] of BATCH_SIZES.entries()) {
-    const before = await predictionsOnTopic();
+    const before = await predictionsOnTopic(kafka);
     const durations: number[] = [];
     const worker = new MappingWorker({
       mapping: { functionKey: 'infer', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: config.kafka.brokers, topic: readingsTopics[i], batchSize, maximumBatchingWindowMs: 500, startingPosition: { type: 'TRIM_HORIZON' }, consumerGroupId: `bench-infer-${run}-${batchSize}`, filterPatterns: [] },
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     await worker.start();
-    while ((await predictionsOnTopic()) - before < readings.length) await sleep(100);
+    while ((await predictionsOnTopic(kafka)) - before < readings.length) await sleep(100);
     const seconds = (performance.now() - started) / 1000;
     await worker.stop();
     durations.sort((a, b) => a - b);

@@ -23,12 +23,12 @@ const topic = `bench-pipeline-${randomUUID().slice(0, 8)}`;
 // The functions read their topics from the environment: point both at the benchmark's own topic.
 Object.assign(process.env, { KAFKA_TOPIC_READINGS: topic, KAFKA_TOPIC_DLQ: `${topic}.dlq`, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', AIR_QUALITY_DATASET: process.env.AIR_QUALITY_DATASET ?? datasetPath() });
 const config = loadConfig();
-const kafka = createKafka(config.kafka, 'bench-pipeline');
 const store = new S3ObjectStore(config.s3);
 const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function main(): Promise<void> {
+  const kafka = await createKafka(config.kafka, 'bench-pipeline');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ waitForLeaders: true, topics: [topic, `${topic}.dlq`].map((t) => ({ topic: t, numPartitions: 3, replicationFactor: 1 })) });

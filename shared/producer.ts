@@ -1,4 +1,7 @@
 import { CompressionTypes, Partitioners, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
+import type { KafkaSettings } from './config';
+import { createKafka, kafkaFailureHint } from './kafka';
+import { secretsManager, type SecretReader } from './secrets';
 
 export interface OutgoingMessage {
   key: string;
@@ -19,7 +22,7 @@ export interface MessageProducer {
   disconnect(): Promise<void>;
 }
 
-/** The broker cannot be reached or refused the messages: name the servers and the fix. */
+/** The broker cannot be reached, refused the client or the messages: names the servers and the fix. */
 export class BrokerUnavailableError extends Error {
   override name = 'BrokerUnavailableError';
 }
@@ -29,29 +32,31 @@ const partitioner = Partitioners.DefaultPartitioner();
 /**
  * Idempotent kafkajs producer. Messages are assigned to partitions here, with kafkajs' default
  * (Java-compatible murmur2) partitioner on the key, so each partition's offsets can be reported.
+ * The client is built on the first send (its credentials may have to be read from Secrets Manager).
  */
 export class KafkaMessageProducer implements MessageProducer {
-  private readonly producer: Producer;
+  private client?: Promise<{ kafka: Kafka; producer: Producer }>;
   private connected?: Promise<void>;
 
   constructor(
-    private readonly kafka: Kafka,
-    private readonly brokers: string[],
-  ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 6, initialRetryTime: 300, maxRetryTime: 10_000 } });
-  }
+    private readonly settings: KafkaSettings,
+    private readonly clientIdSuffix: string,
+    private readonly secrets: SecretReader = secretsManager(),
+  ) {}
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<PartitionReceipt[]> {
     if (messages.length === 0) return [];
+    // Outside the try: a missing or malformed secret is not the broker's fault and says so itself.
+    const { kafka, producer } = await this.kafkaClient();
     try {
-      await this.connect();
-      const partitionMetadata = await this.partitions(topic);
+      await this.connect(producer);
+      const partitionMetadata = await this.partitions(kafka, topic);
       const byPartition = new Map<number, OutgoingMessage[]>();
       for (const message of messages) {
         const partition = partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
         byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
       }
-      const results = await this.producer.send({
+      const results = await producer.send({
         topic,
         acks: -1,
         compression: CompressionTypes.None,
@@ -63,16 +68,28 @@ export class KafkaMessageProducer implements MessageProducer {
         return { partition: r.partition, count, firstOffset: first.toString(), lastOffset: (first + BigInt(count - 1)).toString() };
       });
     } catch (error) {
-      throw new BrokerUnavailableError(`Could not produce ${messages.length} messages to ${topic} on ${this.brokers.join(',')}: ${(error as Error).message}. Is Kafka running and does the topic exist? Locally: npm run stack:up.`, { cause: error });
+      throw new BrokerUnavailableError(`Could not produce ${messages.length} messages to ${topic} on ${this.settings.brokers.join(',')}: ${(error as Error).message}. ${kafkaFailureHint(error, this.settings)}`, { cause: error });
     }
+  }
+
+  /** Built once; a failed attempt (e.g. an unreadable secret) is forgotten so the next send tries again. */
+  private kafkaClient(): Promise<{ kafka: Kafka; producer: Producer }> {
+    this.client ??= createKafka(this.settings, this.clientIdSuffix, this.secrets).then(
+      (kafka) => ({ kafka, producer: kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 6, initialRetryTime: 300, maxRetryTime: 10_000 } }) }),
+      (error: unknown) => {
+        this.client = undefined;
+        throw error;
+      },
+    );
+    return this.client;
   }
 
   private readonly partitionMetadata = new Map<string, PartitionMetadata[]>();
 
-  private async partitions(topic: string): Promise<PartitionMetadata[]> {
+  private async partitions(kafka: Kafka, topic: string): Promise<PartitionMetadata[]> {
     const known = this.partitionMetadata.get(topic);
     if (known) return known;
-    const admin = this.kafka.admin();
+    const admin = kafka.admin();
     await admin.connect();
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
@@ -85,8 +102,8 @@ export class KafkaMessageProducer implements MessageProducer {
   }
 
   /** Connects once; a failed attempt is forgotten so the next send tries again. */
-  private connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: unknown) => {
+  private connect(producer: Producer): Promise<void> {
+    this.connected ??= producer.connect().catch((error: unknown) => {
       this.connected = undefined;
       throw error;
     });
@@ -96,6 +113,7 @@ export class KafkaMessageProducer implements MessageProducer {
   /** Always asks kafkajs to disconnect: after a failed send it may still hold sockets it reopened itself. */
   async disconnect(): Promise<void> {
     this.connected = undefined;
-    await this.producer.disconnect();
+    const client = await this.client?.catch(() => undefined);
+    await client?.producer.disconnect();
   }
 }

@@ -1,6 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
-import { createKafka } from '../../shared/kafka';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { ModelRegistry } from '../../shared/model-registry';
 import { S3ObjectStore } from '../../shared/object-store';
@@ -16,7 +15,7 @@ const settings = inferSettings();
 const store = new S3ObjectStore(config.s3);
 // Container-wide: the model and the producer connection stay warm between batches.
 const models = new ModelCache(new ModelRegistry(store), settings.target, settings.horizon);
-const producer = new KafkaMessageProducer(createKafka(config.kafka, 'infer'), config.kafka.brokers);
+const producer = new KafkaMessageProducer(config.kafka, 'infer');
 const windows = new WindowStore(store);
 
 /** Releases the container's broker connection; for callers that run the handler in a process that must exit (tests, benchmarks). */

@@ -2,7 +2,6 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { seededRandom } from '@air-quality/preprocessing';
 import { loadConfig } from '../../shared/config';
 import { loadPreparedDataset } from '../../shared/dataset';
-import { createKafka } from '../../shared/kafka';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { S3ObjectStore } from '../../shared/object-store';
 import { KafkaMessageProducer } from '../../shared/producer';
@@ -14,7 +13,7 @@ import { SimulatorStateStore } from './state-store';
 
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
-const producer = new KafkaMessageProducer(createKafka(config.kafka, 'simulate'), config.kafka.brokers);
+const producer = new KafkaMessageProducer(config.kafka, 'simulate');
 const state = new SimulatorStateStore(store);
 
 // The prepared dataset is loaded once per container; a failed load is retried on the next call.

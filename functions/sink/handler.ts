@@ -1,6 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
-import { createKafka } from '../../shared/kafka';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { S3ObjectStore } from '../../shared/object-store';
 import { KafkaMessageProducer } from '../../shared/producer';
@@ -9,7 +8,7 @@ import { sink } from './sink';
 
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
-const deadLetters = new KafkaMessageProducer(createKafka(config.kafka, 'sink'), config.kafka.brokers);
+const deadLetters = new KafkaMessageProducer(config.kafka, 'sink');
 
 export const handler = lambdaHandler(kafkaEventSchema, async (event) => {
   // The dead-letter producer connects only when a batch has rejects; it is closed after each invocation so a

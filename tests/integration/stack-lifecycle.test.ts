@@ -37,7 +37,7 @@ const portOpen = (port: number) =>
 
 it('stack down leaves no process or port behind, and up again keeps topics, offsets and objects', { skip: dockerEngineAvailable() && 'covers the native stack; Docker volumes keep data by design' }, async () => {
   const store = new S3ObjectStore(config.s3);
-  const kafka = createKafka(config.kafka, 'lifecycle-test');
+  const kafka = await createKafka(config.kafka, 'lifecycle-test');
   const marker = randomUUID();
   await store.put(`tests/lifecycle/${marker}.txt`, marker);
   const producer = kafka.producer();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { Kafka, Producer } from 'kafkajs';
 import { loadConfig } from '../../shared/config';
 import { createKafka } from '../../shared/kafka';
 import { ensureBucket, ensureTopics } from '../../stack/provision';
@@ -8,11 +9,15 @@ import { endOffsets, messagesBetween } from '../support/kafka';
 import { minioClient } from '../support/minio';
 
 const config = loadConfig();
-const kafka = createKafka(config.kafka, 'stack-test');
 
 describe('local stack', () => {
-  const producer = kafka.producer({ idempotent: true });
-  before(() => producer.connect());
+  let kafka: Kafka;
+  let producer: Producer;
+  before(async () => {
+    kafka = await createKafka(config.kafka, 'stack-test');
+    producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+  });
   after(() => producer.disconnect());
 
   it('creates the topics idempotently, each with 3 partitions that all have a leader', async () => {

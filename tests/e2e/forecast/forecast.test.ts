@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Context } from 'aws-lambda';
+import type { Kafka } from 'kafkajs';
 import { MappingWorker } from 'serverless-offline-kafka';
 import type { Prediction } from '../../../functions/infer/predictions';
 import type { SimulateResult } from '../../../functions/simulate/simulate';
@@ -31,7 +32,6 @@ const env = {
 Object.assign(process.env, env);
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
-const kafka = createKafka(config.kafka, 'forecast-e2e');
 const context = { awsRequestId: 'e2e', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 /** The result JSON `sls invoke local` prints last. */
@@ -41,8 +41,10 @@ function invokeResult<T>(stdout: string): T {
 
 let worker: MappingWorker;
 let close: () => Promise<void>;
+let kafka: Kafka;
 
 before(async () => {
+  kafka = await createKafka(config.kafka, 'forecast-e2e');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: env.KAFKA_TOPIC_PREDICTIONS, numPartitions: 3 }], waitForLeaders: true });

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { HOUR_MS, preprocess, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
+import type { Kafka } from 'kafkajs';
 import { readiness, type BatchSummary, type Readiness } from '../../../functions/infer/infer';
 import { ModelCache } from '../../../functions/infer/model-cache';
 import { datasetRows } from '../../../functions/simulate/messages';
@@ -29,7 +30,6 @@ process.env.KAFKA_TOPIC_PREDICTIONS = `test-predictions-${run}`;
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 const registry = new ModelRegistry(store);
-const kafka = createKafka(config.kafka, 'infer-test');
 const predictionsTopic = config.topics.predictions;
 const context = { awsRequestId: 'test', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 const readingsTopic = `test-readings-${run}`;
@@ -60,8 +60,10 @@ function kafkaEvent(batch: Reading[], firstOffset: number, partition = 0) {
 
 let handler: (event: unknown, context: Context) => Promise<unknown>;
 let close: () => Promise<void>;
+let kafka: Kafka;
 
 before(async () => {
+  kafka = await createKafka(config.kafka, 'infer-test');
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: predictionsTopic, numPartitions: 3 }], waitForLeaders: true });

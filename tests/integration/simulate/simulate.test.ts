@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Context } from 'aws-lambda';
+import type { Kafka } from 'kafkajs';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
 import { readingSchema } from '../../../shared/schemas/reading';
@@ -10,8 +11,11 @@ import { sls } from '../../support/sls';
 
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
 const config = loadConfig();
-const kafka = createKafka(config.kafka, 'simulate-test');
 const topic = config.topics.readings;
+let kafka: Kafka;
+before(async () => {
+  kafka = await createKafka(config.kafka, 'simulate-test');
+});
 
 describe('simulate against the real broker', () => {
   it('sls invoke local -f simulate --data {"count":10} puts exactly 10 valid messages on the topic', async () => {

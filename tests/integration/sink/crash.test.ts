@@ -8,10 +8,10 @@ import { readWatermark, topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, kafka, sinkWorker, uniqueTopic } from './support';
+import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, sinkWorker, uniqueTopic } from './support';
 
 const store = new S3ObjectStore(config.s3);
-const producer = new KafkaMessageProducer(kafka, config.kafka.brokers);
+const producer = new KafkaMessageProducer(config.kafka, 'sink-test');
 const stations = ['station-01', 'station-02', 'station-03', 'station-04', 'station-05'];
 const SEQUENCES = 60;
 const topics: string[] = [];

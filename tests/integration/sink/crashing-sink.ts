@@ -6,7 +6,7 @@
  */
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
-import { advancesWatermark, config, isWatermark, kafka, sinkWorker, storeWithHooks } from './support';
+import { advancesWatermark, config, isWatermark, sinkWorker, storeWithHooks } from './support';
 
 const [topic = '', consumerGroupId = '', deadLetterTopic = '', point = ''] = process.argv.slice(2);
 const [kind, n] = point.split(':');
@@ -22,5 +22,5 @@ const store = storeWithHooks(real, {
     if (kind === 'files' && !isWatermark(key) && --countdown === 0) die();
   },
 });
-const deadLetters = new KafkaMessageProducer(kafka, config.kafka.brokers);
+const deadLetters = new KafkaMessageProducer(config.kafka, 'sink-test');
 void sinkWorker({ topic, consumerGroupId, batchSize: 40, ports: { store, deadLetters, deadLetterTopic, now: () => performance.now() } }).start();

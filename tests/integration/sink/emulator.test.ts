@@ -6,12 +6,12 @@ import { topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { allMessages, assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, kafka, sinkWorker, storeWithHooks, uniqueTopic } from './support';
+import { allMessages, assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, sinkWorker, storeWithHooks, uniqueTopic } from './support';
 
 const topic = uniqueTopic();
 const deadLetterTopic = `${topic}.dlq`;
 const store = new S3ObjectStore(config.s3);
-const producer = new KafkaMessageProducer(kafka, config.kafka.brokers);
+const producer = new KafkaMessageProducer(config.kafka, 'sink-test');
 const stations = ['station-01', 'station-02', 'station-03', 'station-04'];
 
 describe('sink behind the event source emulator', () => {

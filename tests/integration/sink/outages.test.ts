@@ -28,7 +28,7 @@ const readings = (from: number, to: number) =>
   );
 
 async function committedOffsets(groupId: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
+  const admin = (await kafka).admin();
   await admin.connect();
   try {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
@@ -46,7 +46,7 @@ describe('sink under real outages', { skip }, () => {
     await createTopics([topic, `${topic}.dlq`]);
     return topic;
   };
-  const producer = new KafkaMessageProducer(kafka, config.kafka.brokers);
+  const producer = new KafkaMessageProducer(config.kafka, 'sink-test');
   before(() => up());
   after(async () => {
     await up();

@@ -9,14 +9,14 @@ import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, advancesWatermark, deliveredRecords, kafka, kafkaEvent, storeWithHooks, uniqueTopic } from './support';
+import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, advancesWatermark, deliveredRecords, kafkaEvent, storeWithHooks, uniqueTopic } from './support';
 
 // The handler reads its dead-letter topic from the environment when it loads: one per test file.
 const deadLetterTopic = `${uniqueTopic()}.dlq`;
 process.env.KAFKA_TOPIC_DLQ = deadLetterTopic;
 process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'AirQualityPipelineTests';
 const store = new S3ObjectStore(config.s3);
-const producer = new KafkaMessageProducer(kafka, config.kafka.brokers);
+const producer = new KafkaMessageProducer(config.kafka, 'sink-test');
 const stations = ['station-01', 'station-02', 'station-03'];
 const topics: string[] = [deadLetterTopic];
 const range = { from: T0 - 24 * HOUR, to: T0 + 30 * 24 * HOUR };

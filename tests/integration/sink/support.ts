@@ -17,6 +17,7 @@ import { fromParquet } from '../../../shared/parquet';
 import { endOffsets, messagesBetween, type ConsumedMessage } from '../../support/kafka';
 
 export const config = loadConfig();
+/** The tests' client of the local broker (auth none: no secret to read, so it never rejects). */
 export const kafka = createKafka(config.kafka, 'sink-test');
 
 export const context = { awsRequestId: 'sink-test', functionName: 'sink', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
@@ -25,7 +26,7 @@ export const uniqueTopic = (): string => `sink-test-${randomUUID().slice(0, 8)}`
 
 /** Creates the topics (3 partitions each) on the real broker. */
 export async function createTopics(topics: string[]): Promise<void> {
-  const admin = kafka.admin();
+  const admin = (await kafka).admin();
   await admin.connect();
   try {
     await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
@@ -35,15 +36,15 @@ export async function createTopics(topics: string[]): Promise<void> {
 }
 
 export async function deleteTopics(topics: string[]): Promise<void> {
-  const admin = kafka.admin();
+  const admin = (await kafka).admin();
   await admin.connect();
   await admin.deleteTopics({ topics }).finally(() => admin.disconnect());
 }
 
 /** Every message the topic holds (our test topics are never compacted or trimmed). */
 export async function allMessages(topic: string): Promise<ConsumedMessage[]> {
-  const to = await endOffsets(kafka, topic);
-  return messagesBetween(kafka, topic, new Map([...to.keys()].map((p) => [p, 0])), to);
+  const to = await endOffsets(await kafka, topic);
+  return messagesBetween(await kafka, topic, new Map([...to.keys()].map((p) => [p, 0])), to);
 }
 
 /** Every record of the topic, as the event source mapping would deliver them, per partition in offset order. */
@@ -71,7 +72,7 @@ export async function eventually(what: string, condition: () => Promise<boolean>
 
 /** Waits until the sink has written every record the topic holds now (each partition's watermark at its end). */
 export async function caughtUp(store: ObjectStore, topic: string): Promise<void> {
-  const ends = await endOffsets(kafka, topic);
+  const ends = await endOffsets(await kafka, topic);
   await eventually(`the lake of ${topic} to catch up`, async () => (await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, topic, p)).nextOffset >= end))).every(Boolean));
 }
 

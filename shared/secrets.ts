@@ -1,0 +1,50 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+/** Reads the text of a secret by its ARN. */
+export interface SecretReader {
+  read(secretArn: string): Promise<string>;
+}
+
+/** A secret cannot be read or is not what it should be: names the secret, the problem and the fix, never its value. */
+export class SecretError extends Error {
+  override name = 'SecretError';
+}
+
+/**
+ * AWS Secrets Manager, each secret read once per container (the promise is cached; a failed read is
+ * forgotten so the next call tries again).
+ */
+export class SecretsManagerReader implements SecretReader {
+  private readonly cache = new Map<string, Promise<string>>();
+
+  constructor(private readonly client = new SecretsManagerClient({})) {}
+
+  read(secretArn: string): Promise<string> {
+    let secret = this.cache.get(secretArn);
+    if (!secret) {
+      secret = this.fetch(secretArn);
+      this.cache.set(secretArn, secret);
+      secret.catch(() => this.cache.delete(secretArn));
+    }
+    return secret;
+  }
+
+  private async fetch(secretArn: string): Promise<string> {
+    let value: string | undefined;
+    try {
+      value = (await this.client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
+    } catch (error) {
+      throw new SecretError(`Could not read the secret ${secretArn}: ${(error as Error).message}. Check that it exists in this region and that the function's role may call secretsmanager:GetSecretValue on it (and kms:Decrypt on its key).`, { cause: error });
+    }
+    if (value === undefined) throw new SecretError(`The secret ${secretArn} has no SecretString (binary secrets are not supported); store it as JSON text.`);
+    return value;
+  }
+}
+
+let defaultReader: SecretsManagerReader | undefined;
+
+/** The container-wide Secrets Manager reader, created on first use so processes that need no secret never build a client. */
+export function secretsManager(): SecretReader {
+  defaultReader ??= new SecretsManagerReader();
+  return defaultReader;
+}
