@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 
@@ -19,9 +20,16 @@ export interface RenderOptions {
 
 export const defaultRenderOptions = (): RenderOptions => ({ fontFiles: defaultFontFiles(), scale: 2 });
 
+/**
+ * import() of an ESM-only package that may live in a Lambda layer. Lambda puts the layer's
+ * /opt/nodejs/node_modules on NODE_PATH, which require.resolve honours and ESM import() does not:
+ * resolve the file the CommonJS way, then import it by URL.
+ */
+const importEsm = <T>(name: string): Promise<T> => import(pathToFileURL(require.resolve(name)).href);
+
 // vega 6 is ESM-only with top-level await, so it cannot be require()d from CommonJS.
 let modules: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
-const loadVega = () => (modules ??= Promise.all([import('vega'), import('vega-lite')]));
+const loadVega = () => (modules ??= Promise.all([importEsm<typeof import('vega')>('vega'), importEsm<typeof import('vega-lite')>('vega-lite')]));
 
 function requireReadable(files: string[]): void {
   const missing = files.filter((file) => !existsSync(file));
