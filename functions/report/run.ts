@@ -4,13 +4,15 @@ import { escape } from 'arquero';
 import { z } from 'zod';
 import { resolveDataset } from '../../shared/dataset';
 import { readLake, topicPrefix } from '../../shared/lake';
-import type { ObjectStore } from '../../shared/object-store';
+import { linkExpirySchema } from '../../shared/link-expiry';
+import type { ObjectPresigner, ObjectStore } from '../../shared/object-store';
 import { requestOrScheduledEvent } from '../../shared/scheduled-event';
 import { readingSchema } from '../../shared/schemas/reading';
 import { allowed, strictRequest } from '../../shared/validation';
 import type { RenderOptions } from './charts/render';
 import { ReportOptionsSchema } from './options';
 import { buildReport, type Artifact } from './report';
+import { shareReport, type ReportShare } from './share';
 
 
 /** An ISO-8601 date (read as UTC midnight) or date-time with a zone, as epoch ms. */
@@ -29,6 +31,8 @@ const requestShape = {
   to: instant('to').optional(),
   /** One station of the lake; without it the report is on the hourly mean over all stations. */
   stationId: readingSchema.shape.stationId.optional(),
+  /** Also return a link that shows the run to someone without credentials, until it expires. */
+  share: strictRequest({ expiresIn: linkExpirySchema.default(24 * 3600) }).optional(),
   ...ReportOptionsSchema.shape,
 };
 
@@ -127,7 +131,7 @@ async function publish(store: ObjectStore, prefix: string, runId: string, artifa
 }
 
 export interface ReportDependencies {
-  store: ObjectStore;
+  store: ObjectStore & ObjectPresigner;
   /** The readings' topic, whose lake the "lake" source reads. */
   topic: string;
   /** Where runs are published; tests use their own. */
@@ -145,17 +149,20 @@ export interface ReportRun {
   /** Readings in the reported range. */
   rows: number;
   artifacts: WrittenArtifact[];
+  /** When the request asked to share: the link to the run and when it expires. */
+  share?: ReportShare;
   durationMs: number;
 }
 
 export async function runReport(request: ReportRequest, deps: ReportDependencies): Promise<ReportRun> {
   const started = new Date();
   // What is left after the source and the range are the report options (a strict schema).
-  const { source, from, to, stationId, ...options } = request;
+  const { source, from, to, stationId, share, ...options } = request;
   const { table, origin } = await loadReadings(request, deps.store, deps.topic);
   const artifacts = await buildReport(table, options, deps.render);
   const runId = reportRunId(started);
   const prefix = deps.reportsPrefix ?? 'reports';
   const written = await publish(deps.store, prefix, runId, artifacts);
-  return { runId, prefix: `${prefix}/${runId}/`, source, origin, rows: table.numRows(), artifacts: written, durationMs: Date.now() - started.getTime() };
+  const shared = share && (await shareReport(deps.store, { run: runId, expiresInSeconds: share.expiresIn, reportsPrefix: prefix }));
+  return { runId, prefix: `${prefix}/${runId}/`, source, origin, rows: table.numRows(), artifacts: written, share: shared, durationMs: Date.now() - started.getTime() };
 }
