@@ -31,9 +31,9 @@ const requestShape = {
   to: instant('to').optional(),
   /** One station of the lake; without it the report is on the hourly mean over all stations. */
   stationId: readingSchema.shape.stationId.optional(),
+  ...ReportOptionsSchema.shape,
   /** Also return a link that shows the run to someone without credentials, until it expires. */
   share: strictRequest({ expiresIn: linkExpirySchema.default(24 * 3600) }).optional(),
-  ...ReportOptionsSchema.shape,
 };
 
 /** What a person or a schedule asks `report` for: a source, a time range and the report options. Unknown fields are rejected. */

@@ -4,7 +4,8 @@
  * index.html already inlines its charts, so it renders from a single presigned URL; what would break
  * are its relative links to the run's CSVs, PNGs and summary.md (they would reach the private bucket
  * unsigned). So every artifact of the run is presigned, and a copy of index.html with those links
- * replaced is written under shares/ and presigned itself, all signed at one instant with one expiry.
+ * replaced is written under reports/shares/ (inside what the report function may write in AWS) and
+ * presigned itself, all signed at one instant with one expiry.
  */
 import { randomUUID } from 'node:crypto';
 import type { ObjectPresigner, ObjectStore } from '../../shared/object-store';
@@ -60,7 +61,7 @@ export async function shareReport(store: ObjectStore & ObjectPresigner, request:
   const sign = (key: string) => store.presignGet(key, request.expiresInSeconds, signedAt);
   const keys = await store.list(runPrefix);
   const links = new Map(await Promise.all(keys.map(async (key) => [key.slice(runPrefix.length), (await sign(key)).url] as const)));
-  const key = `shares/${runPrefix}${randomUUID()}.html`;
+  const key = `${reportsPrefix}/shares/${runId}/${randomUUID()}.html`;
   const page = await sign(key);
   const html = sharePage({ html: Buffer.from(index.body).toString('utf8'), runId, links, expiresAt: page.expiresAt });
   await store.put(key, html, { contentType: 'text/html; charset=utf-8', metadata: { 'report-run': runId, 'expires-at': page.expiresAt.toISOString() } });
