@@ -91,13 +91,16 @@ export function kafkaFailureHint(error: unknown, settings: KafkaSettings): strin
   if (chain.some((e) => tlsCodes.includes(String((e as { code?: unknown }).code)))) {
     return "The broker's TLS certificate was not trusted: if a private CA signed it, set KAFKA_CA_SECRET_ARN to a secret {\"certificate\": \"<PEM of the CA>\"}; check that KAFKA_BOOTSTRAP_SERVERS uses the names in the certificate.";
   }
+  if (chain.some((e) => /^ERR_SSL_(SSLV3_ALERT_BAD_CERTIFICATE|TLSV13_ALERT_CERTIFICATE_REQUIRED)$/.test(String((e as { code?: unknown }).code)))) {
+    return "The broker refused this client's TLS handshake: its listener requires a client certificate; set KAFKA_AUTH=mtls with KAFKA_SECRET_ARN naming the certificate secret.";
+  }
   const security = settings.auth.mode === 'none' && !settings.tls ? 'without TLS or authentication' : `with KAFKA_AUTH=${settings.auth.mode}, KAFKA_TLS=${settings.tls}`;
   return `Is Kafka running, does the topic exist, and does the listener on those ports expect a client ${security}? Locally: npm run stack:up.`;
 }
 
-/** The error and its causes (kafkajs wraps the socket's error once or twice). */
+/** The error and its causes (kafkajs wraps a connection error, which carries the socket's code, in a retry error). */
 function causes(error: unknown): Error[] {
   const chain: Error[] = [];
-  for (let e = error; e instanceof Error && chain.length < 5; e = (e as { cause?: unknown }).cause ?? (e as { originalError?: unknown }).originalError) chain.push(e);
+  for (let e = error; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
   return chain;
 }

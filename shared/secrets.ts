@@ -10,26 +10,11 @@ export class SecretError extends Error {
   override name = 'SecretError';
 }
 
-/**
- * AWS Secrets Manager, each secret read once per container (the promise is cached; a failed read is
- * forgotten so the next call tries again).
- */
+/** AWS Secrets Manager (the function's role must allow secretsmanager:GetSecretValue on the secret). */
 export class SecretsManagerReader implements SecretReader {
-  private readonly cache = new Map<string, Promise<string>>();
-
   constructor(private readonly client = new SecretsManagerClient({})) {}
 
-  read(secretArn: string): Promise<string> {
-    let secret = this.cache.get(secretArn);
-    if (!secret) {
-      secret = this.fetch(secretArn);
-      this.cache.set(secretArn, secret);
-      secret.catch(() => this.cache.delete(secretArn));
-    }
-    return secret;
-  }
-
-  private async fetch(secretArn: string): Promise<string> {
+  async read(secretArn: string): Promise<string> {
     let value: string | undefined;
     try {
       value = (await this.client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
@@ -41,10 +26,26 @@ export class SecretsManagerReader implements SecretReader {
   }
 }
 
-let defaultReader: SecretsManagerReader | undefined;
+/** Reads each secret once (the promise is kept, so concurrent callers share one read); a failed read is forgotten so the next call tries again. */
+export function cachedSecrets(reader: SecretReader): SecretReader {
+  const cache = new Map<string, Promise<string>>();
+  return {
+    read(secretArn) {
+      let secret = cache.get(secretArn);
+      if (!secret) {
+        secret = reader.read(secretArn);
+        cache.set(secretArn, secret);
+        secret.catch(() => cache.delete(secretArn));
+      }
+      return secret;
+    },
+  };
+}
 
-/** The container-wide Secrets Manager reader, created on first use so processes that need no secret never build a client. */
+let containerSecrets: SecretReader | undefined;
+
+/** The container-wide reader: Secrets Manager, each secret read once per container. Created on first use, so processes that need no secret never build a client. */
 export function secretsManager(): SecretReader {
-  defaultReader ??= new SecretsManagerReader();
-  return defaultReader;
+  containerSecrets ??= cachedSecrets(new SecretsManagerReader());
+  return containerSecrets;
 }

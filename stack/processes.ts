@@ -8,13 +8,17 @@ export class ManagedProcess {
   readonly pidFile: string;
   readonly logFile: string;
 
-  /** @param marker a string that must appear in the process command line, so a recycled pid is never killed. */
+  /**
+   * @param marker a string that must appear in the process command line, so a recycled pid is never killed.
+   * @param dirs where its pid file and log go: the local stack's by default.
+   */
   constructor(
     readonly name: string,
     private readonly marker: string,
+    dirs = { runDir, logDir },
   ) {
-    this.pidFile = join(runDir, `${name}.pid`);
-    this.logFile = join(logDir, `${name}.log`);
+    this.pidFile = join(dirs.runDir, `${name}.pid`);
+    this.logFile = join(dirs.logDir, `${name}.log`);
   }
 
   /** The pid of the running process, or undefined when it is not running. */
