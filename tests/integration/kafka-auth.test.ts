@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig, type KafkaSettings } from '../../shared/config';
@@ -24,21 +25,6 @@ const secretsOf = (values: Record<string, unknown>): SecretReader => ({
 
 let broker: SecuredBroker;
 let secrets: SecretReader;
-
-before(async () => {
-  broker = await startSecuredBroker();
-  const { user, certificates } = broker;
-  secrets = secretsOf({
-    [USER_ARN]: user,
-    [WRONG_USER_ARN]: { ...user, password: 'not-the-password' },
-    [CLIENT_ARN]: { certificate: certificates.clientPem, privateKey: certificates.clientKeyPem, privateKeyPassword: certificates.clientKeyPassword },
-    [CA_ARN]: { certificate: certificates.caPem },
-  });
-});
-
-after(async () => {
-  await broker?.stop();
-});
 
 /** Produces through the functions' producer, then consumes what it wrote with a client of the same settings. */
 async function roundTrip(settings: KafkaSettings): Promise<void> {
@@ -89,7 +75,25 @@ async function connectionFailure(settings: KafkaSettings): Promise<Error> {
   throw new Error(`connected to ${settings.brokers.join(',')} although it should have failed`);
 }
 
-describe('the functions\' Kafka client against a broker that requires authentication', () => {
+// The broker runs natively (also when the stack runs in Docker): Java and openssl are needed.
+const missingTool = ['java', 'openssl'].find((tool) => spawnSync('which', [tool]).status !== 0);
+
+describe('the functions\' Kafka client against a broker that requires authentication', { skip: missingTool && `${missingTool} not found: install Java 17+ and openssl to run this test's own broker` }, () => {
+  before(async () => {
+    broker = await startSecuredBroker();
+    const { user, certificates } = broker;
+    secrets = secretsOf({
+      [USER_ARN]: user,
+      [WRONG_USER_ARN]: { ...user, password: 'not-the-password' },
+      [CLIENT_ARN]: { certificate: certificates.clientPem, privateKey: certificates.clientKeyPem, privateKeyPassword: certificates.clientKeyPassword },
+      [CA_ARN]: { certificate: certificates.caPem },
+    });
+  });
+
+  after(async () => {
+    await broker?.stop();
+  });
+
   const scram = (env: Record<string, string> = {}) => loadConfig({ KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.saslSslPort}`, KAFKA_AUTH: 'sasl-scram-512', KAFKA_CA_SECRET_ARN: CA_ARN, ...env }).kafka;
   const mtls = (env: Record<string, string> = {}) => loadConfig({ KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.mtlsPort}`, KAFKA_AUTH: 'mtls', KAFKA_SECRET_ARN: CLIENT_ARN, KAFKA_CA_SECRET_ARN: CA_ARN, ...env }).kafka;
 
