@@ -45,9 +45,9 @@ function s3Statements(access) {
  * @param {Trigger | undefined} trigger
  */
 function kafkaStatements(kafka, access, trigger) {
-  if (kafka.source === 'local') return [];
-  const statements = [];
   const produces = (access.kafkaProduce ?? []).length > 0;
+  if (kafka.source === 'local' || !(produces || trigger)) return [];
+  const statements = [];
   const usesSecret = kafka.auth !== 'none' && kafka.auth !== 'msk-iam';
   if (usesSecret || kafka.caSecretArn) {
     const secrets = [...(usesSecret ? [kafka.secretArn] : []), ...(kafka.caSecretArn ? [kafka.caSecretArn] : [])];
@@ -70,14 +70,19 @@ function kafkaStatements(kafka, access, trigger) {
       statements.push(allow(['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], mskArn(kafka.mskClusterArn, 'group', trigger.consumerGroupId)));
     }
   }
-  if (kafka.subnetIds.length > 0) {
-    // The function's network interfaces in the VPC, and the event source mapping's look-ups of it.
-    // EC2 has no resource-level permissions for these actions.
-    const networkInterfaces = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
-    const lookups = ['ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeSecurityGroups'];
-    statements.push(allow([...networkInterfaces, ...lookups], '*'));
-  }
   return statements;
+}
+
+/**
+ * In a VPC: the function's network interfaces, and the event source mapping's look-ups of the VPC.
+ * EC2 has no resource-level permissions for these actions.
+ * @param {Awaited<ReturnType<typeof settings>>} kafka
+ */
+function vpcStatements(kafka) {
+  if (kafka.subnetIds.length === 0) return [];
+  const networkInterfaces = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+  const lookups = ['ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeSecurityGroups'];
+  return [allow([...networkInterfaces, ...lookups], '*')];
 }
 
 const roleId = (/** @type {string} */ fn) => `${fn[0]?.toUpperCase()}${fn.slice(1)}Role`;
@@ -103,6 +108,7 @@ async function roles({ resolveVariable }) {
       ...(tracing ? [allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*')] : []),
       ...s3Statements(access),
       ...kafkaStatements(kafka, access, triggers[fn]),
+      ...vpcStatements(kafka),
     ];
     resources[roleId(fn)] = {
       Type: 'AWS::IAM::Role',
