@@ -91,7 +91,10 @@ export function readMappings(service: ServiceDescription, settings: PluginSettin
       const batchSize = event.batchSize ?? DEFAULT_BATCH_SIZE;
       if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new KafkaConfigError(`${where}: batchSize ${batchSize} must be an integer from 1 to 10000.`);
       const windowSeconds = event.maximumBatchingWindow ?? DEFAULT_BATCHING_WINDOW_S;
-      if (!(windowSeconds >= 0 && windowSeconds <= 300)) throw new KafkaConfigError(`${where}: maximumBatchingWindow ${windowSeconds} must be from 0 to 300 seconds.`);
+      // Lambda takes whole seconds (CloudFormation rejects 0.5); only the default, when omitted, is 500 ms.
+      if (event.maximumBatchingWindow !== undefined && !(Number.isInteger(windowSeconds) && windowSeconds >= 0 && windowSeconds <= 300)) {
+        throw new KafkaConfigError(`${where}: maximumBatchingWindow ${windowSeconds} must be whole seconds from 0 to 300, as Lambda accepts; omit it for Lambda's 500 ms default.`);
+      }
       const filterPatterns = event.filterPatterns ?? [];
       try {
         compileFilter(filterPatterns);

@@ -57,6 +57,8 @@ describe('readMappings', () => {
   it('names the event and the fix for invalid settings', () => {
     assert.throws(() => readMappings(service({ f: { events: [kafka({ startingPosition: 'AT_TIMESTAMP' })] } })), /functions.f.events\[0\].kafka: startingPosition AT_TIMESTAMP needs startingPositionTimestamp/);
     assert.throws(() => readMappings(service({ f: { events: [kafka({ batchSize: 20000 })] } })), /batchSize 20000 must be an integer from 1 to 10000/);
+    assert.throws(() => readMappings(service({ f: { events: [kafka({ maximumBatchingWindow: 0.5 })] } })), /maximumBatchingWindow 0.5 must be whole seconds from 0 to 300, as Lambda accepts; omit it/);
+    assert.throws(() => readMappings(service({ f: { events: [kafka({ maximumBatchingWindow: 301 })] } })), /maximumBatchingWindow 301 must be whole seconds/);
     assert.throws(() => readMappings(service({ f: { events: [kafka({ filterPatterns: [{ value: { a: [{ wildcard: '*' }] } }] })] } })), /filterPatterns: value.a: operator "wildcard" is not supported/);
     assert.throws(() => readMappings(service({ f: { events: [kafka({})] } }), { defaultOnFailureDestination: 'sqs' }), /must look like kafka:\/\/<topic>/);
   });
