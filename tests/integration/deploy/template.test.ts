@@ -71,7 +71,7 @@ describe('sls package --stage aws', () => {
     const rules = Object.fromEntries(ofType(selfManaged, 'AWS::Events::Rule').map(([id, r]) => [id.replace(/EventsRuleSchedule\d+$/, ''), r.Properties]));
     assert.deepEqual(Object.keys(rules).sort(), ['Report', 'Simulate', 'Train']);
     assert.equal(rules.Simulate!.ScheduleExpression, 'rate(1 minute)');
-    assert.deepEqual(JSON.parse(rules.Simulate!.Targets[0].Input), { mode: 'replay', count: 60, stations: 3 });
+    assert.deepEqual(JSON.parse(rules.Simulate!.Targets[0].Input), { mode: 'replay', count: 1, stations: 3 }, 'one dataset hour per minute in AWS');
     assert.equal(rules.Report!.ScheduleExpression, 'rate(1 hour)');
     assert.equal(rules.Train!.ScheduleExpression, 'rate(1 day)');
   });
