@@ -1,6 +1,6 @@
 // @ts-check
 /**
- * Serverless plugin for the Lambda layer every function runs with (nodejs20.x, x86_64, Amazon Linux 2023).
+ * Serverless plugin for the Lambda layer every function runs with (Node.js 20+ runtimes, x86_64, Amazon Linux 2023).
  *
  * 1. Builds the layer before packaging into layers/preprocessing/build/nodejs/node_modules, the folder
  *    Lambda puts on NODE_PATH as /opt/nodejs/node_modules. It holds the preprocessing library and every

@@ -5,15 +5,13 @@
  *   npm run lint:cfn -- --stage prod --param="kafkaSource=msk" ...
  *
  * Packages the service into a temporary directory (no network, no credentials), then prints every
- * finding; exits 1 when there is an error. cfn-lint is installed on first use into a virtualenv under
- * the project's cache (~/.cache/air-quality-pipeline), like the stack's Kafka and MinIO.
+ * finding; exits 1 when there is an error. cfn-lint is installed on first use (scripts/pip-tool.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheDir } from '../stack/paths';
-import { run } from '../stack/tools';
+import { ensurePipPackage } from './pip-tool';
 import { sls } from '../tests/support/sls';
 
 export const CFN_LINT_VERSION = '1.58.0';
@@ -25,24 +23,9 @@ export interface CfnLintFinding {
   path: string;
 }
 
-const venv = join(cacheDir, `cfn-lint-${CFN_LINT_VERSION}`);
-
-/** The cfn-lint executable, installed into the cache's virtualenv when missing. */
+/** The cfn-lint executable, installed from PyPI when missing. */
 export async function ensureCfnLint(): Promise<string> {
-  const bin = join(venv, 'bin', 'cfn-lint');
-  if (existsSync(bin)) return bin;
-  const created = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
-  if (created.status !== 0) {
-    rmSync(venv, { recursive: true, force: true });
-    throw new Error(`Could not create a Python virtualenv for cfn-lint (${(created.stderr || created.error?.message || '').trim()}). Install Python 3 with venv support (Debian: apt-get install python3-venv) and retry.`);
-  }
-  try {
-    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `cfn-lint==${CFN_LINT_VERSION}`]);
-  } catch (error) {
-    rmSync(venv, { recursive: true, force: true });
-    throw new Error(`pip could not install cfn-lint ${CFN_LINT_VERSION} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`);
-  }
-  return bin;
+  return join(await ensurePipPackage('cfn-lint', CFN_LINT_VERSION), 'bin', 'cfn-lint');
 }
 
 /** Every finding of cfn-lint on a template file. */

@@ -3,7 +3,8 @@
  * they are unpacked outside the repository and each handler runs in a child node process the way Lambda
  * starts it: working directory = the unpacked function (the task root), Lambda's NODE_PATH, and the layer
  * at /opt, bind-mounted in a private mount namespace (`unshare --mount`, needs root). Where mounts are not
- * allowed the same NODE_PATH points at the unpacked layer instead (said in the test output). The functions
+ * allowed the same NODE_PATH points at the unpacked layer instead (said in the test output). The node is
+ * of the template's runtime's major (tests/support/lambda-node.ts), not this machine's. The functions
  * talk to the local Kafka and MinIO, in a bucket and topic of their own.
  */
 import assert from 'node:assert/strict';
@@ -27,6 +28,7 @@ import { packageStage } from '../../../scripts/lint-cloudformation';
 import { datasetPath } from '../../support/dataset';
 import { endOffsets } from '../../support/kafka';
 import { reading, record, T0 } from '../../support/kafka-records';
+import { nodeForRuntime } from '../../support/lambda-node';
 import { minioClient } from '../../support/minio';
 
 const MiB = 1024 * 1024;
@@ -89,6 +91,8 @@ let layerDir: string;
 let layerRoot: string;
 let layerModules: string[];
 let layerUnzipped: number;
+/** The Node of the template's runtime (nodejs22.x → Node 22), which the handlers run on. */
+let runtimeNode: { runtime: string; node: string; version: string };
 const unzipped = new Map<string, number>();
 let kafka: Kafka;
 
@@ -103,6 +107,8 @@ before(async () => {
   // Beside the task roots, like Lambda's /var/runtime: outside the repository, so nothing resolves from its node_modules.
   copyFileSync(join(__dirname, 'lambda-runtime.cjs'), join(work, 'lambda-runtime.cjs'));
   layerRoot = canMountOpt() ? '/opt' : layerDir;
+  const runtime = template.Resources.SimulateLambdaFunction!.Properties.Runtime as string;
+  runtimeNode = { runtime, ...(await nodeForRuntime(runtime)) };
 
   await minio.makeBucket(bucket);
   await resolveDataset(store, datasetPath());
@@ -160,7 +166,7 @@ async function invoke<R>(fn: string, event: unknown): Promise<Invocation<R>> {
   const resultFile = join(work, `${fn}-result.json`);
   writeFileSync(eventFile, JSON.stringify(event));
   const handler = template.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties.Handler as string;
-  const node = [process.execPath, join(work, 'lambda-runtime.cjs'), handler, eventFile, resultFile, layerModules.join(',')];
+  const node = [runtimeNode.node, join(work, 'lambda-runtime.cjs'), handler, eventFile, resultFile, layerModules.join(',')];
   const [command, ...args] = layerRoot === '/opt' ? ['unshare', '--mount', '--', 'sh', '-c', 'mount --bind "$1" /opt && shift && exec "$@"', 'sh', layerDir, ...node] : node;
   try {
     await promisify(execFile)(command!, args, { cwd: taskRoot, env: lambdaEnvironment(fn, taskRoot), timeout: 300_000, maxBuffer: 64 * MiB });
@@ -188,6 +194,7 @@ function assertLoadedFromLayer(fn: string, invocation: Invocation<unknown>, modu
 
 describe('sls package --stage aws: function zips and the layer', () => {
   it('prints the sizes', (t: TestContext) => {
+    t.diagnostic(`handlers run on Node ${runtimeNode.version} (the template's ${runtimeNode.runtime})`);
     t.diagnostic(`layer mounted at ${layerRoot === '/opt' ? '/opt (private mount namespace)' : `${layerRoot} (no mount namespace here: NODE_PATH points at the unpacked layer)`}`);
     t.diagnostic(`layer: ${mb(fileSize(join(packageDir, 'preprocessing.zip')))} zipped, ${mb(layerUnzipped)} unzipped`);
     for (const fn of FUNCTIONS) t.diagnostic(`${fn}: ${mb(fileSize(join(packageDir, `${fn}.zip`)))} zipped, ${mb(unzipped.get(fn)!)} unzipped`);

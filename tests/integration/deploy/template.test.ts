@@ -79,12 +79,12 @@ describe('sls package --stage aws', () => {
   test('every function: the layer, its own role, AWS S3 (the stack bucket), a supported runtime', () => {
     const [[layerId, layer]] = ofType(selfManaged, 'AWS::Lambda::LayerVersion') as [[string, Resource]];
     assert.deepEqual(layer.Properties.CompatibleArchitectures, ['x86_64']);
-    assert.ok(layer.Properties.CompatibleRuntimes.includes('nodejs22.x'));
+    assert.ok(layer.Properties.CompatibleRuntimes.includes('nodejs24.x'));
     for (const fn of FUNCTIONS) {
       const props = selfManaged.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties;
       assert.deepEqual(props.Layers, [{ Ref: layerId }], fn);
       assert.deepEqual(props.Role, { 'Fn::GetAtt': [`${capitalized(fn)}Role`, 'Arn'] }, fn);
-      assert.equal(props.Runtime, 'nodejs22.x', fn);
+      assert.equal(props.Runtime, 'nodejs24.x', fn);
       assert.equal(props.Environment.Variables.S3_ENDPOINT, '', `${fn}: empty endpoint = AWS S3 with the role's credentials`);
       assert.deepEqual(props.Environment.Variables.S3_BUCKET, { Ref: 'LakeBucket' }, fn);
       assert.equal(props.Environment.Variables.KAFKA_AUTH, 'sasl-scram-512', fn);

@@ -1,0 +1,31 @@
+/**
+ * Development tools published on PyPI (cfn-lint; Node.js builds of Lambda's runtimes), each pinned and
+ * installed on first use into its own virtualenv under the project's cache (~/.cache/air-quality-pipeline),
+ * like the stack's Kafka and MinIO. Never part of the product.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cacheDir } from '../stack/paths';
+import { run } from '../stack/tools';
+
+/** The virtualenv holding `pkg==version`, created when missing. */
+export async function ensurePipPackage(pkg: string, version: string): Promise<string> {
+  const venv = join(cacheDir, `${pkg}-${version}`);
+  const done = join(venv, '.installed');
+  if (existsSync(done)) return venv;
+  rmSync(venv, { recursive: true, force: true });
+  const created = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
+  if (created.status !== 0) {
+    rmSync(venv, { recursive: true, force: true });
+    throw new Error(`Could not create a Python virtualenv for ${pkg} (${(created.stderr || created.error?.message || '').trim()}). Install Python 3 with venv support (Debian: apt-get install python3-venv) and retry.`);
+  }
+  try {
+    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${pkg}==${version}`]);
+  } catch (error) {
+    rmSync(venv, { recursive: true, force: true });
+    throw new Error(`pip could not install ${pkg} ${version} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`);
+  }
+  spawnSync('touch', [done]);
+  return venv;
+}
