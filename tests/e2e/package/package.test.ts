@@ -115,7 +115,7 @@ before(async () => {
   kafka = await createKafka(config.kafka, 'package-test');
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }, { topic: `${topic}.predictions`, numPartitions: 3 }], waitForLeaders: true });
   await admin.disconnect();
 });
 
@@ -125,7 +125,7 @@ after(async () => {
   if (kafka) {
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [topic] });
+    await admin.deleteTopics({ topics: [topic, `${topic}.predictions`] });
     await admin.disconnect();
   }
   for (const dir of [work, packageDir]) if (dir) rmSync(dir, { recursive: true, force: true });
@@ -145,11 +145,12 @@ function lambdaEnvironment(fn: string, taskRoot: string): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize),
     LAMBDA_TASK_ROOT: taskRoot,
     // Lambda's value for Node.js runtimes, with the task root where Lambda has /var/task.
-    NODE_PATH: [`${layerRoot}/nodejs/node${process.versions.node.split('.')[0]}/node_modules`, `${layerRoot}/nodejs/node_modules`, '/var/runtime/node_modules', '/var/runtime', taskRoot].join(':'),
+    NODE_PATH: [`${layerRoot}/nodejs/node${runtimeNode.version.split('.')[0]}/node_modules`, `${layerRoot}/nodejs/node_modules`, '/var/runtime/node_modules', '/var/runtime', taskRoot].join(':'),
     KAFKA_BOOTSTRAP_SERVERS: config.kafka.brokers.join(','),
     KAFKA_AUTH: 'none',
     KAFKA_SECRET_ARN: '',
     KAFKA_TOPIC_READINGS: topic,
+    KAFKA_TOPIC_PREDICTIONS: `${topic}.predictions`,
     S3_ENDPOINT: s3.endpoint,
     S3_BUCKET: bucket,
     S3_ACCESS_KEY_ID: s3.credentials?.accessKeyId,
@@ -222,6 +223,7 @@ describe('sls package --stage aws: function zips and the layer', () => {
 });
 
 describe('packaged handlers run as in Lambda, modules from the layer', () => {
+  let trained: TrainResult | undefined;
   it('simulate sends 10 readings (preprocessing)', async () => {
     const before = await endOffsets(kafka, topic);
     const invocation = await invoke<SimulateResult>('simulate', { count: 10 });
@@ -256,5 +258,19 @@ describe('packaged handlers run as in Lambda, modules from the layer', () => {
     assert.ok(invocation.result!.onnxMaxAbsDifference < 1e-3, `ONNX differs by ${invocation.result!.onnxMaxAbsDifference}`);
     assert.ok((await store.list('models/')).some((k) => k.endsWith('model.onnx')), 'the model is in the registry');
     assertLoadedFromLayer('train', invocation, ['onnxruntime-node', 'onnxruntime-common', '@air-quality/preprocessing']);
+    trained = invocation.result!;
+  });
+
+  it('infer scores a day of one station with the promoted ONNX model (onnxruntime-node, parquet-wasm)', async () => {
+    assert.ok(trained?.promoted, `train must promote a model first: ${trained?.decision}`);
+    // Lambda's records carry timestampType, which Powertools' Kafka schema (infer's validation) requires.
+    const hours = Array.from({ length: 30 }, (_, i) => ({ ...record(i, reading('station-01', i + 1, T0 + i * 3_600_000), { topic }), timestampType: 'CREATE_TIME' }));
+    const event = { eventSource: 'SelfManagedKafka', bootstrapServers: config.kafka.brokers.join(','), records: { [`${topic}-0`]: hours } };
+    const invocation = await invoke<{ modelVersion?: string; records: number; scored: number }>('infer', event);
+    assert.equal(invocation.result!.modelVersion, trained!.version);
+    assert.equal(invocation.result!.records, 30);
+    assert.ok(invocation.result!.scored > 0, 'readings with a full feature window are scored');
+    assert.ok((await store.list('predictions/')).some((k) => k.endsWith('.parquet')), 'predictions are in the lake');
+    assertLoadedFromLayer('infer', invocation, ['onnxruntime-node', 'onnxruntime-common', 'parquet-wasm', '@air-quality/preprocessing']);
   });
 });
