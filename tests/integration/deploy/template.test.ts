@@ -4,10 +4,13 @@
  * function, for self-managed Kafka and for MSK; and cfn-lint finds no error in either.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { lintTemplate, packageStage } from '../../../scripts/lint-cloudformation';
+import { repoRoot } from '../../../stack/paths';
 import { sls } from '../../support/sls';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string };
@@ -161,6 +164,18 @@ describe('sls package --stage aws', () => {
     assert.deepEqual(secrets.Resource, [SECRET, CA_SECRET]);
   });
 
+  test('packaging needs no network and no AWS credentials (own network namespace, empty HOME)', async (t) => {
+    if (spawnSync('unshare', ['--net', 'true']).status !== 0) return t.skip('unshare --net is not allowed here (needs root); the other tests package without credentials only');
+    const dir = mkdtempSync(join(tmpdir(), 'sls-package-isolated-'));
+    dirs.push(dir);
+    const home = mkdtempSync(join(tmpdir(), 'empty-home-'));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+    const result = spawnSync('unshare', ['--net', '--', join(repoRoot, 'node_modules/.bin/sls'), 'package', '--stage', 'aws', '--package', dir], { cwd: repoRoot, env: { ...env, HOME: home }, encoding: 'utf8', timeout: 180_000 });
+    rmSync(home, { recursive: true, force: true });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    for (const file of ['cloudformation-template-update-stack.json', 'preprocessing.zip', ...FUNCTIONS.map((fn) => `${fn}.zip`)]) assert.ok(existsSync(join(dir, file)), file);
+  });
+
   test('an inconsistent Kafka configuration stops packaging with a message naming the fix', async () => {
     const result = await sls(['package', '--stage', 'aws', '--package', '/tmp/sls-package-never', ...params({ kafkaSource: 'msk', kafkaAuth: 'msk-iam' })]);
     assert.notEqual(result.code, 0);
@@ -173,8 +188,9 @@ describe('sls package --stage aws', () => {
     assert.match(result.stdout + result.stderr, /still has placeholder Kafka settings \(set-me\)/);
   });
 
-  test('cfn-lint: no errors in either template', async () => {
-    for (const dir of dirs.slice(0, 2)) {
+  test('cfn-lint: no errors in any of the templates above', async () => {
+    assert.equal(dirs.length, 4);
+    for (const dir of dirs) {
       const findings = await lintTemplate(join(dir, 'cloudformation-template-update-stack.json'));
       const errors = findings.filter((f) => f.level === 'Error');
       assert.deepEqual(errors, [], JSON.stringify(errors, null, 2));
