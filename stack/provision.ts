@@ -1,6 +1,8 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel } from 'kafkajs';
 import type { PipelineConfig } from '../shared/config';
+import { createKafka } from '../shared/kafka';
+import type { SecretReader } from '../shared/secrets';
 import { createS3Client } from '../shared/s3';
 import { StackError } from './errors';
 import { sleep } from './processes';
@@ -42,18 +44,20 @@ export async function waitUntil(what: string, probe: () => Promise<boolean>, tim
 /**
  * Creates the pipeline topics if missing and waits until every partition has a leader,
  * so the first produce never meets the NotLeaderForPartition race the prototype had.
+ * Connects like the functions do (KAFKA_AUTH, ...), so it also provisions a cloud cluster
+ * (`npm run kafka:topics`); the replication factor is the cluster's default.
  */
-export async function ensureTopics(config: PipelineConfig, timeoutMs = 60_000): Promise<void> {
+export async function ensureTopics(config: PipelineConfig, { timeoutMs = 60_000, secrets }: { timeoutMs?: number; secrets?: SecretReader } = {}): Promise<string[]> {
   const { readings, deadLetter, predictions, partitions } = config.topics;
   const wanted = [readings, deadLetter, predictions];
-  const admin = new Kafka({ clientId: 'stack-provision', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING }).admin();
+  const admin = (await createKafka(config.kafka, 'provision', secrets)).admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
       await admin
-        .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) })
+        .createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions: partitions })) })
         .catch((error: { type?: string }) => {
           // Another process created them between our list and create: that is the state we want.
           if (error.type !== 'TOPIC_ALREADY_EXISTS') throw error;
@@ -63,7 +67,7 @@ export async function ensureTopics(config: PipelineConfig, timeoutMs = 60_000): 
     for (;;) {
       const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
       const leaderless = topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}-${p.partitionId}`));
-      if (leaderless.length === 0) return;
+      if (leaderless.length === 0) return missing;
       if (Date.now() > deadline) throw new StackError(`Partitions without a leader after ${timeoutMs / 1000} s: ${leaderless.join(', ')}. See npm run stack:logs.`);
       await sleep(250);
     }

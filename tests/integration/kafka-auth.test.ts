@@ -9,6 +9,7 @@ import { BrokerUnavailableError, KafkaMessageProducer } from '../../shared/produ
 import type { SecretReader } from '../../shared/secrets';
 import { endOffsets, messagesBetween } from '../support/kafka';
 import { startSecuredBroker, type SecuredBroker } from '../support/secured-kafka';
+import { ensureTopics } from '../../stack/provision';
 
 const USER_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-user';
 const WRONG_USER_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-user-wrong';
@@ -99,6 +100,24 @@ describe('the functions\' Kafka client against a broker that requires authentica
 
   it('sasl-scram-512 over TLS with the private CA: admin, produce and consume with the user from the secret', async () => {
     await roundTrip(scram({ KAFKA_SECRET_ARN: USER_ARN }));
+  });
+
+  it('npm run kafka:topics provisions the pipeline topics on the authenticated cluster (ensureTopics), idempotently', async () => {
+    const run = randomUUID().slice(0, 8);
+    const env = { KAFKA_AUTH: 'sasl-scram-512', KAFKA_SECRET_ARN: USER_ARN, KAFKA_TOPIC_READINGS: `readings-${run}`, KAFKA_TOPIC_DLQ: `readings-${run}.dlq`, KAFKA_TOPIC_PREDICTIONS: `predictions-${run}` };
+    const config = { ...loadConfig(env), kafka: scram(env) };
+    const wanted = [`readings-${run}`, `readings-${run}.dlq`, `predictions-${run}`];
+    assert.deepEqual(await ensureTopics(config, { secrets }), wanted);
+    assert.deepEqual(await ensureTopics(config, { secrets }), [], 'a second run creates nothing');
+    const admin = (await createKafka(config.kafka, 'auth-test', secrets)).admin();
+    await admin.connect();
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
+      assert.deepEqual(topics.map((t) => t.partitions.length), [3, 3, 3]);
+      await admin.deleteTopics({ topics: wanted });
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('sasl-scram-512 with KAFKA_SASL_USERNAME/PASSWORD (local development) instead of the secret', async () => {
