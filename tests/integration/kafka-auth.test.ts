@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { createKafka, kafkaFailureHint, kafkaSecurity } from '../../shared/kafka';
 import { BrokerUnavailableError, KafkaMessageProducer } from '../../shared/producer';
 import type { SecretReader } from '../../shared/secrets';
-import { endOffsets, messagesBetween } from '../support/kafka';
+import { createTopics, deleteTopics, endOffsets, messagesBetween, withAdmin } from '../support/kafka';
 import { startSecuredBroker, type SecuredBroker } from '../support/secured-kafka';
 import { ensureTopics } from '../../stack/provision';
 
@@ -31,10 +31,8 @@ let secrets: SecretReader;
 async function roundTrip(settings: KafkaSettings): Promise<void> {
   const kafka = await createKafka(settings, 'auth-test', secrets);
   const topic = `auth-test-${randomUUID().slice(0, 8)}`;
-  const admin = kafka.admin();
-  await admin.connect();
+  await createTopics(kafka, [topic], 2);
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2, replicationFactor: 1 }] });
     const from = await endOffsets(kafka, topic);
     const producer = new KafkaMessageProducer(settings, 'auth-test', secrets);
     const sent = [1, 2, 3].map((i) => ({ key: `station-${i}`, value: JSON.stringify({ i }) }));
@@ -45,9 +43,8 @@ async function roundTrip(settings: KafkaSettings): Promise<void> {
     }
     const received = await messagesBetween(kafka, topic, from, await endOffsets(kafka, topic));
     assert.deepEqual(received.map((m) => ({ key: m.message.key!.toString(), value: m.message.value!.toString() })).sort((a, b) => a.key.localeCompare(b.key)), sent);
-    await admin.deleteTopics({ topics: [topic] });
   } finally {
-    await admin.disconnect();
+    await deleteTopics(kafka, [topic]);
   }
 }
 
@@ -109,15 +106,10 @@ describe('the functions\' Kafka client against a broker that requires authentica
     const wanted = [`readings-${run}`, `readings-${run}.dlq`, `predictions-${run}`];
     assert.deepEqual(await ensureTopics(config, { secrets }), wanted);
     assert.deepEqual(await ensureTopics(config, { secrets }), [], 'a second run creates nothing');
-    const admin = (await createKafka(config.kafka, 'auth-test', secrets)).admin();
-    await admin.connect();
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
-      assert.deepEqual(topics.map((t) => t.partitions.length), [3, 3, 3]);
-      await admin.deleteTopics({ topics: wanted });
-    } finally {
-      await admin.disconnect();
-    }
+    const kafka = await createKafka(config.kafka, 'auth-test', secrets);
+    const { topics } = await withAdmin(kafka, (admin) => admin.fetchTopicMetadata({ topics: wanted }));
+    await deleteTopics(kafka, wanted);
+    assert.deepEqual(topics.map((t) => t.partitions.length), [3, 3, 3]);
   });
 
   it('sasl-scram-512 with KAFKA_SASL_USERNAME/PASSWORD (local development) instead of the secret', async () => {

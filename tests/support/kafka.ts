@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 
 export type Offsets = Map<number, number>;
 
@@ -9,16 +9,27 @@ export interface ConsumedMessage {
   message: KafkaMessage;
 }
 
-/** The next offset to be written, per partition. */
-export async function endOffsets(kafka: Kafka, topic: string): Promise<Offsets> {
+/** Runs `use` on an admin connection that is always closed afterwards. */
+export async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
+    return await use(admin);
   } finally {
     await admin.disconnect();
   }
 }
+
+/** Creates the topics (the broker's replication factor), waiting until every partition has a leader. */
+export async function createTopics(kafka: Kafka, topics: string[], numPartitions = 3): Promise<void> {
+  await withAdmin(kafka, (admin) => admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions })) }));
+}
+
+export const deleteTopics = (kafka: Kafka, topics: string[]): Promise<void> => withAdmin(kafka, (admin) => admin.deleteTopics({ topics }));
+
+/** The next offset to be written, per partition. */
+export const endOffsets = (kafka: Kafka, topic: string): Promise<Offsets> =>
+  withAdmin(kafka, async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)])));
 
 /**
  * Every message written to `topic` between two end-offset snapshots, read with a fresh group

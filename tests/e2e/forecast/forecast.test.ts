@@ -13,7 +13,7 @@ import { S3ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import { readingSchema } from '../../../shared/schemas/reading';
 import { datasetPath } from '../../support/dataset';
-import { endOffsets, messagesBetween, type Offsets } from '../../support/kafka';
+import { createTopics, deleteTopics, endOffsets, messagesBetween, type Offsets } from '../../support/kafka';
 import { sls } from '../../support/sls';
 
 /**
@@ -45,20 +45,14 @@ let kafka: Kafka;
 
 before(async () => {
   kafka = await createKafka(config.kafka, 'forecast-e2e');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: env.KAFKA_TOPIC_PREDICTIONS, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopics(kafka, [env.KAFKA_TOPIC_PREDICTIONS]);
 });
 
 after(async () => {
   await worker?.stop();
   await close?.();
   await store.delete(await store.list(root));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [env.KAFKA_TOPIC_PREDICTIONS] });
-  await admin.disconnect();
+  await deleteTopics(kafka, [env.KAFKA_TOPIC_PREDICTIONS]);
 });
 
 describe('forecast end to end', () => {

@@ -26,7 +26,7 @@ import { createKafka } from '../../../shared/kafka';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { packageStage } from '../../../scripts/lint-cloudformation';
 import { datasetPath } from '../../support/dataset';
-import { endOffsets } from '../../support/kafka';
+import { createTopics, deleteTopics, endOffsets } from '../../support/kafka';
 import { reading, record, T0 } from '../../support/kafka-records';
 import { nodeForRuntime } from '../../support/lambda-node';
 import { minioClient } from '../../support/minio';
@@ -113,21 +113,13 @@ before(async () => {
   await minio.makeBucket(bucket);
   await resolveDataset(store, datasetPath());
   kafka = await createKafka(config.kafka, 'package-test');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }, { topic: `${topic}.predictions`, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopics(kafka, [topic, `${topic}.predictions`]);
 });
 
 after(async () => {
   await store.delete(await store.list('')).catch(() => undefined);
   await minio.removeBucket(bucket).catch(() => undefined);
-  if (kafka) {
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic, `${topic}.predictions`] });
-    await admin.disconnect();
-  }
+  if (kafka) await deleteTopics(kafka, [topic, `${topic}.predictions`]);
   for (const dir of [work, packageDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

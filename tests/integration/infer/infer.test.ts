@@ -17,7 +17,7 @@ import { S3ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import type { Reading } from '../../../shared/schemas/reading';
 import { datasetPath, readDatasetText } from '../../support/dataset';
-import { endOffsets, messagesBetween } from '../../support/kafka';
+import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../../support/kafka';
 
 // Everything this test writes lives under its own prefixes and topics.
 const run = randomUUID();
@@ -64,20 +64,14 @@ let kafka: Kafka;
 
 before(async () => {
   kafka = await createKafka(config.kafka, 'infer-test');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: predictionsTopic, numPartitions: 3 }], waitForLeaders: true });
-  await admin.disconnect();
+  await createTopics(kafka, [predictionsTopic]);
   ({ handler, close } = await import('../../../functions/infer/handler'));
 });
 
 after(async () => {
   await close();
   await store.delete(await store.list(root));
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [predictionsTopic] });
-  await admin.disconnect();
+  await deleteTopics(kafka, [predictionsTopic]);
 });
 
 describe('infer against the real broker and MinIO', () => {
