@@ -4,7 +4,7 @@
  * like the stack's Kafka and MinIO. Never part of the product.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../stack/paths';
 import { run } from '../stack/tools';
@@ -26,6 +26,6 @@ export async function ensurePipPackage(pkg: string, version: string): Promise<st
     rmSync(venv, { recursive: true, force: true });
     throw new Error(`pip could not install ${pkg} ${version} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`);
   }
-  spawnSync('touch', [done]);
+  writeFileSync(done, `${pkg}==${version}\n`);
   return venv;
 }
