@@ -54,7 +54,9 @@ export class KafkaMessageProducer implements MessageProducer {
       const byPartition = new Map<number, OutgoingMessage[]>();
       for (const message of messages) {
         const partition = partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
-        byPartition.set(partition, [...(byPartition.get(partition) ?? []), message]);
+        const batch = byPartition.get(partition);
+        if (batch) batch.push(message);
+        else byPartition.set(partition, [message]);
       }
       const results = await producer.send({
         topic,
