@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { table } from 'arquero';
-import { buildReport, type Artifact } from '../../../functions/report';
+import { buildReport, type Artifact } from '../../../functions/report/report';
 
 const HOUR = 3_600_000;
 const POLLUTANTS = ['co_gt', 'c6h6_gt', 'nox_gt', 'no2_gt'];
