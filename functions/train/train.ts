@@ -4,6 +4,7 @@ import { defaultGridSearchOptions, gridSearchGbt, type GbtGrid, type TuningRepor
 import { mae, rmse } from './evaluation/metrics';
 import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from './model/ar';
 import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from './model/gbt';
+import type { FeatureMatrix } from './model/matrix';
 import type { TrainRequest } from './request';
 import { flaggedRows, selectRows, type TrainingSet } from './training-set';
 
@@ -80,16 +81,15 @@ function column(set: TrainingSet, name: string): number {
 }
 
 /** Runs the fitted model's arithmetic in process (the reference the ONNX export is checked against). */
-function rawOutputs(fitted: FittedModel, set: TrainingSet, rows: readonly number[]): Float64Array {
-  const matrix = selectRows(set.features, rows);
+function rawOutputs(fitted: FittedModel, matrix: FeatureMatrix): Float64Array {
   return fitted.kind === 'gbt' ? predictGbt(fitted.model, matrix) : predictLinearForecast(fitted.forecast, fitted.columns, matrix);
 }
 
-function tuneGbt(set: TrainingSet, split: Split, request: TrainRequest, changes: Float64Array): TuningReport | null {
+function tuneGbt(set: TrainingSet, request: TrainRequest, training: FeatureMatrix, changes: Float64Array): TuningReport | null {
   if (request.tune === false) return null;
   const narrowed = request.tune === true ? {} : request.tune;
   const grid: GbtGrid = { ...defaultGridSearchOptions.grid, ...narrowed.grid };
-  return gridSearchGbt(selectRows(set.features, split.trainRows), changes, {
+  return gridSearchGbt(training, changes, {
     grid,
     // A gap of H rows keeps every validation origin after the last training target.
     folds: { folds: narrowed.folds ?? 3, gap: set.horizon },
@@ -100,9 +100,10 @@ function tuneGbt(set: TrainingSet, split: Split, request: TrainRequest, changes:
 function fitGbt(set: TrainingSet, split: Split, request: TrainRequest): { fitted: FittedModel; tuning: TuningReport | null } {
   const base = column(set, `${set.target}_lag0`);
   const changes = Float64Array.from(split.trainRows, (t) => set.alignment.target[t] - set.features.values[t * set.features.cols + base]);
-  const tuning = tuneGbt(set, split, request, changes);
+  const training = selectRows(set.features, split.trainRows);
+  const tuning = tuneGbt(set, request, training, changes);
   const options: Partial<GbtOptions> = { ...request.gbt, ...tuning?.best.params };
-  return { fitted: { kind: 'gbt', model: trainGbt(selectRows(set.features, split.trainRows), changes, options), output: changeOutput(set) }, tuning };
+  return { fitted: { kind: 'gbt', model: trainGbt(training, changes, options), output: changeOutput(set) }, tuning };
 }
 
 function fitArima(set: TrainingSet, split: Split): FittedModel {
@@ -115,9 +116,9 @@ function fitArima(set: TrainingSet, split: Split): FittedModel {
   return { kind: 'arima', model, forecast, columns, output: { kind: 'level' } };
 }
 
-function evaluate(fitted: FittedModel, set: TrainingSet, split: Split, persistence: Float64Array, actual: Float64Array): CandidateResult {
-  const outputs = rawOutputs(fitted, set, split.holdoutRows);
-  const levels = forecastLevels(fitted.output, set.names, outputs, selectRows(set.features, split.holdoutRows).values);
+function evaluate(fitted: FittedModel, set: TrainingSet, split: Split, holdout: FeatureMatrix, persistence: Float64Array, actual: Float64Array): CandidateResult {
+  const outputs = rawOutputs(fitted, holdout);
+  const levels = forecastLevels(fitted.output, set.names, outputs, holdout.values);
   return {
     fitted,
     outputs,
@@ -135,7 +136,8 @@ export function trainAndEvaluate(set: TrainingSet, request: TrainRequest): Train
   const persistence = Float64Array.from(split.holdoutRows, (t) => set.alignment.persistence[t]);
   const gbt = request.models.includes('gbt') ? fitGbt(set, split, request) : undefined;
   const fitted = request.models.map((kind) => (kind === 'gbt' ? gbt!.fitted : fitArima(set, split)));
-  const candidates = fitted.map((model) => evaluate(model, set, split, persistence, actual));
+  const holdout = selectRows(set.features, split.holdoutRows);
+  const candidates = fitted.map((model) => evaluate(model, set, split, holdout, persistence, actual));
   const best = candidates.reduce((a, b) => (b.holdout.mae < a.holdout.mae ? b : a));
   return {
     split,

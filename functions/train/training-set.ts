@@ -1,4 +1,4 @@
-import { IMPUTED, buildFeaturesWithState, featureNames, flagLists, numbers, resolveFeatureSpec, timestamps, toFeatureMatrix, type ColumnTable, type FeatureSpec, type ResolvedFeatureSpec } from '@air-quality/preprocessing';
+import { IMPUTED, buildFeaturesWithState, flagLists, numbers, resolveFeatureSpec, timestamps, toFeatureMatrix, type ColumnTable, type FeatureSpec, type ResolvedFeatureSpec } from '@air-quality/preprocessing';
 import { alignHorizon, type HorizonAlignment } from './evaluation/persistence';
 import { featureMatrix, type FeatureMatrix } from './model/matrix';
 
@@ -44,7 +44,7 @@ export function assembleTrainingSet(table: ColumnTable, target: string, horizon:
     target,
     horizon,
     spec: resolved,
-    names: featureNames(resolved),
+    names,
     timestamps: timestamps(table, 'training'),
     features: featureMatrix(Float32Array.from(data), cols),
     levels,
