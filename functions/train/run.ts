@@ -81,6 +81,7 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
   const location = await deps.registry.publish(artifacts);
   const { best } = outcome;
   const ci = best.vsPersistence;
+  const promoted = outcome.beatsPersistence && request.promote;
   let decision: string;
   if (!outcome.beatsPersistence) decision = `not promoted: the 95 % CI of MAE(${best.fitted.kind}) − MAE(persistence) is [${ci.lower.toFixed(4)}, ${ci.upper.toFixed(4)}], not below zero`;
   else if (!request.promote) decision = 'not promoted: promote was false';
@@ -92,7 +93,7 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
   return {
     version: artifacts.manifest.version,
     location: `s3://${deps.store.bucket}/${location}`,
-    promoted: decision.startsWith('promoted'),
+    promoted,
     decision,
     chosen: best.fitted.kind,
     holdout: {
