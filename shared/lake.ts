@@ -15,7 +15,7 @@ import { escape, table as aqTable, type ColumnTable } from 'arquero';
 import { float64, int32, int64, list, timestamp, TimeUnit, utf8 } from '@uwdata/flechette';
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import type { ObjectStore } from './object-store';
+import { unchangedSince, type ObjectStore } from './object-store';
 import { fromParquet, toParquet, type ArrowTypes } from './parquet';
 import type { Reading } from './schemas/reading';
 
@@ -135,8 +135,7 @@ export async function readWatermark(store: ObjectStore, topic: string, partition
  */
 export async function advanceWatermark(store: ObjectStore, topic: string, partition: number, current: Watermark, nextOffset: number, pending: string[] = []): Promise<Watermark> {
   const body = JSON.stringify({ topic, partition, nextOffset, pending });
-  const condition = current.etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: current.etag };
-  const { etag } = await store.put(watermarkKey(topic, partition), body, { contentType: 'application/json', ...condition });
+  const { etag } = await store.put(watermarkKey(topic, partition), body, { contentType: 'application/json', ...unchangedSince(current.etag) });
   return { nextOffset, pending, etag };
 }
 

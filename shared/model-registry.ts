@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
-import { PreconditionFailedError, type ObjectStore } from './object-store';
+import { PreconditionFailedError, unchangedSince, type ObjectStore } from './object-store';
 
 /**
  * The model registry in the bucket, shared by `train` (writes) and `infer` (reads):
@@ -121,7 +121,7 @@ export class ModelRegistry {
   /** Points current.json at a version, only if current.json is still what the caller read (etag; undefined = absent). */
   async promote(target: string, horizon: number, pointer: CurrentPointer, expectedEtag: string | undefined): Promise<void> {
     try {
-      await this.store.put(this.currentKey(target, horizon), json(pointer), { contentType: 'application/json', ...(expectedEtag ? { ifMatch: expectedEtag } : { ifNoneMatch: '*' }) });
+      await this.store.put(this.currentKey(target, horizon), json(pointer), { contentType: 'application/json', ...unchangedSince(expectedEtag) });
     } catch (error) {
       if (error instanceof PreconditionFailedError) throw new Error(`Another training run promoted a model for ${target} h${horizon} meanwhile; version ${pointer.version} is published but not promoted. Train again to compare against the new current model.`, { cause: error });
       throw error;

@@ -18,6 +18,9 @@ export interface PutOptions {
   ifNoneMatch?: '*';
 }
 
+/** Conditional-write options: replace the object only if it is still at `etag`, or create it only if it is still absent (undefined). */
+export const unchangedSince = (etag: string | undefined): Pick<PutOptions, 'ifMatch' | 'ifNoneMatch'> => (etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag });
+
 /** The few object operations the pipeline needs; S3ObjectStore is the one implementation (S3 or MinIO). */
 export interface ObjectStore {
   readonly bucket: string;

@@ -1,4 +1,4 @@
-import { PreconditionFailedError, type ObjectStore } from '../../shared/object-store';
+import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
 import type { SimulatorState } from './plan';
 
 export const STATE_KEY = 'state/simulate.json';
@@ -26,7 +26,7 @@ export class SimulatorStateStore {
   /** Reserves the next state before anything is sent: a lost race means another run took these sequences. */
   async reserve(previous: VersionedState, next: SimulatorState): Promise<void> {
     try {
-      await this.store.put(STATE_KEY, JSON.stringify(next), { contentType: 'application/json', ...(previous.etag ? { ifMatch: previous.etag } : { ifNoneMatch: '*' }) });
+      await this.store.put(STATE_KEY, JSON.stringify(next), { contentType: 'application/json', ...unchangedSince(previous.etag) });
     } catch (error) {
       if (error instanceof PreconditionFailedError) throw new ConcurrentSimulationError('Another simulate run advanced the cursor at the same time; nothing was sent. Invoke again.');
       throw error;
