@@ -5,16 +5,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { committedOffsets, createTopics, Harness, mappingFor, numbered, produce, waitFor } from '../support/kafka';
+import { describe, it } from 'node:test';
+import { committedOffsets, createTopics, Harness, mappingFor, numbered, produce, suiteTopics, waitFor } from '../support/kafka';
 
 describe('crashed emulator', () => {
-  let topic: string;
-  let cleanup: () => Promise<void>;
-  before(async () => ({ topics: [topic = ''], cleanup } = await createTopics(1)));
-  after(async () => cleanup());
+  const topics = suiteTopics(1);
 
   it('redelivers the records the crashed process was handling', async () => {
+    const topic = topics[0]!;
     const mapping = mappingFor(topic, { batchSize: 10 });
     await produce(topic, numbered(0, 50));
     const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'crashing-worker.ts'), topic, mapping.consumerGroupId], { stdio: 'ignore' });

@@ -1,15 +1,12 @@
 /** Event shape and batching against the real broker. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { MAX_PAYLOAD_BYTES } from '../../src/batch';
 import { jsonBytes } from '../../src/event';
-import { createTopics, decodedValue, Harness, mappingFor, numbered, produce, recordsOf, waitFor } from '../support/kafka';
+import { decodedValue, Harness, mappingFor, numbered, produce, recordsOf, suiteTopics, waitFor } from '../support/kafka';
 
 describe('delivery', () => {
-  let topics: string[];
-  let cleanup: () => Promise<void>;
-  before(async () => ({ topics, cleanup } = await createTopics(4)));
-  after(async () => cleanup());
+  const topics = suiteTopics(4);
 
   it('delivers the self-managed event shape, valid for the Powertools schema', async () => {
     const topic = topics[0]!;

@@ -1,19 +1,16 @@
 /** At-least-once under handler failures: retries, partial batch responses, bisect, the dead-letter topic. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DEAD_LETTER_HEADERS } from '../../src/dead-letter';
 import type { LambdaKafkaEvent } from '../../src/event';
-import { committedOffsets, createTopics, decodedValue, Harness, kafka, mappingFor, numbered, produce, recordsOf, waitFor } from '../support/kafka';
+import { committedOffsets, decodedValue, Harness, kafka, mappingFor, numbered, produce, recordsOf, suiteTopics, waitFor } from '../support/kafka';
 
 const fastRetry = { initialBackoffMs: 50, maxBackoffMs: 200 };
 const offsetsOf = (event: LambdaKafkaEvent) => recordsOf(event).map((record) => record.offset);
 const onPartition0 = (from: number, count: number) => numbered(from, count).map((message) => ({ ...message, partition: 0 }));
 
 describe('handler failures', () => {
-  let topics: string[];
-  let cleanup: () => Promise<void>;
-  before(async () => ({ topics, cleanup } = await createTopics(6)));
-  after(async () => cleanup());
+  const topics = suiteTopics(6);
 
   it('retries a failing batch with backoff, then delivers everything once it succeeds', async () => {
     const topic = topics[0]!;

@@ -1,10 +1,10 @@
 /** Per-partition order under concurrency, fan-out to several mappings, and a broker restart mid-stream. */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { up } from '../../../../stack';
 import { kafkaProcess } from '../../../../stack/native-kafka';
-import { createTopics, decodedValue, Harness, mappingFor, numbered, produce, recordsOf, waitFor } from '../support/kafka';
+import { decodedValue, Harness, mappingFor, numbered, produce, recordsOf, suiteTopics, waitFor } from '../support/kafka';
 
 /** Checks that every key's values arrive in increasing order (keys map to one partition each). */
 function assertOrderedPerPartition(harness: Harness): void {
@@ -18,10 +18,7 @@ function assertOrderedPerPartition(harness: Harness): void {
 }
 
 describe('ordering and fan-out', () => {
-  let topics: string[];
-  let cleanup: () => Promise<void>;
-  before(async () => ({ topics, cleanup } = await createTopics(1)));
-  after(async () => cleanup());
+  const topics = suiteTopics(1);
 
   it('keeps each partition in order while partitions run concurrently; two mappings each see every record', async () => {
     const topic = topics[0]!;
@@ -52,13 +49,9 @@ describe('ordering and fan-out', () => {
 });
 
 describe('broker restart', () => {
-  let topics: string[];
-  let cleanup: () => Promise<void>;
-  before(async () => ({ topics, cleanup } = await createTopics(1)));
-  after(async () => {
-    await up();
-    await cleanup();
-  });
+  // After hooks run in the order they are registered: the broker is back before the topic is deleted.
+  after(() => up());
+  const topics = suiteTopics(1);
 
   it('loses no record when the broker restarts mid-stream', { skip: kafkaProcess.pid() === undefined && 'the broker was not started by this stack' }, async () => {
     const topic = topics[0]!;

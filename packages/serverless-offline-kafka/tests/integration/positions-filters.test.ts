@@ -1,8 +1,9 @@
 /** Starting positions, resuming a group, and filter patterns against the real broker. */
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
-import { committedOffsets, createTopics, Harness, highWatermarks, mappingFor, numbered, produce, waitFor } from '../support/kafka';
+import { describe, it } from 'node:test';
+import { endOffsets } from '../../../../tests/support/kafka';
+import { committedOffsets, Harness, kafka, mappingFor, numbered, produce, suiteTopics, waitFor } from '../support/kafka';
 
 async function runUntil(harness: Harness, what: string, condition: () => boolean): Promise<void> {
   await harness.worker.start();
@@ -14,10 +15,7 @@ async function runUntil(harness: Harness, what: string, condition: () => boolean
 }
 
 describe('starting positions', () => {
-  let topics: string[];
-  let cleanup: () => Promise<void>;
-  before(async () => ({ topics, cleanup } = await createTopics(1)));
-  after(async () => cleanup());
+  const topics = suiteTopics(1);
 
   it('TRIM_HORIZON, LATEST and AT_TIMESTAMP start where Lambda would; a known group resumes', async () => {
     const topic = topics[0]!;
@@ -55,10 +53,7 @@ describe('starting positions', () => {
 });
 
 describe('filter patterns', () => {
-  let topics: string[];
-  let cleanup: () => Promise<void>;
-  before(async () => ({ topics, cleanup } = await createTopics(1)));
-  after(async () => cleanup());
+  const topics = suiteTopics(1);
 
   it('delivers only matching records and commits the filtered ones', async () => {
     const topic = topics[0]!;
@@ -79,7 +74,7 @@ describe('filter patterns', () => {
         ],
       }),
     });
-    const high = await highWatermarks(topic);
+    const high = await endOffsets(kafka, topic);
     await harness.worker.start();
     try {
       await waitFor('every partition committed to its end', async () => {

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { recordsOf, validated, createTopics, decodedValue, numbered, produce, waitFor } from '../support/kafka';
+import { decodedValue, numbered, produce, recordsOf, suiteTopics, validated, waitFor } from '../support/kafka';
 import type { LambdaKafkaEvent } from '../../src/event';
 
 const packageDir = join(__dirname, '..', '..');
@@ -18,21 +18,17 @@ interface Invocation {
 }
 
 describe('sls offline start with the plugin', () => {
-  let topic: string;
-  let cleanup: () => Promise<void>;
+  const topics = suiteTopics(1);
   let workDir: string;
-  before(async () => {
-    ({ topics: [topic = ''], cleanup } = await createTopics(1));
+  before(() => {
     workDir = mkdtempSync(join(tmpdir(), 'offline-kafka-'));
     // osls loads the plugin from its package entry, the bundled dist/.
     execFileSync('npm', ['run', 'build'], { cwd: packageDir, stdio: 'ignore' });
   });
-  after(async () => {
-    rmSync(workDir, { recursive: true, force: true });
-    await cleanup();
-  });
+  after(() => rmSync(workDir, { recursive: true, force: true }));
 
   it('invokes the kafka and msk functions with records produced by a plain kafkajs producer', async () => {
+    const topic = topics[0]!;
     const output = join(workDir, 'invocations.jsonl');
     const port = 40_000 + Math.floor(Math.random() * 10_000);
     const child = spawn(process.execPath, [slsBin, 'offline', 'start'], {

@@ -1,8 +1,10 @@
 /** Helpers for the integration tests: unique topics on the real broker, producing, waiting, recording handlers. */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before } from 'node:test';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { KafkaMskEventSchema, KafkaSelfManagedEventSchema } from '@aws-lambda-powertools/parser/schemas';
+import { createTopics as createNamedTopics, deleteTopics, withAdmin } from '../../../../tests/support/kafka';
 import type { LambdaKafkaEvent, LambdaKafkaRecord } from '../../src/event';
 import type { InvocationSummary } from '../../src/log';
 import type { MappingSettings } from '../../src/mapping';
@@ -14,19 +16,16 @@ export const kafka = new Kafka({ clientId: 'serverless-offline-kafka-tests', bro
 /** Creates topics with unique names (3 partitions); `cleanup` deletes them. */
 export async function createTopics(count: number, partitions = 3): Promise<{ topics: string[]; cleanup: () => Promise<void> }> {
   const topics = Array.from({ length: count }, () => `offline-kafka-test-${randomUUID().slice(0, 8)}`);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
-  await admin.disconnect();
-  return {
-    topics,
-    cleanup: async () => {
-      const cleaner = kafka.admin();
-      await cleaner.connect();
-      await cleaner.deleteTopics({ topics });
-      await cleaner.disconnect();
-    },
-  };
+  await createNamedTopics(kafka, topics, partitions);
+  return { topics, cleanup: () => deleteTopics(kafka, topics) };
+}
+
+/** Fresh topics for the enclosing suite: created before its tests, deleted after them (read the array inside tests). */
+export function suiteTopics(count: number): string[] {
+  const topics: string[] = [];
+  before(async () => topics.push(...(await createTopics(count)).topics));
+  after(() => deleteTopics(kafka, topics));
+  return topics;
 }
 
 export async function produce(topic: string, messages: Message[]): Promise<void> {
@@ -101,18 +100,8 @@ export class Harness {
 }
 
 /** Committed offset of each partition for a group. */
-export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  await admin.disconnect();
-  return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
-}
-
-export async function highWatermarks(topic: string): Promise<Map<number, number>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  return new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
-}
+export const committedOffsets = (groupId: string, topic: string): Promise<Map<number, number>> =>
+  withAdmin(kafka, async (admin) => {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+  });
