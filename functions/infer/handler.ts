@@ -16,7 +16,7 @@ const store = new S3ObjectStore(config.s3);
 // Container-wide: the model and the producer connection stay warm between batches.
 const models = new ModelCache(new ModelRegistry(store), settings.target, settings.horizon);
 const producer = new KafkaMessageProducer(config.kafka, 'infer');
-const windows = new WindowStore(store);
+const windows = new WindowStore(store, settings.statePrefix);
 
 /** Releases the container's broker connection; for callers that run the handler in a process that must exit (tests, benchmarks). */
 export const close = () => producer.disconnect();

@@ -24,11 +24,11 @@ export class ConcurrentInferenceError extends Error {
   override name = 'ConcurrentInferenceError';
 }
 
-/** Partition states in the bucket (INFER_STATE_PREFIX, default state/infer/); writes are conditional. */
+/** Partition states in the bucket under a prefix (settings' statePrefix); writes are conditional. */
 export class WindowStore {
   constructor(
     private readonly store: ObjectStore,
-    readonly prefix: string = process.env.INFER_STATE_PREFIX?.trim() || 'state/infer/',
+    readonly prefix: string,
   ) {}
 
   key(topic: string, partition: number): string {
