@@ -1,5 +1,5 @@
 import { featureSpecKey, type FeatureWindowState } from '@air-quality/preprocessing';
-import { PreconditionFailedError, type ObjectStore } from '../../shared/object-store';
+import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
 
 /**
  * The online feature windows of the stations on one topic partition, with the next offset to
@@ -46,7 +46,7 @@ export class WindowStore {
 
   async write(topic: string, partition: number, previous: VersionedWindows, next: PartitionWindows): Promise<void> {
     try {
-      await this.store.put(this.key(topic, partition), JSON.stringify(next), { contentType: 'application/json', ...(previous.etag ? { ifMatch: previous.etag } : { ifNoneMatch: '*' }) });
+      await this.store.put(this.key(topic, partition), JSON.stringify(next), { contentType: 'application/json', ...unchangedSince(previous.etag) });
     } catch (error) {
       if (error instanceof PreconditionFailedError) throw new ConcurrentInferenceError(`Another infer invocation advanced ${this.key(topic, partition)} meanwhile; this batch is retried from the new state.`, { cause: error });
       throw error;
