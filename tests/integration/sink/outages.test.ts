@@ -13,6 +13,7 @@ import { KafkaMessageProducer } from '../../../shared/producer';
 import { up } from '../../../stack';
 import { kafkaProcess } from '../../../stack/native-kafka';
 import { minioProcess } from '../../../stack/native-minio';
+import { withAdmin } from '../../support/kafka';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, eventually, kafka, sinkWorker, uniqueTopic } from './support';
 
@@ -28,14 +29,8 @@ const readings = (from: number, to: number) =>
   );
 
 async function committedOffsets(groupId: string, topic: string): Promise<number> {
-  const admin = (await kafka).admin();
-  await admin.connect();
-  try {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const [offsets] = await withAdmin(await kafka, (admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
+  return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
 }
 
 describe('sink under real outages', { skip }, () => {

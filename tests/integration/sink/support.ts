@@ -14,7 +14,7 @@ import { duplicateReadings, listLakeFiles, readLake, readWatermark } from '../..
 import { parsePayload } from '../../../shared/middleware';
 import type { ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
-import { endOffsets, messagesBetween, type ConsumedMessage } from '../../support/kafka';
+import { createTopics as createTestTopics, deleteTopics as deleteTestTopics, endOffsets, messagesBetween, type ConsumedMessage } from '../../support/kafka';
 
 export const config = loadConfig();
 /** The tests' client of the local broker (auth none: no secret to read, so it never rejects). */
@@ -25,21 +25,9 @@ export const context = { awsRequestId: 'sink-test', functionName: 'sink', getRem
 export const uniqueTopic = (): string => `sink-test-${randomUUID().slice(0, 8)}`;
 
 /** Creates the topics (3 partitions each) on the real broker. */
-export async function createTopics(topics: string[]): Promise<void> {
-  const admin = (await kafka).admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })) });
-  } finally {
-    await admin.disconnect();
-  }
-}
+export const createTopics = async (topics: string[]): Promise<void> => createTestTopics(await kafka, topics);
 
-export async function deleteTopics(topics: string[]): Promise<void> {
-  const admin = (await kafka).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics }).finally(() => admin.disconnect());
-}
+export const deleteTopics = async (topics: string[]): Promise<void> => deleteTestTopics(await kafka, topics);
 
 /** Every message the topic holds (our test topics are never compacted or trimmed). */
 export async function allMessages(topic: string): Promise<ConsumedMessage[]> {
@@ -52,14 +40,16 @@ export async function deliveredRecords(topic: string): Promise<Map<number, Lambd
   const messages = await allMessages(topic);
   const byPartition = new Map<number, LambdaKafkaRecord[]>();
   for (const { partition, message } of messages) {
-    byPartition.set(partition, [...(byPartition.get(partition) ?? []), toLambdaRecord(topic, partition, message as KafkaMessage)]);
+    const record = toLambdaRecord(topic, partition, message as KafkaMessage);
+    const records = byPartition.get(partition);
+    if (records) records.push(record);
+    else byPartition.set(partition, [record]);
   }
   for (const records of byPartition.values()) records.sort((a, b) => a.offset - b.offset);
   return byPartition;
 }
 
 export const kafkaEvent = (records: readonly LambdaKafkaRecord[]) => buildEvent({ eventSource: 'SelfManagedKafka' }, config.kafka.brokers, records);
-
 
 /** Polls until `condition` holds; the bound only stops a broken run from hanging. */
 export async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
