@@ -2,8 +2,7 @@ import { rmse } from '../evaluation/metrics';
 import { binFeatures, maxValueBins } from './binning';
 import { growTree } from './grow-tree';
 import { assertFittable, sliceRows, type FeatureMatrix } from './matrix';
-import { seededRandom } from '@air-quality/preprocessing';
-import { sampleWithoutReplacement } from './random';
+import { drawWithoutReplacement, seededRandom, type Random } from '@air-quality/preprocessing';
 import { predictTree, type Tree } from './tree';
 
 export interface GbtOptions {
@@ -136,6 +135,9 @@ export function predictGbt(model: GbtModel, features: FeatureMatrix): Float64Arr
   for (const tree of model.trees) addTreePrediction(tree, features, prediction);
   return prediction;
 }
+
+/** `count` distinct integers from [0, n), in increasing order. */
+const sampleWithoutReplacement = (n: number, count: number, random: Random): Uint32Array => drawWithoutReplacement(n, count, random).sort();
 
 function addTreePrediction(tree: Tree, features: FeatureMatrix, prediction: Float64Array): void {
   for (let row = 0; row < features.rows; row++) prediction[row] += predictTree(tree, features.values, row * features.cols);
