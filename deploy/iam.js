@@ -6,7 +6,7 @@
  *
  * serverless.yml: `resources: - ${file(./deploy/iam.js):roles}`; each function: `role: <Name>Role`.
  */
-const { settings } = require('./kafka');
+const { settings, usesSecret } = require('./kafka');
 
 /** @typedef {(address: string) => Promise<any>} ResolveVariable */
 /** @typedef {{ s3Read?: string[], s3Write?: string[], s3Delete?: string[], kafkaProduce?: string[] }} Access */
@@ -48,9 +48,9 @@ function kafkaStatements(kafka, access, trigger) {
   const produces = (access.kafkaProduce ?? []).length > 0;
   if (kafka.source === 'local' || !(produces || trigger)) return [];
   const statements = [];
-  const usesSecret = kafka.auth !== 'none' && kafka.auth !== 'msk-iam';
-  if (usesSecret || kafka.caSecretArn) {
-    const secrets = [...(usesSecret ? [kafka.secretArn] : []), ...(kafka.caSecretArn ? [kafka.caSecretArn] : [])];
+  const withSecret = usesSecret(kafka);
+  if (withSecret || kafka.caSecretArn) {
+    const secrets = [...(withSecret ? [kafka.secretArn] : []), ...(kafka.caSecretArn ? [kafka.caSecretArn] : [])];
     statements.push(allow(['secretsmanager:GetSecretValue'], secrets));
     if (kafka.secretKmsKeyArn) {
       statements.push({ ...allow(['kms:Decrypt'], kafka.secretKmsKeyArn), Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } } });

@@ -77,9 +77,14 @@ function validate(s) {
       throw new KafkaConfigError('param kafkaAuth is "none": Lambda reaches an unauthenticated self-managed Kafka only inside a VPC; set vpcSubnetIds and vpcSecurityGroupIds, or choose an authentication.');
     }
   }
-  const needsSecret = (s.source === 'self-managed' && s.auth !== 'none') || (s.source === 'msk' && s.auth === 'sasl-scram-512');
-  if (needsSecret && !s.secretArn.startsWith('arn:')) throw new KafkaConfigError(`param kafkaAuth "${s.auth}" needs param kafkaSecretArn: the ARN of the Secrets Manager secret with the credentials.`);
+  if (usesSecret(s) && !s.secretArn.startsWith('arn:')) throw new KafkaConfigError(`param kafkaAuth "${s.auth}" needs param kafkaSecretArn: the ARN of the Secrets Manager secret with the credentials.`);
 }
+
+/**
+ * Whether the stage's Kafka authentication reads kafkaSecretArn (SASL or mTLS; not MSK IAM, not none, not local).
+ * @param {{ source: string, auth: string }} s
+ */
+const usesSecret = (s) => s.source !== 'local' && s.auth !== 'none' && s.auth !== 'msk-iam';
 
 /** @param {Awaited<ReturnType<typeof settings>>} s */
 function accessConfigurations(s) {
@@ -132,4 +137,14 @@ async function clientAuth({ resolveVariable }) {
   return s.source === 'local' ? 'none' : s.auth;
 }
 
-module.exports = { sink: trigger('sink'), infer: trigger('infer'), vpc, clientAuth, settings, KafkaConfigError };
+/**
+ * The secret the functions' client reads: empty unless its authentication uses one (shared/config.ts refuses
+ * a secret with msk-iam or none, so a leftover kafkaSecretArn must not reach the functions).
+ * @param {{ resolveVariable: ResolveVariable }} ctx
+ */
+async function clientSecretArn({ resolveVariable }) {
+  const s = await settings(resolveVariable);
+  return usesSecret(s) ? s.secretArn : '';
+}
+
+module.exports = { sink: trigger('sink'), infer: trigger('infer'), vpc, clientAuth, clientSecretArn, settings, usesSecret, KafkaConfigError };

@@ -15,8 +15,10 @@ class CloudParamsPlugin {
 
   check() {
     if (this.serverless.processedInput?.commands?.[0] !== 'deploy') return;
-    const configuration = JSON.stringify(this.serverless.configurationInput);
-    const found = PLACEHOLDERS.filter((p) => configuration.includes(p));
+    // What gets deployed, resolved: not the `params` block itself, whose defaults always hold the placeholders.
+    const { provider, functions, resources } = this.serverless.configurationInput;
+    const deployed = JSON.stringify({ provider, functions, resources });
+    const found = PLACEHOLDERS.filter((p) => deployed.includes(p));
     if (found.length === 0) return;
     throw new this.serverless.classes.Error(
       `Stage "${this.serverless.service.provider.stage}" still has placeholder Kafka settings (${found.join(', ')}). ` +

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { lintTemplate, packageStage } from '../../../scripts/lint-cloudformation';
+import { loadConfig } from '../../../shared/config';
 import { repoRoot } from '../../../stack/paths';
 import { sls } from '../../support/sls';
 
@@ -180,6 +181,32 @@ describe('sls package --stage aws', () => {
     const result = await sls(['package', '--stage', 'aws', '--package', '/tmp/sls-package-never', ...params({ kafkaSource: 'msk', kafkaAuth: 'msk-iam' })]);
     assert.notEqual(result.code, 0);
     assert.match(result.stdout + result.stderr, /param mskClusterArn is ""; set it to the cluster's ARN/);
+  });
+
+  test("every function's environment in each template is a configuration shared/config.ts accepts", () => {
+    for (const t of [selfManaged, msk]) {
+      for (const fn of FUNCTIONS) {
+        const variables = t.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties.Environment.Variables as Record<string, unknown>;
+        // CloudFormation fills the bucket name in (a Ref here); Lambda sets AWS_REGION.
+        const env = { ...variables, S3_BUCKET: 'lake-bucket', AWS_REGION: 'eu-west-1' } as Record<string, string>;
+        assert.doesNotThrow(() => loadConfig(env), `${fn} with KAFKA_AUTH=${env.KAFKA_AUTH}`);
+      }
+    }
+    assert.equal(msk.Resources.SinkLambdaFunction!.Properties.Environment.Variables.KAFKA_SECRET_ARN, '', 'msk-iam: no secret reaches the functions');
+  });
+
+  test('a fully configured deploy passes the placeholder check and stops only at the missing AWS credentials', async () => {
+    const configured = {
+      'self-managed SASL': { kafkaBootstrapServers: 'pkc-1.eu-west-1.aws.confluent.cloud:9092', kafkaAuth: 'sasl-plain', kafkaSecretArn: SECRET },
+      'MSK IAM': { kafkaSource: 'msk', kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER, kafkaBootstrapServers: 'b-1.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098', vpcSubnetIds: 'subnet-0a1b2c3d', vpcSecurityGroupIds: 'sg-0123abcd' },
+    };
+    for (const [name, p] of Object.entries(configured)) {
+      const result = await sls(['deploy', '--stage', 'aws', ...params(p)], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+      const output = result.stdout + result.stderr;
+      assert.notEqual(result.code, 0, name);
+      assert.doesNotMatch(output, /placeholder/, name);
+      assert.match(output, /AWS provider credentials not found/, name);
+    }
   });
 
   test('deploying with the placeholder params is refused before any AWS call', async () => {

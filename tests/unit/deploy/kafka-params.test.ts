@@ -7,6 +7,7 @@ const kafka = require('../../../deploy/kafka.js') as {
   sink: (ctx: Ctx) => Promise<Record<string, any>>;
   vpc: (ctx: Ctx) => Promise<{ subnetIds: string[]; securityGroupIds: string[] }>;
   clientAuth: (ctx: Ctx) => Promise<string>;
+  clientSecretArn: (ctx: Ctx) => Promise<string>;
 };
 type Ctx = { resolveVariable: (address: string) => Promise<unknown> };
 
@@ -50,11 +51,14 @@ describe('deploy/kafka.js', () => {
     assert.deepEqual(await kafka.sink(ctx({ ...msk, kafkaAuth: 'msk-iam' })), { msk: { ...TRIGGER, arn: CLUSTER } });
     assert.deepEqual(await kafka.sink(ctx({ ...msk, kafkaAuth: 'sasl-scram-512' })), { msk: { ...TRIGGER, arn: CLUSTER, saslScram512: SECRET } });
     assert.deepEqual(await kafka.vpc(ctx({ ...msk, kafkaAuth: 'msk-iam' })), { subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] });
+    assert.equal(await kafka.clientSecretArn(ctx({ ...msk, kafkaAuth: 'msk-iam' })), '', 'the default secret param must not reach an msk-iam client');
+    assert.equal(await kafka.clientSecretArn(ctx({ ...msk, kafkaAuth: 'sasl-scram-512' })), SECRET);
   });
 
   test('local: the stack without auth for the client; a placeholder the emulator ignores for the framework', async () => {
     const local = ctx({ kafkaSource: 'local', kafkaAuth: 'none', kafkaSecretArn: '' });
     assert.equal(await kafka.clientAuth(local), 'none');
+    assert.equal(await kafka.clientSecretArn(ctx({ kafkaSource: 'local', kafkaAuth: 'none' })), '');
     assert.match(JSON.stringify((await kafka.sink(local)).kafka.accessConfigurations), /local-stack-has-no-auth/);
   });
 
