@@ -22,7 +22,9 @@ import { ModelRegistry } from '../shared/model-registry';
 import { S3ObjectStore } from '../shared/object-store';
 import { KafkaMessageProducer } from '../shared/producer';
 import { datasetPath, readDatasetText } from '../tests/support/dataset';
+import { createTopics, deleteTopics, endOffsets } from '../tests/support/kafka';
 import { saveResult } from './support/results';
+import { percentile } from './support/stats';
 
 const STATIONS = 3;
 const HOURS = 2000;
@@ -41,24 +43,12 @@ Object.assign(process.env, {
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 const context = { awsRequestId: 'bench', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function predictionsOnTopic(kafka: Kafka): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(config.topics.predictions)).reduce((n, o) => n + Number(o.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
+const predictionsOnTopic = async (kafka: Kafka): Promise<number> => [...(await endOffsets(kafka, config.topics.predictions)).values()].reduce((n, end) => n + end, 0);
 
 async function main(): Promise<void> {
   const kafka = await createKafka(config.kafka, 'bench-infer');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [...readingsTopics, config.topics.predictions].map((topic) => ({ topic, numPartitions: 3 })), waitForLeaders: true });
-  await admin.disconnect();
+  await createTopics(kafka, [...readingsTopics, config.topics.predictions]);
   const model = await runTraining(trainRequestSchema.parse({}), { store, registry: new ModelRegistry(store), readingsTopic: config.topics.readings, now: () => new Date() });
 
   const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
@@ -94,10 +84,7 @@ async function main(): Promise<void> {
   }
   await infer.close();
   await store.delete(await store.list(root));
-  const cleanup = kafka.admin();
-  await cleanup.connect();
-  await cleanup.deleteTopics({ topics: [...readingsTopics, config.topics.predictions] });
-  await cleanup.disconnect();
+  await deleteTopics(kafka, [...readingsTopics, config.topics.predictions]);
   saveResult('infer', {
     what: 'records/s from a backlog on a 3-partition topic to predictions on the predictions topic (window state in MinIO, ONNX, Parquet to the lake, Kafka)',
     stations: STATIONS,

@@ -5,20 +5,14 @@
  * Prints a table and writes bench/results/kafka-plugin.json.   Run: npx tsx bench/kafka-plugin.ts
  */
 import { saveResult } from './support/results';
+import { percentile } from './support/stats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MappingWorker } from '../packages/serverless-offline-kafka/src/worker';
-import type { LambdaKafkaEvent } from '../packages/serverless-offline-kafka/src/event';
-import { createTopics, kafka, mappingFor, numbered, waitFor } from '../packages/serverless-offline-kafka/tests/support/kafka';
+import { createTopics, kafka, mappingFor, numbered, recordsOf, waitFor } from '../packages/serverless-offline-kafka/tests/support/kafka';
 
 const BACKLOG = 20_000;
 const LATENCY_RECORDS = 300;
 const LATENCY_INTERVAL_MS = 10;
-
-const recordsIn = (event: LambdaKafkaEvent) => Object.values(event.records).flat();
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function throughput(topic: string, batchSize: number): Promise<{ batchSize: number; records: number; seconds: number; recordsPerSecond: number; invocations: number }> {
   let delivered = 0;
@@ -29,7 +23,7 @@ async function throughput(topic: string, batchSize: number): Promise<{ batchSize
     mapping: mappingFor(topic, { batchSize, maximumBatchingWindowMs: 0 }),
     handler: async (event) => {
       first ||= performance.now();
-      delivered += recordsIn(event).length;
+      delivered += recordsOf(event).length;
       invocations += 1;
       last = performance.now();
     },
@@ -51,7 +45,7 @@ async function latency(topic: string, batchSize: number, windowMs: number): Prom
     mapping: mappingFor(topic, { batchSize, maximumBatchingWindowMs: windowMs, startingPosition: { type: 'LATEST' } }),
     handler: async (event) => {
       const now = Date.now();
-      for (const record of recordsIn(event)) latencies.push(now - record.timestamp);
+      for (const record of recordsOf(event)) latencies.push(now - record.timestamp);
     },
     onInvocation: () => undefined,
   });
@@ -92,7 +86,7 @@ async function main(): Promise<void> {
       console.log(`latency     batchSize ${String(batchSize).padStart(5)}, window ${String(windowMs).padStart(3)} ms: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
       latencies.push(result);
     }
-    const result = { benchmark: 'kafka-plugin', date: new Date().toISOString(), backlogRecords: BACKLOG, latencyRecords: LATENCY_RECORDS, produceIntervalMs: LATENCY_INTERVAL_MS, partitions: 3, throughput: throughputs, latency: latencies };
+    const result = { benchmark: 'kafka-plugin', backlogRecords: BACKLOG, latencyRecords: LATENCY_RECORDS, produceIntervalMs: LATENCY_INTERVAL_MS, partitions: 3, throughput: throughputs, latency: latencies };
     saveResult('kafka-plugin', result);
   } finally {
     await cleanup();

@@ -4,7 +4,7 @@
  *   npm run bench:pipeline [-- <readings per station> <stations> <rate msg/s> <batchSize> <window s>]
  * Measures sustained records/s and produce-to-visible latency: a record is visible when its partition's
  * watermark passes it (readers see it from then on); its produce time is its Kafka CreateTime.
- * Writes bench/results/pipeline.json.
+ * Writes bench/results/pipeline-r<rate>-b<batchSize>-w<window>.json.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,8 +15,9 @@ import { createKafka } from '../shared/kafka';
 import { readWatermark, topicPrefix } from '../shared/lake';
 import { S3ObjectStore } from '../shared/object-store';
 import { datasetPath } from '../tests/support/dataset';
-import { endOffsets, messagesBetween } from '../tests/support/kafka';
+import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../tests/support/kafka';
 import { saveResult } from './support/results';
+import { percentile } from './support/stats';
 
 const [perStation = 4000, stations = 5, rate = 2000, batchSize = 5000, windowSeconds = 5] = process.argv.slice(2).map(Number);
 const topic = `bench-pipeline-${randomUUID().slice(0, 8)}`;
@@ -25,13 +26,10 @@ Object.assign(process.env, { KAFKA_TOPIC_READINGS: topic, KAFKA_TOPIC_DLQ: `${to
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
-const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 async function main(): Promise<void> {
   const kafka = await createKafka(config.kafka, 'bench-pipeline');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [topic, `${topic}.dlq`].map((t) => ({ topic: t, numPartitions: 3, replicationFactor: 1 })) });
+  await createTopics(kafka, [topic, `${topic}.dlq`]);
   const { handler: simulate } = await import('../functions/simulate/handler');
   const { handler: sink } = await import('../functions/sink/handler');
   const worker = new MappingWorker({
@@ -79,13 +77,12 @@ async function main(): Promise<void> {
     sinkBatchSize: batchSize,
     sinkWindowSeconds: windowSeconds,
     sustainedRecordsPerSecond: Math.round(total / ((last - first) / 1000)),
-    latencyMs: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) },
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) },
   };
   console.table({ ...figures, latencyMs: `p50 ${figures.latencyMs.p50}, p95 ${figures.latencyMs.p95}, max ${figures.latencyMs.max}` });
   saveResult(`pipeline-r${rate}-b${batchSize}-w${windowSeconds}`, figures);
 
-  await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] });
-  await admin.disconnect();
+  await deleteTopics(kafka, [topic, `${topic}.dlq`]);
   await store.delete(await store.list(topicPrefix(topic)));
 }
 

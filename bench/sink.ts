@@ -16,6 +16,7 @@ import { S3ObjectStore } from '../shared/object-store';
 import type { MessageProducer } from '../shared/producer';
 import { HOUR, reading, record, T0 } from '../tests/support/kafka-records';
 import { saveResult } from './support/results';
+import { median } from './support/stats';
 
 const BATCH = 5000;
 const BATCHES = 4;
@@ -28,8 +29,6 @@ const noDeadLetters: MessageProducer = {
   },
   disconnect: async () => undefined,
 };
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function batches(topic: string, observedAt: (i: number) => number, stations: number): KafkaRecord[][] {
   return Array.from({ length: BATCHES }, (_, b) =>

@@ -5,6 +5,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { saveResult } from './support/results';
+import { median } from './support/stats';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { predictGbt, trainGbt, type GbtOptions } from '../functions/train/model/gbt';
 import { featureMatrix } from '../functions/train/model/matrix';
@@ -27,8 +28,6 @@ function syntheticData() {
   const target = Array.from({ length: rows }, (_, row) => Math.sin(6 * at(row, 0)) + at(row, 1) * at(row, 2) * 4 + (at(row, 3) > 0.7 ? 1 : 0) + 0.3 * random.float());
   return { features: featureMatrix(values, cols), target };
 }
-
-const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
   const { features, target } = syntheticData();

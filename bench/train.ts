@@ -15,9 +15,9 @@ import { assembleTrainingSet } from '../functions/train/training-set';
 import { PREPARED_OPTIONS } from '../shared/dataset';
 import { datasetPath } from '../tests/support/dataset';
 import { saveResult } from './support/results';
+import { median } from './support/stats';
 
 const repeats = 3;
-const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
   const started = performance.now();
