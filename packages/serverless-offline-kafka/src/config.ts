@@ -108,9 +108,10 @@ export function readMappings(service: ServiceDescription, settings: PluginSettin
       }
       onFailureTopic ??= defaultTopic;
 
-      let consumerGroupId = event.consumerGroupId ?? `${service.service}-${service.stage}-${functionKey}-${event.topic}`;
+      const defaultGroupId = `${service.service}-${service.stage}-${functionKey}-${event.topic}`;
+      let consumerGroupId = event.consumerGroupId ?? defaultGroupId;
       // Two mappings of one function on one topic are distinct event source mappings with their own groups.
-      for (let n = 2; !event.consumerGroupId && usedGroups.has(consumerGroupId); n += 1) consumerGroupId = `${service.service}-${service.stage}-${functionKey}-${event.topic}-${n}`;
+      for (let n = 2; !event.consumerGroupId && usedGroups.has(consumerGroupId); n += 1) consumerGroupId = `${defaultGroupId}-${n}`;
       usedGroups.add(consumerGroupId);
 
       mappings.push({

@@ -60,7 +60,7 @@ export function toLambdaRecord(topic: string, partition: number, message: KafkaM
   };
 }
 
-export const recordsKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+const recordsKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 export function buildEvent(source: EventSource, bootstrapServers: readonly string[], records: readonly LambdaKafkaRecord[]): LambdaKafkaEvent {
   const grouped: Record<string, LambdaKafkaRecord[]> = {};

@@ -68,6 +68,8 @@ export default class ServerlessOfflineKafka {
     const { service } = this.serverless;
     const settings = service.custom?.['serverless-offline-kafka'] ?? {};
     const { mappings, warnings } = readMappings({ service: service.service, stage: service.provider.stage, functions: service.functions }, settings);
+    // The other settings (partitionConcurrency, retry, sessionTimeoutMs, shutdownTimeoutMs) are worker options of the same names.
+    const { bootstrapServers, defaultOnFailureDestination, ...workerSettings } = settings;
     warnings.forEach((warning) => this.log.warning(warning));
     if (mappings.length === 0) return;
 
@@ -79,12 +81,9 @@ export default class ServerlessOfflineKafka {
     this.workers = mappings.map(
       (mapping) =>
         new MappingWorker({
+          ...workerSettings,
           mapping,
           handler: (event) => invoke(runner, mapping.functionKey, event),
-          ...(settings.partitionConcurrency !== undefined ? { partitionConcurrency: settings.partitionConcurrency } : {}),
-          ...(settings.retry ? { retry: settings.retry } : {}),
-          ...(settings.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}),
-          ...(settings.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: settings.shutdownTimeoutMs } : {}),
           onInvocation: (summary) => this.log.notice(formatInvocation(summary)),
           warn: (line) => this.log.warning(line),
         }),
