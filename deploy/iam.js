@@ -45,7 +45,8 @@ function s3Statements(access) {
  * @param {Trigger | undefined} trigger
  */
 function kafkaStatements(kafka, access, trigger) {
-  const produces = (access.kafkaProduce ?? []).length > 0;
+  const produced = access.kafkaProduce ?? [];
+  const produces = produced.length > 0;
   if (kafka.source === 'local' || !(produces || trigger)) return [];
   const statements = [];
   const withSecret = usesSecret(kafka);
@@ -60,11 +61,11 @@ function kafkaStatements(kafka, access, trigger) {
     statements.push(allow(['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], kafka.mskClusterArn));
   }
   if (kafka.source === 'msk' && kafka.auth === 'msk-iam') {
-    const topics = [...(access.kafkaProduce ?? []), ...(trigger ? [trigger.topic] : [])];
+    const topics = [...produced, ...(trigger ? [trigger.topic] : [])];
     const clusterActions = ['kafka-cluster:Connect', ...(produces ? ['kafka-cluster:WriteDataIdempotently'] : []), ...(trigger ? ['kafka-cluster:DescribeClusterDynamicConfiguration'] : [])];
     statements.push(allow(clusterActions, kafka.mskClusterArn));
     statements.push(allow(['kafka-cluster:DescribeTopic'], topics.map((t) => mskArn(kafka.mskClusterArn, 'topic', t))));
-    if (produces) statements.push(allow(['kafka-cluster:WriteData'], (access.kafkaProduce ?? []).map((t) => mskArn(kafka.mskClusterArn, 'topic', t))));
+    if (produces) statements.push(allow(['kafka-cluster:WriteData'], produced.map((t) => mskArn(kafka.mskClusterArn, 'topic', t))));
     if (trigger) {
       statements.push(allow(['kafka-cluster:ReadData'], mskArn(kafka.mskClusterArn, 'topic', trigger.topic)));
       statements.push(allow(['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], mskArn(kafka.mskClusterArn, 'group', trigger.consumerGroupId)));
