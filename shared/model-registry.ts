@@ -131,9 +131,11 @@ export class ModelRegistry {
   /** A published version's model bytes, manifest and sample, validated. */
   async load(target: string, horizon: number, version: string): Promise<{ model: Uint8Array; manifest: ModelManifest; sample: ModelSample }> {
     const at = this.versionPrefix(target, horizon, version);
-    const [model, manifest, sample] = await Promise.all(['model.onnx', 'manifest.json', 'sample.json'].map((name) => this.store.get(`${at}${name}`)));
-    const missing = ['model.onnx', 'manifest.json', 'sample.json'].filter((_, i) => ![model, manifest, sample][i]);
+    const files = ['model.onnx', 'manifest.json', 'sample.json'];
+    const objects = await Promise.all(files.map((name) => this.store.get(`${at}${name}`)));
+    const missing = files.filter((_, i) => !objects[i]);
     if (missing.length) throw new ModelNotFoundError(`Model version ${at} lacks ${missing.join(', ')}; train again (the run that wrote it did not finish).`);
+    const [model, manifest, sample] = objects;
     const parsed = parseJson(manifestSchema, manifest!.body, `${at}manifest.json`);
     if (sha256Hex(model!.body) !== parsed.onnx.sha256) throw new InvalidModelError(`${at}model.onnx does not match the sha256 in its manifest; the version was overwritten or corrupted. Train again.`);
     return { model: model!.body, manifest: parsed, sample: parseJson(sampleSchema, sample!.body, `${at}sample.json`) };
