@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensurePipPackage } from './pip-tool';
-import { sls } from '../tests/support/sls';
+import { sls } from './sls';
 
 export const CFN_LINT_VERSION = '1.58.0';
 

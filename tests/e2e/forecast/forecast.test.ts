@@ -14,7 +14,7 @@ import { fromParquet } from '../../../shared/parquet';
 import { readingSchema } from '../../../shared/schemas/reading';
 import { datasetPath } from '../../support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween, type Offsets } from '../../support/kafka';
-import { sls } from '../../support/sls';
+import { sls } from '../../../scripts/sls';
 
 /**
  * train (sls invoke local) → simulate in replay mode (sls invoke local) → infer, run by the Kafka

@@ -14,7 +14,7 @@ import type { ReportRun } from '../../../functions/report/run';
 import { repoRoot } from '../../../stack/paths';
 import { datasetPath } from '../../support/dataset';
 import { minioClient } from '../../support/minio';
-import { sls } from '../../support/sls';
+import { sls } from '../../../scripts/sls';
 
 const config = loadConfig();
 const bucket = config.s3.bucket;

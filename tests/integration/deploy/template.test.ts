@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { lintTemplate, packageStage } from '../../../scripts/lint-cloudformation';
 import { loadConfig } from '../../../shared/config';
 import { repoRoot } from '../../../stack/paths';
-import { sls } from '../../support/sls';
+import { sls } from '../../../scripts/sls';
 
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string };
 type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };

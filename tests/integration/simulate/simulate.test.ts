@@ -7,7 +7,7 @@ import { createKafka } from '../../../shared/kafka';
 import { readingSchema } from '../../../shared/schemas/reading';
 import { datasetPath } from '../../support/dataset';
 import { endOffsets, messagesBetween } from '../../support/kafka';
-import { sls } from '../../support/sls';
+import { sls } from '../../../scripts/sls';
 
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
 const config = loadConfig();

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { repoRoot } from '../../stack/paths';
+import { repoRoot } from '../stack/paths';
 
 export interface CommandResult {
   code: number;
