@@ -32,13 +32,17 @@ export const endOffsets = (kafka: Kafka, topic: string): Promise<Offsets> =>
   withAdmin(kafka, async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)])));
 
 /**
- * Every message written to `topic` between two end-offset snapshots, read with a fresh group
- * seeking to `from`: exact, and independent of how much older data the topic holds.
+ * Every message written to `topic` between two end-offset snapshots, read with a fresh group whose
+ * offsets are committed at `from` before it joins: exact, and independent of how much older data
+ * the topic holds. (Not consumer.seek: kafkajs drops a pending seek when the consumer restarts, as
+ * it does when a fresh broker's offsets coordinator is still loading, and then reads from the end.)
  */
 export async function messagesBetween(kafka: Kafka, topic: string, from: Offsets, to: Offsets, timeoutMs = 30_000): Promise<ConsumedMessage[]> {
   const expected = [...to].reduce((n, [p, high]) => n + high - (from.get(p) ?? 0), 0);
   if (expected === 0) return [];
-  const consumer = kafka.consumer({ groupId: `test-${randomUUID()}` });
+  const groupId = `test-${randomUUID()}`;
+  await withAdmin(kafka, (admin) => admin.setOffsets({ groupId, topic, partitions: [...from].map(([partition, offset]) => ({ partition, offset: String(offset) })) }));
+  const consumer = kafka.consumer({ groupId });
   const received: ConsumedMessage[] = [];
   await consumer.connect();
   try {
@@ -55,7 +59,6 @@ export async function messagesBetween(kafka: Kafka, topic: string, from: Offsets
         })
         .catch(reject);
     });
-    for (const [partition, offset] of from) consumer.seek({ topic, partition, offset: String(offset) });
     await done;
   } finally {
     await consumer.disconnect();
