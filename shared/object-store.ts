@@ -1,4 +1,4 @@
-import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Settings } from './config';
 import { checkLinkSeconds } from './link-expiry';
@@ -29,6 +29,8 @@ export interface ObjectStore {
   /** ETag and user metadata of an object, or undefined when it does not exist. */
   head(key: string): Promise<Omit<StoredObject, 'body'> | undefined>;
   list(prefix: string): Promise<string[]>;
+  /** Server-side copy within the bucket, content type and metadata included: no bytes pass through the function. */
+  copy(sourceKey: string, destinationKey: string): Promise<void>;
   delete(keys: string[]): Promise<void>;
 }
 
@@ -120,6 +122,16 @@ export class S3ObjectStore implements ObjectStore, ObjectPresigner {
       throw this.explain(error, `list ${prefix}`);
     }
     return keys;
+  }
+
+  async copy(sourceKey: string, destinationKey: string): Promise<void> {
+    // CopySource is "<bucket>/<key>" with the key URL-encoded (S3 decodes it; '/' may stay).
+    const CopySource = `${this.bucket}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`;
+    try {
+      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: destinationKey, CopySource, MetadataDirective: 'COPY' }));
+    } catch (error) {
+      throw this.explain(error, `copy ${sourceKey} to ${destinationKey}`);
+    }
   }
 
   async delete(keys: string[]): Promise<void> {

@@ -115,14 +115,13 @@ export interface WrittenArtifact {
 
 const byteLength = (body: Artifact['body']) => (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
 
-/** Writes the artifacts under <prefix>/<runId>/, then makes <prefix>/latest/ an exact copy of that run. */
+/** Writes the artifacts under <prefix>/<runId>/, then makes <prefix>/latest/ an exact (server-side) copy of that run. */
 async function publish(store: ObjectStore, prefix: string, runId: string, artifacts: Artifact[]): Promise<WrittenArtifact[]> {
   const runPrefix = `${prefix}/${runId}/`;
   const latest = `${prefix}/latest/`;
   // The run id in the metadata tells a reader of latest/ which run it is looking at.
-  const put = (key: string, a: Artifact) => store.put(key, a.body, { contentType: a.contentType, metadata: { 'report-run': runId } });
-  await Promise.all(artifacts.map((a) => put(runPrefix + a.name, a)));
-  await Promise.all(artifacts.map((a) => put(latest + a.name, a)));
+  await Promise.all(artifacts.map((a) => store.put(runPrefix + a.name, a.body, { contentType: a.contentType, metadata: { 'report-run': runId } })));
+  await Promise.all(artifacts.map((a) => store.copy(runPrefix + a.name, latest + a.name)));
   // Charts of pollutants an earlier run had and this one has not must not linger in latest/.
   const current = new Set(artifacts.map((a) => latest + a.name));
   const stale = (await store.list(latest)).filter((key) => !current.has(key));

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { loadConfig } from '../../shared/config';
+import { S3ObjectStore } from '../../shared/object-store';
+import { createS3Client } from '../../shared/s3';
+
+const config = loadConfig();
+const client = createS3Client(config.s3);
+const store = new S3ObjectStore(config.s3, client);
+const prefix = `tests/object-store/${randomUUID()}/`;
+
+after(async () => store.delete(await store.list(prefix)));
+
+describe('S3ObjectStore against the real MinIO', () => {
+  it('copy duplicates body, content type and metadata server-side, also for keys that need URL encoding', async () => {
+    const source = `${prefix}run/co gt+ä%20 chart.png`;
+    const destination = `${prefix}latest/co gt+ä%20 chart.png`;
+    const body = new Uint8Array([137, 80, 78, 71, 0, 255, 1, 2]);
+    await store.put(source, body, { contentType: 'image/png', metadata: { 'report-run': 'run-1' } });
+    await store.copy(source, destination);
+    const copied = (await store.get(destination))!;
+    assert.deepEqual(copied.body, body);
+    assert.deepEqual(copied.metadata, { 'report-run': 'run-1' });
+    const head = await client.send(new HeadObjectCommand({ Bucket: store.bucket, Key: destination }));
+    assert.equal(head.ContentType, 'image/png');
+  });
+
+  it('copy overwrites the destination', async () => {
+    await store.put(`${prefix}a.txt`, 'new', { contentType: 'text/plain' });
+    await store.put(`${prefix}b.txt`, 'old', { contentType: 'text/plain' });
+    await store.copy(`${prefix}a.txt`, `${prefix}b.txt`);
+    assert.equal(new TextDecoder().decode((await store.get(`${prefix}b.txt`))!.body), 'new');
+  });
+
+  it('copying a missing object fails naming both keys, and creates nothing', async () => {
+    await assert.rejects(store.copy(`${prefix}absent.txt`, `${prefix}target.txt`), /Cannot copy tests\/object-store\/.*\/absent\.txt to .*\/target\.txt at .* bucket air-quality: .*/);
+    assert.equal(await store.head(`${prefix}target.txt`), undefined);
+  });
+});
