@@ -73,6 +73,7 @@ export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: st
     get: (key) => store.get(key),
     head: (key) => store.head(key),
     list: (prefix) => store.list(prefix),
+    copy: (source, destination) => store.copy(source, destination),
     delete: (keys) => store.delete(keys),
     put: async (key, body, options) => {
       await hooks.beforePut?.(key, body);
