@@ -201,6 +201,9 @@ export async function readLake(store: ObjectStore, topic: string, range: TimeRan
     .reify();
 }
 
+/** The rows of one station of a lake table (each station is its own series). */
+export const stationReadings = (readings: ColumnTable, stationId: string): ColumnTable => readings.filter(escape((d: { stationId: string }) => d.stationId === stationId));
+
 /** (stationId, sequence) pairs present more than once; empty when the table holds each reading once. */
 export function duplicateReadings(table: ColumnTable): { stationId: string; sequence: number; count: number }[] {
   return table

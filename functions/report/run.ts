@@ -1,9 +1,8 @@
 /** One report run: load the readings, keep the requested time range, build the report, publish it in the bucket. */
 import { COLUMN_IDS, TIMESTAMP, parseAirQuality, timestamps, toIso, type ColumnTable } from '@air-quality/preprocessing';
-import { escape } from 'arquero';
 import { z } from 'zod';
 import { resolveDataset } from '../../shared/dataset';
-import { readLake, topicPrefix } from '../../shared/lake';
+import { readLake, stationReadings, topicPrefix } from '../../shared/lake';
 import { linkExpirySchema } from '../../shared/link-expiry';
 import type { ObjectPresigner, ObjectStore } from '../../shared/object-store';
 import { requestOrScheduledEvent } from '../../shared/scheduled-event';
@@ -80,7 +79,7 @@ function withinRange(table: ColumnTable, from: number | undefined, to: number | 
  */
 async function lakeReadings(store: ObjectStore, topic: string, { from, to, stationId }: ReportRequest): Promise<ColumnTable> {
   const all = await readLake(store, topic, { from: from ?? -Infinity, to: to ?? Infinity });
-  const rows = stationId === undefined ? all : all.filter(escape((d: { stationId: string }) => d.stationId === stationId));
+  const rows = stationId === undefined ? all : stationReadings(all, stationId);
   if (rows.numRows() === 0) {
     const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
     throw new SourceUnavailableError(

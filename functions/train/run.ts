@@ -1,7 +1,6 @@
 import { CLIPPED, COLUMN_IDS, IMPUTED, TIMESTAMP, regularizeHourly, type ColumnTable } from '@air-quality/preprocessing';
-import { escape } from 'arquero';
 import { loadPreparedDataset } from '../../shared/dataset';
-import { readLake, topicPrefix } from '../../shared/lake';
+import { readLake, stationReadings, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/model-registry';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
@@ -50,8 +49,8 @@ async function lakeTable(store: ObjectStore, topic: string, stationId: string | 
   const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
   const all = await readLake(store, topic, { from: -Infinity, to: Infinity });
   const station = stationId ?? busiestStation(all);
-  const rows = all.filter(escape((d: { stationId: string }) => d.stationId === station));
-  if (station === undefined || rows.numRows() === 0) {
+  const rows = station === undefined ? undefined : stationReadings(all, station);
+  if (rows === undefined || rows.numRows() === 0) {
     throw new SourceUnavailableError(`The lake ${where} holds no readings${stationId ? ` of station ${stationId}` : ''} yet. Stream readings (simulate, sink) first, or train on source "reference".`);
   }
   // Replays may repeat an hour of a station; the first reading of the hour is kept.
