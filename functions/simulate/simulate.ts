@@ -4,7 +4,7 @@ import type { MessageProducer, OutgoingMessage, PartitionReceipt } from '../../s
 import type { DatasetRows } from './messages';
 import { replayPlan, samplePlan } from './plan';
 import type { SimulateRequest } from './request';
-import type { SimulatorStateStore } from './state-store';
+import type { SimulatorCursor } from './state-store';
 
 export interface Clock {
   now(): number;
@@ -13,7 +13,7 @@ export interface Clock {
 
 export interface SimulateDependencies {
   rows: DatasetRows;
-  state: SimulatorStateStore;
+  state: SimulatorCursor;
   producer: MessageProducer;
   topic: string;
   random: (seed: number) => Random;

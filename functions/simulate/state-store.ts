@@ -1,7 +1,13 @@
+import { z } from 'zod';
 import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
 import type { SimulatorState } from './plan';
 
 export const STATE_KEY = 'state/simulate.json';
+
+const simulatorStateSchema: z.ZodType<SimulatorState> = z.object({
+  nextSequence: z.number().int().nonnegative(),
+  replay: z.object({ anchorMs: z.number().int(), nextPosition: z.number().int().nonnegative() }).optional(),
+});
 
 /** A state read together with the version it was read at, so the next write can be conditional. */
 export interface VersionedState {
@@ -13,23 +19,52 @@ export class ConcurrentSimulationError extends Error {
   override name = 'ConcurrentSimulationError';
 }
 
+export class InvalidSimulatorStateError extends Error {
+  override name = 'InvalidSimulatorStateError';
+}
+
+/** Where the simulator keeps its cursor between runs. */
+export interface SimulatorCursor {
+  read(): Promise<VersionedState>;
+  /** Stores `next` only if the cursor is still at `previous`, else throws ConcurrentSimulationError. */
+  reserve(previous: VersionedState, next: SimulatorState): Promise<void>;
+}
+
 /** The simulator's cursor in the bucket; writes are conditional so two runs never reuse sequences. */
-export class SimulatorStateStore {
-  constructor(private readonly store: ObjectStore) {}
+export class SimulatorStateStore implements SimulatorCursor {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly key = STATE_KEY,
+  ) {}
 
   async read(): Promise<VersionedState> {
-    const object = await this.store.get(STATE_KEY);
+    const object = await this.store.get(this.key);
     if (!object) return { state: { nextSequence: 0 } };
-    return { state: JSON.parse(new TextDecoder().decode(object.body)) as SimulatorState, etag: object.etag };
+    return { state: this.parse(new TextDecoder().decode(object.body)), etag: object.etag };
   }
 
   /** Reserves the next state before anything is sent: a lost race means another run took these sequences. */
   async reserve(previous: VersionedState, next: SimulatorState): Promise<void> {
     try {
-      await this.store.put(STATE_KEY, JSON.stringify(next), { contentType: 'application/json', ...unchangedSince(previous.etag) });
+      await this.store.put(this.key, JSON.stringify(next), { contentType: 'application/json', ...unchangedSince(previous.etag) });
     } catch (error) {
       if (error instanceof PreconditionFailedError) throw new ConcurrentSimulationError('Another simulate run advanced the cursor at the same time; nothing was sent. Invoke again.');
       throw error;
     }
+  }
+
+  /** A damaged cursor stops the run: guessing a fresh one would reuse (station, sequence) pairs already in the lake. */
+  private parse(text: string): SimulatorState {
+    let problem: string;
+    try {
+      const parsed = simulatorStateSchema.safeParse(JSON.parse(text));
+      if (parsed.success) return parsed.data;
+      problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'state'}: ${i.message}`).join('; ');
+    } catch (error) {
+      problem = `not JSON (${(error as Error).message})`;
+    }
+    throw new InvalidSimulatorStateError(
+      `s3://${this.store.bucket}/${this.key} is not a simulator cursor (${problem}); nothing was sent. Fix: restore its previous version, or write {"nextSequence": N} with N above the highest sequence already streamed.`,
+    );
   }
 }
