@@ -10,6 +10,7 @@
  * overwrites them when the batch is redelivered, and `readLake` leaves them out until then. `pending`
  * lists the files of unfinished batches, so the writer can delete those that no redelivery rewrites.
  */
+import { randomUUID } from 'node:crypto';
 import { COLUMN_IDS, HOUR_MS, CLIPPED, IMPUTED } from '@air-quality/preprocessing';
 import { escape, table as aqTable, type ColumnTable } from 'arquero';
 import { float64, int32, int64, list, timestamp, TimeUnit, utf8 } from '@uwdata/flechette';
@@ -110,6 +111,8 @@ const watermarkBody = z.object({
   partition: z.number().int().nonnegative(),
   nextOffset: z.number().int().nonnegative(),
   pending: z.array(z.string()).default([]),
+  /** Unique per write, so no two writes of a watermark have the same ETag (a writer's claim is its own). */
+  write: z.string().optional(),
 });
 
 export async function readWatermark(store: ObjectStore, topic: string, partition: number): Promise<Watermark> {
@@ -134,7 +137,7 @@ export async function readWatermark(store: ObjectStore, topic: string, partition
  * writers of one partition cannot both move it: the loser gets PreconditionFailedError and must re-read.
  */
 export async function advanceWatermark(store: ObjectStore, topic: string, partition: number, current: Watermark, nextOffset: number, pending: string[] = []): Promise<Watermark> {
-  const body = JSON.stringify({ topic, partition, nextOffset, pending });
+  const body = JSON.stringify({ topic, partition, nextOffset, pending, write: randomUUID() });
   const { etag } = await store.put(watermarkKey(topic, partition), body, { contentType: 'application/json', ...unchangedSince(current.etag) });
   return { nextOffset, pending, etag };
 }

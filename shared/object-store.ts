@@ -94,7 +94,10 @@ export class S3ObjectStore implements ObjectStore, ObjectPresigner {
       );
       return { etag: out.ETag };
     } catch (error) {
-      if (statusOf(error) === 412) throw new PreconditionFailedError(`${key} changed since it was read (conditional write refused).`);
+      // If-Match on an object deleted since it was read is a 404 (S3 and MinIO): it changed all the same.
+      if (statusOf(error) === 412 || (options.ifMatch !== undefined && statusOf(error) === 404)) {
+        throw new PreconditionFailedError(`${key} changed since it was read (conditional write refused).`);
+      }
       throw this.explain(error, `put ${key}`);
     }
   }

@@ -3,12 +3,14 @@
  *
  * Per partition of the event, with W = the partition's watermark object (next offset to write):
  *   1. records below W are dropped: the lake already holds them;
- *   2. the keys this batch will write are added to W's `pending` list (conditional write on W's ETag);
+ *   2. the batch claims the partition: the keys it will write are added to W's `pending` list in a
+ *      conditional write on W's ETag (every write of W has a unique ETag, so the claim is this attempt's);
  *   3. each event-time hour of the remaining valid records is written as one Parquet file named by the
  *      first offset of that hour among them. Those names depend only on W and the records, so a
  *      redelivery after a failure overwrites the files of the failed attempt instead of adding new ones
  *      (a file of a failed attempt that a shorter redelivery does not reach is overwritten by the first
- *      later batch that holds its first offset, before W passes any of its rows);
+ *      later batch that holds its first offset, before W passes any of its rows). Each file write is
+ *      conditional on the version seen after the claim (absent, unless W's pending list names it);
  *   4. rejected records go to the dead-letter topic (at least once: a redelivery may send them again,
  *      with the same source topic/partition/offset headers to deduplicate on);
  *   5. pending files of failed attempts that no batch can rewrite any more (the mapping skipped their
@@ -16,12 +18,16 @@
  *   6. only when all of that is durable, W moves past the batch (conditional write again). Then the event
  *      source mapping may commit the offsets.
  * A failure anywhere throws, the batch is delivered again and resumes from W. Rows at or above W are not
- * committed yet: `readLake` leaves them out. One writer per partition at a time is assumed (the event
- * source mapping invokes a partition sequentially); a second writer loses a conditional write and fails.
+ * committed yet: `readLake` leaves them out.
+ *
+ * The mapping invokes a partition sequentially, but after a rebalance a new invocation may start from the
+ * committed offset while the old one still runs. Of two such writers, the one that claimed first finds W
+ * or a file changed under it and fails before moving W, so it cannot overwrite the other's files or
+ * commit its own: its batch is redelivered.
  */
 import pLimit from 'p-limit';
-import { advanceWatermark, lakeParquet, readWatermark, type Watermark } from '../../shared/lake';
-import { PreconditionFailedError, type ObjectStore } from '../../shared/object-store';
+import { advanceWatermark, lakeParquet, readWatermark, watermarkKey, type Watermark } from '../../shared/lake';
+import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import type { RejectionKind } from './decode';
 import { deadLetterMessage } from './dead-letter';
@@ -71,21 +77,27 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
   const started = ports.now();
   const written = plan.files.map((file) => file.key);
   const known = new Set(watermark.pending);
-  const intent = written.every((key) => known.has(key)) ? watermark : await moveWatermark(ports.store, records, watermark, watermark.nextOffset, [...known, ...written.filter((key) => !known.has(key))]);
+  const claim = await moveWatermark(ports.store, records, watermark, watermark.nextOffset, [...known, ...written.filter((key) => !known.has(key))]);
   const limit = pLimit(WRITE_CONCURRENCY);
+  const versions = await versionsAfterClaim(ports.store, records, claim, written.filter((key) => known.has(key)), limit);
   const sizes = await Promise.all(
     plan.files.map((file) =>
       limit(async () => {
         const body = lakeParquet(file.rows);
-        await ports.store.put(file.key, body, { contentType: 'application/vnd.apache.parquet' });
+        try {
+          await ports.store.put(file.key, body, { contentType: 'application/vnd.apache.parquet', ...unchangedSince(versions.get(file.key)) });
+        } catch (error) {
+          if (error instanceof PreconditionFailedError) throw conflict(records, `${file.key} was written by another invocation`, error);
+          throw error;
+        }
         return body.length;
       }),
     ),
   );
   if (plan.rejected.length > 0) await ports.deadLetters.send(ports.deadLetterTopic, plan.rejected.map(deadLetterMessage));
-  const { pending, orphans } = settlePending(intent.pending, written, plan.nextOffset);
+  const { pending, orphans } = settlePending(claim.pending, written, plan.nextOffset);
   if (orphans.length > 0) await ports.store.delete(orphans);
-  await moveWatermark(ports.store, records, intent, plan.nextOffset, pending);
+  await moveWatermark(ports.store, records, claim, plan.nextOffset, pending);
   return {
     ...result,
     written: plan.files.reduce((n, f) => n + f.rows.length, 0),
@@ -106,12 +118,30 @@ async function moveWatermark(store: ObjectStore, records: readonly KafkaRecord[]
     return await advanceWatermark(store, topic, partition, current, nextOffset, pending);
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
-    throw new WatermarkConflictError(
-      `The watermark of ${topic}-${partition} moved while this batch (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written: another writer owns the partition. ` +
-        'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
-      { cause: error },
-    );
+    throw conflict(records, 'the watermark moved', error);
   }
+}
+
+/**
+ * The ETags of the pending files this batch rewrites (leftovers of failed attempts), read after the claim.
+ * A read may see a file that a later claimant wrote, so the claim is checked once more afterwards: the writes
+ * conditional on these versions then fail if anyone else touches the files.
+ */
+async function versionsAfterClaim(store: ObjectStore, records: readonly KafkaRecord[], claim: Watermark, rewritten: string[], limit: ReturnType<typeof pLimit>): Promise<Map<string, string | undefined>> {
+  if (rewritten.length === 0) return new Map();
+  const versions = new Map<string, string | undefined>(await Promise.all(rewritten.map((key) => limit(async () => [key, (await store.head(key))?.etag] as const))));
+  const { topic, partition } = records[0];
+  if ((await store.head(watermarkKey(topic, partition)))?.etag !== claim.etag) throw conflict(records, 'the watermark moved');
+  return versions;
+}
+
+function conflict(records: readonly KafkaRecord[], what: string, cause?: unknown): WatermarkConflictError {
+  const { topic, partition } = records[0];
+  return new WatermarkConflictError(
+    `While this batch of ${topic}-${partition} (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written, ${what}: another invocation owns the partition. ` +
+      'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
+    { cause },
+  );
 }
 
 /** Every partition of the event, concurrently (each partition has its own watermark). */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../shared/config';
-import { S3ObjectStore } from '../../shared/object-store';
+import { PreconditionFailedError, S3ObjectStore, unchangedSince } from '../../shared/object-store';
 import { createS3Client } from '../../shared/s3';
 
 const config = loadConfig();
@@ -32,6 +32,17 @@ describe('S3ObjectStore against the real MinIO', () => {
     await store.put(`${prefix}b.txt`, 'old', { contentType: 'text/plain' });
     await store.copy(`${prefix}a.txt`, `${prefix}b.txt`);
     assert.equal(new TextDecoder().decode((await store.get(`${prefix}b.txt`))!.body), 'new');
+  });
+
+  it('a conditional put refuses an object changed or deleted since it was read, and one that appeared since it was absent', async () => {
+    const key = `${prefix}conditional.txt`;
+    const { etag } = await store.put(key, 'v1', unchangedSince(undefined));
+    await assert.rejects(store.put(key, 'again', unchangedSince(undefined)), PreconditionFailedError);
+    const { etag: second } = await store.put(key, 'v2', unchangedSince(etag));
+    await assert.rejects(store.put(key, 'stale', unchangedSince(etag)), PreconditionFailedError);
+    await store.delete([key]);
+    await assert.rejects(store.put(key, 'after delete', unchangedSince(second)), PreconditionFailedError);
+    assert.equal(await store.head(key), undefined);
   });
 
   it('copying a missing object fails naming both keys, and creates nothing', async () => {
