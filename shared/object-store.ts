@@ -1,5 +1,6 @@
 import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import pLimit from 'p-limit';
 import type { S3Settings } from './config';
 import { checkLinkSeconds } from './link-expiry';
 import { createS3Client } from './s3';
@@ -20,6 +21,21 @@ export interface PutOptions {
 
 /** Conditional-write options: replace the object only if it is still at `etag`, or create it only if it is still absent (undefined). */
 export const unchangedSince = (etag: string | undefined): Pick<PutOptions, 'ifMatch' | 'ifNoneMatch'> => (etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag });
+
+/**
+ * The versions of `keys` (ETag, or undefined when absent) for writes fenced by a claim: `claim` is the ETag that a
+ * conditional write of `claim.key` just returned. A read may see an object that a later claimant already wrote, so
+ * when anything was found the claim is checked once more; writes conditional on these versions (unchangedSince)
+ * then fail if anyone else touches the keys. Throws PreconditionFailedError when the claim was lost.
+ */
+export async function versionsUnderClaim(store: ObjectStore, keys: readonly string[], claim: { key: string; etag?: string }, concurrency = 16): Promise<Map<string, string | undefined>> {
+  const limit = pLimit(concurrency);
+  const versions = new Map<string, string | undefined>(await Promise.all(keys.map((key) => limit(async () => [key, (await store.head(key))?.etag] as const))));
+  if ([...versions.values()].some((etag) => etag !== undefined) && (await store.head(claim.key))?.etag !== claim.etag) {
+    throw new PreconditionFailedError(`${claim.key} changed since it was claimed (another writer claimed it).`);
+  }
+  return versions;
+}
 
 /** The few object operations the pipeline needs; S3ObjectStore is the one implementation (S3 or MinIO). */
 export interface ObjectStore {

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../../shared/object-store';
+import { unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import { driftReport, type DriftReport } from './drift';
 import { advanceWindows, featureBlock, type SkippedRecord } from './features';
@@ -54,6 +54,7 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
   for (const batch of partitions(event)) {
     const { topic, partition } = batch[0];
     const previous = await deps.windows.read(topic, partition, manifest.featureSpec);
+    let current = previous;
     const advanced = advanceWindows(previous.state, batch, manifest.featureSpec);
     summary.alreadyHandled += advanced.alreadyHandled;
     summary.skipped.push(...advanced.skipped);
@@ -70,14 +71,20 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
       const predictions = toPredictions(scorable.map((s) => s.input), scorable.map((s) => s.level), manifest);
       if (predictions.length) {
         const key = predictionsKey(deps.predictionsPrefix, manifest, topic, predictions[0]);
-        await deps.store.put(key, predictionsParquet(predictions), { contentType: 'application/vnd.apache.parquet' });
+        current = await deps.windows.claim(topic, partition, previous);
+        const claim = { key: deps.windows.key(topic, partition), etag: current.etag };
+        await deps.windows.fenced(topic, partition, async () => {
+          // Absent, or a failed attempt's file that this batch rewrites: either way only with this version.
+          const version = (await versionsUnderClaim(deps.store, [key], claim)).get(key);
+          await deps.store.put(key, predictionsParquet(predictions), { contentType: 'application/vnd.apache.parquet', ...unchangedSince(version) });
+        });
         await deps.producer.send(deps.predictionsTopic, toMessages(predictions));
         summary.lakeKeys.push(key);
         summary.scored += predictions.length;
       }
       blocks.push(block);
     }
-    if (advanced.next.nextOffset !== previous.state.nextOffset) await deps.windows.write(topic, partition, previous, advanced.next);
+    if (advanced.next.nextOffset !== previous.state.nextOffset) await deps.windows.write(topic, partition, current, advanced.next);
   }
   if (blocks.length) {
     const all = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));

@@ -27,7 +27,7 @@
  */
 import pLimit from 'p-limit';
 import { advanceWatermark, lakeParquet, readWatermark, watermarkKey, type Watermark } from '../../shared/lake';
-import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
+import { PreconditionFailedError, unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import type { RejectionKind } from './decode';
 import { deadLetterMessage } from './dead-letter';
@@ -78,18 +78,13 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
   const written = plan.files.map((file) => file.key);
   const known = new Set(watermark.pending);
   const claim = await moveWatermark(ports.store, records, watermark, watermark.nextOffset, [...known, ...written.filter((key) => !known.has(key))]);
+  const versions = await fenced(records, 'the watermark moved', () => versionsUnderClaim(ports.store, written.filter((key) => known.has(key)), { key: watermarkKey(topic, partition), etag: claim.etag }, WRITE_CONCURRENCY));
   const limit = pLimit(WRITE_CONCURRENCY);
-  const versions = await versionsAfterClaim(ports.store, records, claim, written.filter((key) => known.has(key)), limit);
   const sizes = await Promise.all(
     plan.files.map((file) =>
       limit(async () => {
         const body = lakeParquet(file.rows);
-        try {
-          await ports.store.put(file.key, body, { contentType: 'application/vnd.apache.parquet', ...unchangedSince(versions.get(file.key)) });
-        } catch (error) {
-          if (error instanceof PreconditionFailedError) throw conflict(records, `${file.key} was written by another invocation`, error);
-          throw error;
-        }
+        await fenced(records, `${file.key} was written by another invocation`, () => ports.store.put(file.key, body, { contentType: 'application/vnd.apache.parquet', ...unchangedSince(versions.get(file.key)) }));
         return body.length;
       }),
     ),
@@ -112,30 +107,22 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
 }
 
 /** A conditional watermark write; losing it means another writer has the partition. */
-async function moveWatermark(store: ObjectStore, records: readonly KafkaRecord[], current: Watermark, nextOffset: number, pending: string[]): Promise<Watermark> {
+function moveWatermark(store: ObjectStore, records: readonly KafkaRecord[], current: Watermark, nextOffset: number, pending: string[]): Promise<Watermark> {
   const { topic, partition } = records[0];
+  return fenced(records, 'the watermark moved', () => advanceWatermark(store, topic, partition, current, nextOffset, pending));
+}
+
+/** Runs a conditional operation; a lost condition means another invocation has the partition. */
+async function fenced<T>(records: readonly KafkaRecord[], what: string, operation: () => Promise<T>): Promise<T> {
   try {
-    return await advanceWatermark(store, topic, partition, current, nextOffset, pending);
+    return await operation();
   } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    throw conflict(records, 'the watermark moved', error);
+    if (error instanceof PreconditionFailedError) throw conflict(records, what, error);
+    throw error;
   }
 }
 
-/**
- * The ETags of the pending files this batch rewrites (leftovers of failed attempts), read after the claim.
- * A read may see a file that a later claimant wrote, so the claim is checked once more afterwards: the writes
- * conditional on these versions then fail if anyone else touches the files.
- */
-async function versionsAfterClaim(store: ObjectStore, records: readonly KafkaRecord[], claim: Watermark, rewritten: string[], limit: ReturnType<typeof pLimit>): Promise<Map<string, string | undefined>> {
-  if (rewritten.length === 0) return new Map();
-  const versions = new Map<string, string | undefined>(await Promise.all(rewritten.map((key) => limit(async () => [key, (await store.head(key))?.etag] as const))));
-  const { topic, partition } = records[0];
-  if ((await store.head(watermarkKey(topic, partition)))?.etag !== claim.etag) throw conflict(records, 'the watermark moved');
-  return versions;
-}
-
-function conflict(records: readonly KafkaRecord[], what: string, cause?: unknown): WatermarkConflictError {
+function conflict(records: readonly KafkaRecord[], what: string, cause: unknown): WatermarkConflictError {
   const { topic, partition } = records[0];
   return new WatermarkConflictError(
     `While this batch of ${topic}-${partition} (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written, ${what}: another invocation owns the partition. ` +

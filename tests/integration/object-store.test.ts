@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../shared/config';
-import { PreconditionFailedError, S3ObjectStore, unchangedSince } from '../../shared/object-store';
+import { PreconditionFailedError, S3ObjectStore, unchangedSince, versionsUnderClaim } from '../../shared/object-store';
 import { createS3Client } from '../../shared/s3';
 
 const config = loadConfig();
@@ -43,6 +43,18 @@ describe('S3ObjectStore against the real MinIO', () => {
     await store.delete([key]);
     await assert.rejects(store.put(key, 'after delete', unchangedSince(second)), PreconditionFailedError);
     assert.equal(await store.head(key), undefined);
+  });
+
+  it('versionsUnderClaim reads the versions to write on, and refuses once another writer took the claim', async () => {
+    const claimKey = `${prefix}claim.json`;
+    const { etag: claimed } = await store.put(claimKey, '{"owner":"a"}', unchangedSince(undefined));
+    const { etag: existing } = await store.put(`${prefix}data-1`, 'left by a failed attempt');
+    const versions = await versionsUnderClaim(store, [`${prefix}data-1`, `${prefix}data-2`], { key: claimKey, etag: claimed });
+    assert.deepEqual(versions, new Map([[`${prefix}data-1`, existing], [`${prefix}data-2`, undefined]]));
+    await store.put(claimKey, '{"owner":"b"}', unchangedSince(claimed));
+    await assert.rejects(versionsUnderClaim(store, [`${prefix}data-1`], { key: claimKey, etag: claimed }), PreconditionFailedError);
+    // Nothing found, nothing a later claimant can have written: the conditional creates fence on their own.
+    assert.deepEqual(await versionsUnderClaim(store, [`${prefix}data-3`], { key: claimKey, etag: claimed }), new Map([[`${prefix}data-3`, undefined]]));
   });
 
   it('copying a missing object fails naming both keys, and creates nothing', async () => {

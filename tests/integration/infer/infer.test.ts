@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { HOUR_MS, preprocess, timestamps } from '@air-quality/preprocessing';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HOUR_MS, preprocess, seededRandom, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
-import { readiness, type BatchSummary, type Readiness } from '../../../functions/infer/infer';
+import { inferBatch, readiness, type BatchSummary, type Readiness } from '../../../functions/infer/infer';
 import { ModelCache } from '../../../functions/infer/model-cache';
+import { inferEventSchema, type KafkaEvent } from '../../../functions/infer/request';
+import { ConcurrentInferenceError, WindowStore } from '../../../functions/infer/window-store';
 import { datasetRows } from '../../../functions/simulate/messages';
 import { trainRequestSchema } from '../../../functions/train/request';
 import { runTraining } from '../../../functions/train/run';
@@ -14,10 +17,12 @@ import { PREPARED_OPTIONS } from '../../../shared/dataset';
 import { createKafka } from '../../../shared/kafka';
 import { ModelRegistry } from '../../../shared/model-registry';
 import { S3ObjectStore } from '../../../shared/object-store';
+import { KafkaMessageProducer } from '../../../shared/producer';
 import { fromParquet } from '../../../shared/parquet';
 import type { Reading } from '../../../shared/schemas/reading';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../../support/kafka';
+import { storeWithHooks } from '../../support/object-store';
 
 // Everything this test writes lives under its own prefixes and topics.
 const run = randomUUID();
@@ -125,6 +130,50 @@ describe('infer against the real broker and MinIO', () => {
     assert.equal(summary.reloaded, true);
     assert.equal(summary.scored, 3);
     assert.deepEqual(summary.skipped.map((s) => [s.offset, s.reason]), [[63, 'unscorable']]);
+  });
+
+  it('two invocations scoring one partition at once (a rebalance): the predictions lake holds every reading once', async () => {
+    // Its own windows and predictions prefix; every object write waits a random few milliseconds.
+    const prefix = `${root}race/`;
+    const random = seededRandom(11);
+    const windows = new WindowStore(store, `${prefix}state/`);
+    const producer = new KafkaMessageProducer(config.kafka, 'infer-test');
+    const deps = {
+      models: new ModelCache(registry, 'co_gt', 1),
+      windows,
+      store: storeWithHooks(store, { beforePut: () => sleep(random.int(0, 25)) }),
+      producer,
+      predictionsTopic,
+      predictionsPrefix: `${prefix}predictions/`,
+      driftThreshold: 4,
+    };
+    const sent = readings(100, 160);
+    const lengths: [number, number][] = [[9, 4], [3, 14], [12, 12], [6, 1], [15, 8], [2, 10], [11, 5]];
+    let conflicts = 0;
+    try {
+      for (let round = 0, committed = 0; committed < sent.length; round++) {
+        assert.ok(round < 80, 'the partition keeps making progress');
+        const [a, b] = lengths[round % lengths.length];
+        const invocation = async (length: number, delayMs: number) => {
+          await sleep(delayMs);
+          return inferBatch(inferEventSchema.parse(kafkaEvent(sent.slice(committed, committed + length), committed)) as KafkaEvent, deps);
+        };
+        for (const outcome of await Promise.allSettled([invocation(a, 0), invocation(b, random.int(0, 80))])) {
+          if (outcome.status === 'fulfilled') continue;
+          assert.ok(outcome.reason instanceof ConcurrentInferenceError, String(outcome.reason));
+          conflicts++;
+        }
+        // The mapping commits what the successful invocation handled; a failed batch comes again from its start.
+        committed = JSON.parse(new TextDecoder().decode((await store.get(windows.key(readingsTopic, 0)))!.body)).nextOffset;
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    assert.ok(conflicts > 0, 'the invocations did collide');
+    const files = await Promise.all((await store.list(`${prefix}predictions/`)).map(async (key) => fromParquet((await store.get(key))!.body)));
+    const ids = files.flatMap((table) => table.array('reading_event_id') as string[]);
+    assert.equal(ids.length, sent.length, 'predictions in the lake');
+    assert.deepEqual(new Set(ids), new Set(sent.map((r) => r.eventId)));
   });
 
   it('reports a promoted model whose bytes no longer match its manifest as not ready', async () => {

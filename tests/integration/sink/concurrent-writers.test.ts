@@ -7,7 +7,8 @@ import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition, WatermarkConflictError } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { assertEveryReadingOnce, config, createTopics, deleteTopics, deliveredRecords, storeWithHooks, uniqueTopic } from './support';
+import { assertEveryReadingOnce, config, createTopics, deleteTopics, deliveredRecords, uniqueTopic } from './support';
+import { storeWithHooks } from '../../support/object-store';
 
 const store = new S3ObjectStore(config.s3);
 const producer = new KafkaMessageProducer(config.kafka, 'sink-test');

@@ -6,7 +6,8 @@
  */
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
-import { advancesWatermark, config, isWatermark, sinkWorker, storeWithHooks } from './support';
+import { advancesWatermark, config, isWatermark, sinkWorker } from './support';
+import { storeWithHooks } from '../../support/object-store';
 
 const [topic = '', consumerGroupId = '', deadLetterTopic = '', point = ''] = process.argv.slice(2);
 const [kind, n] = point.split(':');

@@ -6,7 +6,8 @@ import { topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { allMessages, assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, sinkWorker, storeWithHooks, uniqueTopic } from './support';
+import { allMessages, assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, sinkWorker, uniqueTopic } from './support';
+import { storeWithHooks } from '../../support/object-store';
 
 const topic = uniqueTopic();
 const deadLetterTopic = `${topic}.dlq`;

@@ -9,7 +9,8 @@ import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, advancesWatermark, deliveredRecords, kafkaEvent, storeWithHooks, uniqueTopic } from './support';
+import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, advancesWatermark, deliveredRecords, kafkaEvent, uniqueTopic } from './support';
+import { storeWithHooks } from '../../support/object-store';
 
 // The handler reads its dead-letter topic from the environment when it loads: one per test file.
 const deadLetterTopic = `${uniqueTopic()}.dlq`;

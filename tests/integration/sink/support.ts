@@ -66,24 +66,6 @@ export async function caughtUp(store: ObjectStore, topic: string): Promise<void>
   await eventually(`the lake of ${topic} to catch up`, async () => (await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, topic, p)).nextOffset >= end))).every(Boolean));
 }
 
-/** The real store with a hook around each put, to inject a failure at an exact point. */
-export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: string, body: Uint8Array | string) => void | Promise<void>; afterPut?: (key: string) => void }): ObjectStore {
-  return {
-    bucket: store.bucket,
-    get: (key) => store.get(key),
-    head: (key) => store.head(key),
-    list: (prefix) => store.list(prefix),
-    copy: (source, destination) => store.copy(source, destination),
-    delete: (keys) => store.delete(keys),
-    put: async (key, body, options) => {
-      await hooks.beforePut?.(key, body);
-      const out = await store.put(key, body, options);
-      hooks.afterPut?.(key);
-      return out;
-    },
-  };
-}
-
 export const isWatermark = (key: string): boolean => key.includes('/_watermarks/');
 
 /** Whether a put moves a watermark past a batch (rather than only recording the batch's pending files). */
