@@ -117,18 +117,14 @@ async function fenced<T>(records: readonly KafkaRecord[], what: string, operatio
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof PreconditionFailedError) throw conflict(records, what, error);
-    throw error;
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    const { topic, partition } = records[0];
+    throw new WatermarkConflictError(
+      `While this batch of ${topic}-${partition} (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written, ${what}: another invocation owns the partition. ` +
+        'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
+      { cause: error },
+    );
   }
-}
-
-function conflict(records: readonly KafkaRecord[], what: string, cause: unknown): WatermarkConflictError {
-  const { topic, partition } = records[0];
-  return new WatermarkConflictError(
-    `While this batch of ${topic}-${partition} (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written, ${what}: another invocation owns the partition. ` +
-      'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
-    { cause },
-  );
 }
 
 /** Every partition of the event, concurrently (each partition has its own watermark). */
