@@ -3,12 +3,13 @@
  *
  * Layout (the Kafka Connect S3 sink's, partitioned by event time `observedAt`, UTC):
  *   lake/<topic>/dt=YYYY-MM-DD/hour=HH/<topic>+<partition>+<startOffset, 10 digits>.parquet
- *   lake/<topic>/_watermarks/<topic>+<partition>.json   { topic, partition, nextOffset, pending }
+ *   lake/<topic>/_watermarks/<topic>+<partition>.json   { topic, partition, nextOffset, pending, write }
  *
  * The watermark of a partition is the next offset to write: every row of that partition with a lower
  * offset is in exactly one file. Rows at or above it belong to a batch that did not finish; the writer
  * overwrites them when the batch is redelivered, and `readLake` leaves them out until then. `pending`
  * lists the files of unfinished batches, so the writer can delete those that no redelivery rewrites.
+ * `write` is unique per write, so each write has its own ETag: a writer's claim on the partition is its own.
  */
 import { randomUUID } from 'node:crypto';
 import { COLUMN_IDS, HOUR_MS, CLIPPED, IMPUTED } from '@air-quality/preprocessing';
