@@ -1,4 +1,4 @@
-import { FeatureWindowError, HOUR_MS, createFeatureWindow, pushReading, type FeatureSpec } from '@air-quality/preprocessing';
+import { FeatureWindowError, createFeatureWindow, pushReading, type FeatureSpec } from '@air-quality/preprocessing';
 import { readingSchema, type Reading } from '../../shared/schemas/reading';
 import type { KafkaRecord } from './request';
 import type { PartitionWindows } from './window-store';
@@ -63,18 +63,21 @@ export function advanceWindows(state: PartitionWindows, records: readonly KafkaR
       skipped.push({ partition, offset, reason: 'malformed', detail: reading });
       continue;
     }
-    const observedAt = Date.parse(reading.observedAt);
-    if (observedAt % HOUR_MS !== 0) {
-      skipped.push({ partition, offset, reason: 'not-hourly', detail: `observedAt ${reading.observedAt} is not on the hour; the hourly model scores replayed (hourly) readings` });
-      continue;
-    }
     try {
-      const pushed = pushReading(windows[reading.stationId] ?? createFeatureWindow(spec), { timestamp: observedAt, values: reading.readings });
+      const pushed = pushReading(windows[reading.stationId] ?? createFeatureWindow(spec), { timestamp: Date.parse(reading.observedAt), values: reading.readings });
       windows[reading.stationId] = pushed.state;
       inputs.push({ reading, partition, offset, features: pushed.features.values });
     } catch (error) {
+      // Only the reading's own faults are skipped; a bad stored window or spec (BAD_STATE,
+      // BAD_SPEC) would fail every reading, so it fails the batch instead.
       if (!(error instanceof FeatureWindowError)) throw error;
-      skipped.push({ partition, offset, reason: 'out-of-order', detail: error.message });
+      if (error.code === 'NOT_HOURLY') {
+        skipped.push({ partition, offset, reason: 'not-hourly', detail: `observedAt ${reading.observedAt} is not on the hour; the hourly model scores replayed (hourly) readings` });
+      } else if (error.code === 'OUT_OF_ORDER') {
+        skipped.push({ partition, offset, reason: 'out-of-order', detail: error.message });
+      } else {
+        throw error;
+      }
     }
   }
   return { inputs, skipped, alreadyHandled, next: { ...state, nextOffset, windows } };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildFeatures, featureNames, preprocess, timestamps, type ColumnTable } from '@air-quality/preprocessing';
+import { FeatureWindowError, buildFeatures, featureNames, preprocess, timestamps, type ColumnTable } from '@air-quality/preprocessing';
 import { advanceWindows, featureBlock } from '../../../functions/infer/features';
 import type { KafkaRecord } from '../../../functions/infer/request';
 import type { PartitionWindows } from '../../../functions/infer/window-store';
@@ -60,6 +60,13 @@ describe('online features', () => {
     assert.deepEqual(next.inputs.map((i) => i.offset), [1]);
     assert.deepEqual(next.skipped.map((s) => [s.offset, s.reason]), [[2, 'malformed'], [3, 'out-of-order'], [4, 'not-hourly'], [5, 'malformed']]);
     assert.equal(next.next.nextOffset, 6);
+  });
+
+  it('fails the batch on a corrupt stored window instead of skipping every reading as out of order', () => {
+    const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
+    const [first] = readings(table, 0, 1);
+    const corrupt: PartitionWindows = { ...freshState(), windows: { 'station-01': { version: 1 } as unknown as PartitionWindows['windows'][string] } };
+    assert.throws(() => advanceWindows(corrupt, [asRecord(first, 0)], spec), (error: unknown) => error instanceof FeatureWindowError && error.code === 'BAD_STATE');
   });
 
   it('keeps one window per station and lays features out row-major with NaN for missing', () => {
