@@ -22,14 +22,27 @@ export interface PutOptions {
 /** Conditional-write options: replace the object only if it is still at `etag`, or create it only if it is still absent (undefined). */
 export const unchangedSince = (etag: string | undefined): Pick<PutOptions, 'ifMatch' | 'ifNoneMatch'> => (etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag });
 
+/** Object reads in flight when fetching versions: a replayed batch may rewrite many small files. */
+const HEAD_CONCURRENCY = 16;
+
+/** Runs a conditional operation and turns a lost condition into the caller's own error (a writer that lost its claim). */
+export async function onLostCondition<T>(operation: () => Promise<T>, lost: (cause: PreconditionFailedError) => Error): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof PreconditionFailedError) throw lost(error);
+    throw error;
+  }
+}
+
 /**
  * The versions of `keys` (ETag, or undefined when absent) for writes fenced by a claim: `claim` is the ETag that a
  * conditional write of `claim.key` just returned. A read may see an object that a later claimant already wrote, so
  * when anything was found the claim is checked once more; writes conditional on these versions (unchangedSince)
  * then fail if anyone else touches the keys. Throws PreconditionFailedError when the claim was lost.
  */
-export async function versionsUnderClaim(store: ObjectStore, keys: readonly string[], claim: { key: string; etag?: string }, concurrency = 16): Promise<Map<string, string | undefined>> {
-  const limit = pLimit(concurrency);
+export async function versionsUnderClaim(store: ObjectStore, keys: readonly string[], claim: { key: string; etag?: string }): Promise<Map<string, string | undefined>> {
+  const limit = pLimit(HEAD_CONCURRENCY);
   const versions = new Map<string, string | undefined>(await Promise.all(keys.map((key) => limit(async () => [key, (await store.head(key))?.etag] as const))));
   if ([...versions.values()].some((etag) => etag !== undefined) && (await store.head(claim.key))?.etag !== claim.etag) {
     throw new PreconditionFailedError(`${claim.key} changed since it was claimed (another writer claimed it).`);

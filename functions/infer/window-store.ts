@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { featureSpecKey, type FeatureWindowState } from '@air-quality/preprocessing';
-import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
+import { onLostCondition, unchangedSince, type ObjectStore } from '../../shared/object-store';
 
 /**
  * The online feature windows of the stations on one topic partition, with the next offset to
@@ -63,12 +63,7 @@ export class WindowStore {
   }
 
   /** Runs a write fenced by the partition's state; a lost condition means another invocation has the partition. */
-  async fenced<T>(topic: string, partition: number, write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (error instanceof PreconditionFailedError) throw new ConcurrentInferenceError(`Another infer invocation wrote ${this.key(topic, partition)} or its predictions meanwhile; this batch is retried from the new state.`, { cause: error });
-      throw error;
-    }
+  fenced<T>(topic: string, partition: number, write: () => Promise<T>): Promise<T> {
+    return onLostCondition(write, (cause) => new ConcurrentInferenceError(`Another infer invocation wrote ${this.key(topic, partition)} or its predictions meanwhile; this batch is retried from the new state.`, { cause }));
   }
 }

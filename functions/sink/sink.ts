@@ -27,7 +27,7 @@
  */
 import pLimit from 'p-limit';
 import { advanceWatermark, lakeParquet, readWatermark, watermarkKey, type Watermark } from '../../shared/lake';
-import { PreconditionFailedError, unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
+import { onLostCondition, unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import type { RejectionKind } from './decode';
 import { deadLetterMessage } from './dead-letter';
@@ -78,7 +78,7 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
   const written = plan.files.map((file) => file.key);
   const known = new Set(watermark.pending);
   const claim = await moveWatermark(ports.store, records, watermark, watermark.nextOffset, [...known, ...written.filter((key) => !known.has(key))]);
-  const versions = await fenced(records, 'the watermark moved', () => versionsUnderClaim(ports.store, written.filter((key) => known.has(key)), { key: watermarkKey(topic, partition), etag: claim.etag }, WRITE_CONCURRENCY));
+  const versions = await fenced(records, 'the watermark moved', () => versionsUnderClaim(ports.store, written.filter((key) => known.has(key)), { key: watermarkKey(topic, partition), etag: claim.etag }));
   const limit = pLimit(WRITE_CONCURRENCY);
   const sizes = await Promise.all(
     plan.files.map((file) =>
@@ -113,18 +113,15 @@ function moveWatermark(store: ObjectStore, records: readonly KafkaRecord[], curr
 }
 
 /** Runs a conditional operation; a lost condition means another invocation has the partition. */
-async function fenced<T>(records: readonly KafkaRecord[], what: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    const { topic, partition } = records[0];
-    throw new WatermarkConflictError(
+function fenced<T>(records: readonly KafkaRecord[], what: string, operation: () => Promise<T>): Promise<T> {
+  const { topic, partition } = records[0];
+  return onLostCondition(operation, (cause) =>
+    new WatermarkConflictError(
       `While this batch of ${topic}-${partition} (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written, ${what}: another invocation owns the partition. ` +
         'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
-      { cause: error },
-    );
-  }
+      { cause },
+    ),
+  );
 }
 
 /** Every partition of the event, concurrently (each partition has its own watermark). */
