@@ -4,6 +4,7 @@ import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
 import type { KafkaAuth, KafkaSettings } from './config';
 import { SecretError, secretsManager, type SecretReader } from './secrets';
+import { parseJsonText } from './validation';
 
 /**
  * kafkajs client for the settings' brokers and authentication, with retries suited to a local broker
@@ -61,20 +62,10 @@ async function sasl(auth: KafkaAuth, secrets: SecretReader): Promise<SASLOptions
 }
 
 async function readSecret<T>(secrets: SecretReader, secretArn: string, schema: z.ZodType<T>, expected: string): Promise<T> {
-  const text = await secrets.read(secretArn);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // JSON.parse's message quotes the text: never put it in an error.
-    throw new SecretError(`The secret ${secretArn} is not JSON; set its value to ${expected}.`);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`).join('; ');
-    throw new SecretError(`The secret ${secretArn} is not of the expected shape (${problems}); set its value to ${expected}.`);
-  }
-  return parsed.data;
+  const parsed = parseJsonText(schema, await secrets.read(secretArn));
+  if (parsed.ok) return parsed.data;
+  if (parsed.kind === 'syntax') throw new SecretError(`The secret ${secretArn} is not JSON; set its value to ${expected}.`);
+  throw new SecretError(`The secret ${secretArn} is not of the expected shape (${parsed.problem}); set its value to ${expected}.`);
 }
 
 /**

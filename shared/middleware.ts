@@ -7,6 +7,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { describeIssues } from './validation';
 
 /** One logger, metrics and tracer per container, as Powertools intends. */
 export const logger = new Logger();
@@ -21,8 +22,7 @@ export class InvalidPayloadError extends Error {
 export function parsePayload<S extends z.ZodType>(schema: S, event: unknown): z.output<S> {
   const result = schema.safeParse(event);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'payload'}: ${issue.message}`);
-  throw new InvalidPayloadError(`Invalid payload: ${problems.join('; ')}`);
+  throw new InvalidPayloadError(`Invalid payload: ${describeIssues(result.error, 'payload')}`);
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { PreconditionFailedError, unchangedSince, type ObjectStore } from './object-store';
+import { parseJsonText } from './validation';
 
 /**
  * The model registry in the bucket, shared by `train` (writes) and `infer` (reads):
@@ -143,15 +144,10 @@ export class ModelRegistry {
 }
 
 function parseJson<S extends z.ZodType>(schema: S, body: Uint8Array, key: string): z.output<S> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(body));
-  } catch (error) {
-    throw new InvalidModelError(`${key} is not JSON (${(error as Error).message}); train again to rewrite it.`);
-  }
-  const result = schema.safeParse(value);
-  if (!result.success) throw new InvalidModelError(`${key} is malformed: ${result.error.issues.map((i) => `${i.path.join('.') || 'root'}: ${i.message}`).join('; ')}. Train again to rewrite it.`);
-  return result.data;
+  const parsed = parseJsonText(schema, new TextDecoder().decode(body), 'root');
+  if (parsed.ok) return parsed.data;
+  if (parsed.kind === 'syntax') throw new InvalidModelError(`${key} is ${parsed.problem}; train again to rewrite it.`);
+  throw new InvalidModelError(`${key} is malformed: ${parsed.problem}. Train again to rewrite it.`);
 }
 
 /** Forecast levels from the model's raw outputs: a change model adds its base feature (the current level) back. */

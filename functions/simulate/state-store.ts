@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
+import { parseJsonText } from '../../shared/validation';
 import type { SimulatorState } from './plan';
 
 export const STATE_KEY = 'state/simulate.json';
@@ -55,16 +56,10 @@ export class SimulatorStateStore implements SimulatorCursor {
 
   /** A damaged cursor stops the run: guessing a fresh one would reuse (station, sequence) pairs already in the lake. */
   private parse(text: string): SimulatorState {
-    let problem: string;
-    try {
-      const parsed = simulatorStateSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'state'}: ${i.message}`).join('; ');
-    } catch (error) {
-      problem = `not JSON (${(error as Error).message})`;
-    }
+    const parsed = parseJsonText(simulatorStateSchema, text, 'state');
+    if (parsed.ok) return parsed.data;
     throw new InvalidSimulatorStateError(
-      `s3://${this.store.bucket}/${this.key} is not a simulator cursor (${problem}); nothing was sent. Fix: restore its previous version, or write {"nextSequence": N} with N above the highest sequence already streamed.`,
+      `s3://${this.store.bucket}/${this.key} is not a simulator cursor (${parsed.problem}); nothing was sent. Fix: restore its previous version, or write {"nextSequence": N} with N above the highest sequence already streamed.`,
     );
   }
 }
