@@ -2,7 +2,7 @@
 import { COLUMN_IDS, TIMESTAMP, parseAirQuality, timestamps, toIso, type ColumnTable } from '@air-quality/preprocessing';
 import { z } from 'zod';
 import { resolveDataset } from '../../shared/dataset';
-import { readLake, stationReadings, topicPrefix } from '../../shared/lake';
+import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
 import { linkExpirySchema } from '../../shared/link-expiry';
 import type { ObjectPresigner, ObjectStore } from '../../shared/object-store';
 import { requestOrScheduledEvent } from '../../shared/scheduled-event';
@@ -44,11 +44,6 @@ export type ReportRequest = z.output<typeof reportRequestSchema>;
 
 /** The handler's event: a request, or a bare hourly schedule tick, which reports on the whole reference dataset with default options. */
 export const reportEventSchema = requestOrScheduledEvent(reportRequestSchema, {});
-
-/** The source has no readings for the request (the lake before the sink has filled it). */
-export class SourceUnavailableError extends Error {
-  override name = 'SourceUnavailableError';
-}
 
 /** ' from … to …' for a bounded range, '' for everything. */
 const rangeText = (from: number | undefined, to: number | undefined) =>

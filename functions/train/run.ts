@@ -1,16 +1,12 @@
 import { CLIPPED, COLUMN_IDS, IMPUTED, TIMESTAMP, regularizeHourly, type ColumnTable } from '@air-quality/preprocessing';
 import { loadPreparedDataset } from '../../shared/dataset';
-import { readLake, stationReadings, topicPrefix } from '../../shared/lake';
+import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/model-registry';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
 import type { TrainRequest } from './request';
 import { trainAndEvaluate } from './train';
 import { assembleTrainingSet } from './training-set';
-
-export class SourceUnavailableError extends Error {
-  override name = 'SourceUnavailableError';
-}
 
 export interface TrainDependencies {
   store: ObjectStore;

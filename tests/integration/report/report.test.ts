@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { COLUMN_IDS, numbers, parseAirQuality, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../../shared/config';
-import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, topicPrefix, type LakeRow } from '../../../shared/lake';
+import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, SourceUnavailableError, topicPrefix, type LakeRow } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
-import { reportEventSchema, reportRequestSchema, runReport, SourceUnavailableError } from '../../../functions/report/run';
+import { reportEventSchema, reportRequestSchema, runReport } from '../../../functions/report/run';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
