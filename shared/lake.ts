@@ -19,6 +19,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { unchangedSince, type ObjectStore } from './object-store';
 import { fromParquet, toParquet, type ArrowTypes } from './parquet';
+import { parseJsonText } from './validation';
 import type { Reading } from './schemas/reading';
 
 export const LAKE_ROOT = 'lake';
@@ -120,14 +121,8 @@ export async function readWatermark(store: ObjectStore, topic: string, partition
   const key = watermarkKey(topic, partition);
   const object = await store.get(key);
   if (!object) return { nextOffset: 0, pending: [] };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(object.body));
-  } catch {
-    parsed = undefined;
-  }
-  const body = watermarkBody.safeParse(parsed);
-  if (!body.success || body.data.topic !== topic || body.data.partition !== partition) {
+  const body = parseJsonText(watermarkBody, new TextDecoder().decode(object.body));
+  if (!body.ok || body.data.topic !== topic || body.data.partition !== partition) {
     throw new Error(`Watermark ${key} in bucket ${store.bucket} is not {topic:"${topic}", partition:${partition}, nextOffset}. Fix or delete it (deleting makes the sink rewrite the partition from the first offset it receives).`);
   }
   return { nextOffset: body.data.nextOffset, pending: body.data.pending, etag: object.etag };
