@@ -65,8 +65,17 @@ function hourPath(ms: number): string {
 
 export const hourStart = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
 
+/**
+ * A Kafka Connect style key under `root` for the file of one partition's batch starting at
+ * `startOffset`, filed under the UTC hour of `ms`:
+ *   <root>dt=YYYY-MM-DD/hour=HH/<topic>+<partition>+<startOffset, 10 digits>.parquet
+ */
+export function kafkaConnectKey(root: string, topic: string, partition: number, startOffset: number, ms: number): string {
+  return `${root}${hourPath(ms)}${topic}+${partition}+${String(startOffset).padStart(10, '0')}.parquet`;
+}
+
 export function dataFileKey(topic: string, partition: number, startOffset: number, observedAtMs: number): string {
-  return `${topicPrefix(topic)}${hourPath(observedAtMs)}${topic}+${partition}+${String(startOffset).padStart(10, '0')}.parquet`;
+  return kafkaConnectKey(topicPrefix(topic), topic, partition, startOffset, observedAtMs);
 }
 
 export const watermarkKey = (topic: string, partition: number): string => `${topicPrefix(topic)}_watermarks/${topic}+${partition}.json`;

@@ -1,6 +1,7 @@
 import { HOUR_MS, makeTable, toIso } from '@air-quality/preprocessing';
 import { TimeUnit, timestamp } from '@uwdata/flechette';
 import type { ModelManifest } from '../../shared/model-registry';
+import { kafkaConnectKey } from '../../shared/lake';
 import { toParquet } from '../../shared/parquet';
 import type { OutgoingMessage } from '../../shared/producer';
 import type { FeatureInput } from './features';
@@ -46,13 +47,13 @@ export function toPredictions(inputs: readonly FeatureInput[], levels: ArrayLike
 export const toMessages = (predictions: readonly Prediction[]): OutgoingMessage[] => predictions.map((p) => ({ key: p.stationId, value: JSON.stringify(p) }));
 
 /**
- * The lake key of one partition's batch, Kafka Connect style and named by the batch's first
+ * The lake key of one partition's batch, Kafka Connect style like the readings' lake (filed under
+ * the UTC hour of the first observedAt, whatever its zone offset) and named by the batch's first
  * offset, so a redelivered batch overwrites its own file:
  *   <prefix><target>/h<H>/dt=YYYY-MM-DD/hour=HH/<topic>+<partition>+<offset, 10 digits>.parquet
  */
 export function predictionsKey(prefix: string, manifest: ModelManifest, topic: string, first: Prediction): string {
-  const [date, time] = first.observedAt.replace(/\.\d+/, '').split('T');
-  return `${prefix}${manifest.target}/h${manifest.horizon}/dt=${date}/hour=${time.slice(0, 2)}/${topic}+${first.source.partition}+${String(first.source.offset).padStart(10, '0')}.parquet`;
+  return kafkaConnectKey(`${prefix}${manifest.target}/h${manifest.horizon}/`, topic, first.source.partition, first.source.offset, Date.parse(first.observedAt));
 }
 
 export function predictionsParquet(predictions: readonly Prediction[]): Uint8Array {

@@ -33,6 +33,13 @@ describe('predictions', () => {
     quality: { imputed: ['t', 'rh'], clipped: [] },
   };
 
+  it('files a batch under the UTC hour of its first reading, also when observedAt has a zone offset', () => {
+    const [p] = toPredictions([{ reading: { ...reading, observedAt: '2026-11-24T19:00:00+01:00' }, partition: 0, offset: 5, features: [] }], [1], manifest);
+    assert.equal(predictionsKey('predictions/', manifest, 'air_quality_data', p), 'predictions/co_gt/h3/dt=2026-11-24/hour=18/air_quality_data+0+0000000005.parquet');
+    const [midnight] = toPredictions([{ reading: { ...reading, observedAt: '2026-11-25T00:30:00+02:00' }, partition: 0, offset: 5, features: [] }], [1], manifest);
+    assert.equal(predictionsKey('predictions/', manifest, 'air_quality_data', midnight), 'predictions/co_gt/h3/dt=2026-11-24/hour=22/air_quality_data+0+0000000005.parquet');
+  });
+
   it('ties each forecast to its reading and the hour it forecasts', () => {
     const [p] = toPredictions([{ reading, partition: 2, offset: 41, features: [] }], [1.75], manifest);
     assert.deepEqual(p, {
