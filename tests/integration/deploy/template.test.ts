@@ -37,6 +37,22 @@ const s3Keys = (t: Template, fn: string, action: string) =>
     .sort();
 const mapping = (t: Template, fn: string) => ofType(t, 'AWS::Lambda::EventSourceMapping').find(([id]) => id.startsWith(capitalized(fn)))?.[1];
 
+/**
+ * Runs `run` with an environment (to lay over process.env) in which the AWS SDK's credential chain finds
+ * nothing, so a `deploy` can never reach AWS even on a machine with credentials: every AWS_* variable of
+ * this process removed (keys, profile, SSO, container and web-identity credentials), an empty HOME
+ * (no ~/.aws), the shared files pointed at /dev/null, and no instance metadata.
+ */
+async function withoutAwsCredentials<T>(run: (env: NodeJS.ProcessEnv) => T): Promise<Awaited<T>> {
+  const home = mkdtempSync(join(tmpdir(), 'empty-home-'));
+  const dropped = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AWS_')).map((k) => [k, undefined]));
+  try {
+    return await run({ ...dropped, HOME: home, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 describe('sls package --stage aws', () => {
   const dirs: string[] = [];
   let selfManaged: Template;
@@ -169,10 +185,9 @@ describe('sls package --stage aws', () => {
     if (spawnSync('unshare', ['--net', 'true']).status !== 0) return t.skip('unshare --net is not allowed here (needs root); the other tests package without credentials only');
     const dir = mkdtempSync(join(tmpdir(), 'sls-package-isolated-'));
     dirs.push(dir);
-    const home = mkdtempSync(join(tmpdir(), 'empty-home-'));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-    const result = spawnSync('unshare', ['--net', '--', join(repoRoot, 'node_modules/.bin/sls'), 'package', '--stage', 'aws', '--package', dir], { cwd: repoRoot, env: { ...env, HOME: home }, encoding: 'utf8', timeout: 180_000 });
-    rmSync(home, { recursive: true, force: true });
+    const result = await withoutAwsCredentials((env) =>
+      spawnSync('unshare', ['--net', '--', join(repoRoot, 'node_modules/.bin/sls'), 'package', '--stage', 'aws', '--package', dir], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 180_000 }),
+    );
     assert.equal(result.status, 0, result.stdout + result.stderr);
     for (const file of ['cloudformation-template-update-stack.json', 'preprocessing.zip', ...FUNCTIONS.map((fn) => `${fn}.zip`)]) assert.ok(existsSync(join(dir, file)), file);
   });
@@ -201,7 +216,7 @@ describe('sls package --stage aws', () => {
       'MSK IAM': { kafkaSource: 'msk', kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER, kafkaBootstrapServers: 'b-1.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098', vpcSubnetIds: 'subnet-0a1b2c3d', vpcSecurityGroupIds: 'sg-0123abcd' },
     };
     for (const [name, p] of Object.entries(configured)) {
-      const result = await sls(['deploy', '--stage', 'aws', ...params(p)], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+      const result = await withoutAwsCredentials((env) => sls(['deploy', '--stage', 'aws', ...params(p)], env));
       const output = result.stdout + result.stderr;
       assert.notEqual(result.code, 0, name);
       assert.doesNotMatch(output, /placeholder/, name);
@@ -210,7 +225,7 @@ describe('sls package --stage aws', () => {
   });
 
   test('deploying with the placeholder params is refused before any AWS call', async () => {
-    const result = await sls(['deploy', '--stage', 'aws'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' });
+    const result = await withoutAwsCredentials((env) => sls(['deploy', '--stage', 'aws'], env));
     assert.notEqual(result.code, 0);
     assert.match(result.stdout + result.stderr, /still has placeholder Kafka settings \(set-me\)/);
   });
