@@ -136,11 +136,12 @@ function flag(env: Env, name: string, fallback: boolean): boolean {
 
 function kafkaSettings(env: Env): KafkaSettings {
   const auth = kafkaAuth(env);
-  const tls = flag(env, 'KAFKA_TLS', auth.mode !== 'none');
+  const caSecretArn = env.KAFKA_CA_SECRET_ARN?.trim() || undefined;
+  // TLS by default with any authentication, and with a private CA (a TLS listener without authentication).
+  const tls = flag(env, 'KAFKA_TLS', auth.mode !== 'none' || caSecretArn !== undefined);
   if (!tls && (auth.mode === 'mtls' || auth.mode === 'msk-iam')) {
     throw new ConfigError(`KAFKA_AUTH=${auth.mode} needs TLS; unset KAFKA_TLS or set it to true.`);
   }
-  const caSecretArn = env.KAFKA_CA_SECRET_ARN?.trim() || undefined;
   if (caSecretArn && !tls) throw new ConfigError('KAFKA_CA_SECRET_ARN is set but KAFKA_TLS=false; enable TLS or unset KAFKA_CA_SECRET_ARN.');
   return { brokers: brokerList(env), clientId: text(env, 'KAFKA_CLIENT_ID', 'air-quality-pipeline'), auth, tls, caSecretArn };
 }

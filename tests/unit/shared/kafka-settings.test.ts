@@ -30,6 +30,11 @@ describe('Kafka settings from the environment', () => {
     assert.deepEqual([settings.auth, settings.tls, settings.caSecretArn], [{ mode: 'none' }, true, CA_ARN]);
   });
 
+  it('a private CA without authentication turns TLS on by default (kafkaAuth=none with kafkaCaSecretArn in serverless.yml)', () => {
+    const settings = kafka({ KAFKA_AUTH: 'none', KAFKA_CA_SECRET_ARN: CA_ARN });
+    assert.deepEqual([settings.auth, settings.tls, settings.caSecretArn], [{ mode: 'none' }, true, CA_ARN]);
+  });
+
   it('mtls reads the client certificate from KAFKA_SECRET_ARN', () => {
     const settings = kafka({ KAFKA_AUTH: 'mtls', KAFKA_SECRET_ARN: ARN, KAFKA_CA_SECRET_ARN: CA_ARN });
     assert.deepEqual([settings.auth, settings.tls, settings.caSecretArn], [{ mode: 'mtls', secretArn: ARN }, true, CA_ARN]);
@@ -51,7 +56,7 @@ describe('Kafka settings from the environment', () => {
     ['msk-iam without TLS', { KAFKA_AUTH: 'msk-iam', KAFKA_TLS: 'false' }, /KAFKA_AUTH=msk-iam needs TLS/],
     ['a secret msk-iam does not use', { KAFKA_AUTH: 'msk-iam', KAFKA_SECRET_ARN: ARN }, /KAFKA_SECRET_ARN is not used with KAFKA_AUTH=msk-iam; unset it/],
     ['a secret without authentication', { KAFKA_SECRET_ARN: ARN }, /KAFKA_SECRET_ARN is not used with KAFKA_AUTH=none/],
-    ['a CA without TLS', { KAFKA_CA_SECRET_ARN: CA_ARN }, /KAFKA_CA_SECRET_ARN is set but KAFKA_TLS=false; enable TLS or unset KAFKA_CA_SECRET_ARN/],
+    ['a CA with TLS turned off', { KAFKA_CA_SECRET_ARN: CA_ARN, KAFKA_TLS: 'false' }, /KAFKA_CA_SECRET_ARN is set but KAFKA_TLS=false; enable TLS or unset KAFKA_CA_SECRET_ARN/],
     ['KAFKA_TLS not a boolean', { KAFKA_TLS: 'yes' }, /KAFKA_TLS=yes is neither true nor false; unset it to use false/],
   ];
   for (const [name, env, message] of bad) {
