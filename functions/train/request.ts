@@ -1,5 +1,6 @@
 import { DEFAULT_FEATURE_COLUMNS } from '@air-quality/preprocessing';
 import { z } from 'zod';
+import { readingSchema } from '../../shared/schemas/reading';
 import { allowed, strictRequest } from '../../shared/validation';
 
 const positiveInts = (name: string) => z.array(z.number().int().min(1), { error: allowed(`${name} must be a list of integers >= 1`) }).min(1);
@@ -40,7 +41,7 @@ export const trainRequestSchema = strictRequest({
   tune: tuneSchema.default(false),
   source: z.enum(['reference', 'lake'], { error: allowed('source must be "reference" (the staged UCI dataset) or "lake" (the readings sink wrote)') }).default('reference'),
   /** The lake station to train on (source "lake"); by default the one with the most readings. */
-  stationId: z.string({ error: allowed('stationId must be a station id such as station-01') }).regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: allowed('stationId must be 1-64 letters, digits, _ . -') }).optional(),
+  stationId: readingSchema.shape.stationId.optional(),
   /** Only the most recent hours of the source: bounds the cost of a run (tests, quick checks). */
   lastHours: z.number({ error: allowed('lastHours must be an integer >= 500') }).int().min(500, { error: allowed('lastHours must be an integer >= 500') }).optional(),
   /** false publishes the version without pointing current.json at it. */
