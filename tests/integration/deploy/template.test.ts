@@ -57,6 +57,8 @@ describe('sls package --stage aws', () => {
   const dirs: string[] = [];
   let selfManaged: Template;
   let msk: Template;
+  /** A TLS listener without authentication, with a private CA, inside a VPC. */
+  let noAuthPrivateCa: Template;
 
   before(async () => {
     const a = await packageStage('aws');
@@ -65,10 +67,12 @@ describe('sls package --stage aws', () => {
       kafkaBootstrapServers: 'b-1.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098,b-2.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098',
       vpcSubnetIds: 'subnet-0a1b2c3d,subnet-0e1f2a3b', vpcSecurityGroupIds: 'sg-0123abcd',
     }));
-    dirs.push(a, b);
+    const c = await packageStage('aws', params({ kafkaAuth: 'none', kafkaCaSecretArn: CA_SECRET, kafkaBootstrapServers: 'kafka-1.internal:9094', vpcSubnetIds: 'subnet-0a1b2c3d', vpcSecurityGroupIds: 'sg-0123abcd' }));
+    dirs.push(a, b, c);
     const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
     selfManaged = read(a);
     msk = read(b);
+    noAuthPrivateCa = read(c);
   });
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -199,14 +203,19 @@ describe('sls package --stage aws', () => {
   });
 
   test("every function's environment in each template is a configuration shared/config.ts accepts", () => {
-    for (const t of [selfManaged, msk]) {
+    const envOf = (t: Template, fn: string) => {
+      const variables = t.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties.Environment.Variables as Record<string, unknown>;
+      // CloudFormation fills the bucket name in (a Ref here); Lambda sets AWS_REGION.
+      return { ...variables, S3_BUCKET: 'lake-bucket', AWS_REGION: 'eu-west-1' } as Record<string, string>;
+    };
+    for (const t of [selfManaged, msk, noAuthPrivateCa]) {
       for (const fn of FUNCTIONS) {
-        const variables = t.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties.Environment.Variables as Record<string, unknown>;
-        // CloudFormation fills the bucket name in (a Ref here); Lambda sets AWS_REGION.
-        const env = { ...variables, S3_BUCKET: 'lake-bucket', AWS_REGION: 'eu-west-1' } as Record<string, string>;
-        assert.doesNotThrow(() => loadConfig(env), `${fn} with KAFKA_AUTH=${env.KAFKA_AUTH}`);
+        const env = envOf(t, fn);
+        assert.doesNotThrow(() => loadConfig(env), `${fn} with KAFKA_AUTH=${env.KAFKA_AUTH}${env.KAFKA_CA_SECRET_ARN ? ' and KAFKA_CA_SECRET_ARN' : ''}`);
       }
     }
+    const noAuth = loadConfig(envOf(noAuthPrivateCa, 'sink')).kafka;
+    assert.deepEqual([noAuth.auth, noAuth.tls, noAuth.caSecretArn], [{ mode: 'none' }, true, CA_SECRET], 'kafkaAuth=none with a private CA: TLS without authentication');
     assert.equal(msk.Resources.SinkLambdaFunction!.Properties.Environment.Variables.KAFKA_SECRET_ARN, '', 'msk-iam: no secret reaches the functions');
   });
 
@@ -231,7 +240,7 @@ describe('sls package --stage aws', () => {
   });
 
   test('cfn-lint: no errors in any of the templates above', async () => {
-    assert.equal(dirs.length, 4);
+    assert.equal(dirs.length, 5);
     for (const dir of dirs) {
       const findings = await lintTemplate(join(dir, 'cloudformation-template-update-stack.json'));
       const errors = findings.filter((f) => f.level === 'Error');
