@@ -10,11 +10,15 @@ export class SecretError extends Error {
   override name = 'SecretError';
 }
 
-/** AWS Secrets Manager (the function's role must allow secretsmanager:GetSecretValue on the secret). */
+/**
+ * AWS Secrets Manager (the function's role must allow secretsmanager:GetSecretValue on the secret). The
+ * client is built on the first read, so processes that need no secret (KAFKA_AUTH=none) never build one.
+ */
 export class SecretsManagerReader implements SecretReader {
-  constructor(private readonly client = new SecretsManagerClient({})) {}
+  private client?: SecretsManagerClient;
 
   async read(secretArn: string): Promise<string> {
+    this.client ??= new SecretsManagerClient({});
     let value: string | undefined;
     try {
       value = (await this.client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
@@ -26,26 +30,14 @@ export class SecretsManagerReader implements SecretReader {
   }
 }
 
-/** Reads each secret once (the promise is kept, so concurrent callers share one read); a failed read is forgotten so the next call tries again. */
-export function cachedSecrets(reader: SecretReader): SecretReader {
-  const cache = new Map<string, Promise<string>>();
-  return {
-    read(secretArn) {
-      let secret = cache.get(secretArn);
-      if (!secret) {
-        secret = reader.read(secretArn);
-        cache.set(secretArn, secret);
-        secret.catch(() => cache.delete(secretArn));
-      }
-      return secret;
-    },
-  };
-}
-
 let containerSecrets: SecretReader | undefined;
 
-/** The container-wide reader: Secrets Manager, each secret read once per container. Created on first use, so processes that need no secret never build a client. */
+/**
+ * The container-wide Secrets Manager reader. Secrets are read once per container because each Kafka
+ * client is built once and keeps them (KafkaMessageProducer keeps its client; a failed build, e.g. a
+ * malformed secret, is retried and reads the secrets again, so a fixed secret is picked up).
+ */
 export function secretsManager(): SecretReader {
-  containerSecrets ??= cachedSecrets(new SecretsManagerReader());
+  containerSecrets ??= new SecretsManagerReader();
   return containerSecrets;
 }

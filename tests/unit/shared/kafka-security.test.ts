@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, type SASLOptions } from 'kafkajs';
 import { loadConfig } from '../../../shared/config';
 import { kafkaFailureHint, kafkaSecurity } from '../../../shared/kafka';
-import { cachedSecrets, SecretError, type SecretReader } from '../../../shared/secrets';
+import { SecretError, type SecretReader } from '../../../shared/secrets';
 
 const USER_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-user-AbCdEf';
 const CERT_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-client-AbCdEf';
@@ -12,12 +12,10 @@ const CA_PEM = '-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n';
 const CLIENT_PEM = '-----BEGIN CERTIFICATE-----\nLEAF\n-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----\nINTERMEDIATE\n-----END CERTIFICATE-----\n';
 const KEY_PEM = '-----BEGIN ENCRYPTED PRIVATE KEY-----\nKEY\n-----END ENCRYPTED PRIVATE KEY-----\n';
 
-/** Secrets Manager stand-in: secret text by ARN, counting reads. */
+/** Secrets Manager stand-in: secret text by ARN. */
 class FakeSecrets implements SecretReader {
-  reads = 0;
   constructor(private readonly secrets: Record<string, string>) {}
   async read(secretArn: string): Promise<string> {
-    this.reads++;
     const secret = this.secrets[secretArn];
     if (secret === undefined) throw new SecretError(`no secret ${secretArn}`);
     return secret;
@@ -101,25 +99,6 @@ describe('Kafka settings and secrets to kafkajs options', () => {
 
   it('an unreadable secret fails with the reader\'s error', async () => {
     await assert.rejects(security({ KAFKA_AUTH: 'mtls', KAFKA_SECRET_ARN: CERT_ARN }, new FakeSecrets({})), /no secret .*kafka-client-AbCdEf/);
-  });
-});
-
-describe('cachedSecrets', () => {
-  it('reads each secret once, also for concurrent callers', async () => {
-    const reader = new FakeSecrets({ [USER_ARN]: 'a', [CA_ARN]: 'b' });
-    const cached = cachedSecrets(reader);
-    assert.deepEqual(await Promise.all([cached.read(USER_ARN), cached.read(USER_ARN), cached.read(CA_ARN)]), ['a', 'a', 'b']);
-    assert.equal(await cached.read(USER_ARN), 'a');
-    assert.equal(reader.reads, 2);
-  });
-
-  it('forgets a failed read so the next call tries again', async () => {
-    const store: Record<string, string> = {};
-    const reader = new FakeSecrets(store);
-    const cached = cachedSecrets(reader);
-    await assert.rejects(cached.read(USER_ARN), SecretError);
-    store[USER_ARN] = 'now there';
-    assert.equal(await cached.read(USER_ARN), 'now there');
   });
 });
 
