@@ -20,21 +20,23 @@ export interface DriftReport {
 
 /**
  * Per-feature z-score of the batch mean against the training statistics in the manifest: how many
- * training standard deviations the batch has moved. Missing values are left out of the mean.
+ * training standard deviations the batch has moved. The batch is one or more row-major feature
+ * blocks (one per partition), read in place. Missing values are left out of the mean.
  */
-export function driftReport(block: Float32Array, statistics: readonly FeatureStatistics[], threshold: number, top = 5): DriftReport {
+export function driftReport(blocks: readonly Float32Array[], statistics: readonly FeatureStatistics[], threshold: number, top = 5): DriftReport {
   const width = statistics.length;
-  const rows = block.length / width;
   const drifts: FeatureDrift[] = [];
   statistics.forEach((stat, col) => {
     if (stat.mean === null || !stat.std) return;
     let sum = 0;
     let count = 0;
-    for (let row = 0; row < rows; row++) {
-      const v = block[row * width + col];
-      if (Number.isNaN(v)) continue;
-      sum += v;
-      count++;
+    for (const block of blocks) {
+      for (let at = col; at < block.length; at += width) {
+        const v = block[at];
+        if (Number.isNaN(v)) continue;
+        sum += v;
+        count++;
+      }
     }
     if (count === 0) return;
     const batchMean = sum / count;

@@ -1,7 +1,7 @@
 import { unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import { driftReport, type DriftReport } from './drift';
-import { advanceWindows, featureBlock, type SkippedRecord } from './features';
+import { advanceWindows, featureBlock, type FeatureInput, type SkippedRecord } from './features';
 import type { ModelCache } from './model-cache';
 import { predictionsKey, predictionsParquet, toMessages, toPredictions } from './predictions';
 import type { KafkaEvent, KafkaRecord } from './request';
@@ -64,11 +64,17 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
       const { levels } = await loaded.forecaster.forecast(block);
       summary.scoreMs += performance.now() - started;
       // A change model needs the current level: a reading without it gets no forecast, not a NaN one.
-      const scorable = advanced.inputs.flatMap((input, i) => (Number.isFinite(levels[i]) ? [{ input, level: levels[i] }] : []));
-      for (const { partition: p, offset } of advanced.inputs.filter((_, i) => !Number.isFinite(levels[i]))) {
-        summary.skipped.push({ partition: p, offset, reason: 'unscorable', detail: `no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading` });
-      }
-      const predictions = toPredictions(scorable.map((s) => s.input), scorable.map((s) => s.level), manifest);
+      const scorable: FeatureInput[] = [];
+      const scorableLevels: number[] = [];
+      advanced.inputs.forEach((input, i) => {
+        if (Number.isFinite(levels[i])) {
+          scorable.push(input);
+          scorableLevels.push(levels[i]);
+        } else {
+          summary.skipped.push({ partition: input.partition, offset: input.offset, reason: 'unscorable', detail: `no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading` });
+        }
+      });
+      const predictions = toPredictions(scorable, scorableLevels, manifest);
       if (predictions.length) {
         const key = predictionsKey(deps.predictionsPrefix, manifest, topic, predictions[0]);
         current = await deps.windows.claim(topic, partition, previous);
@@ -86,11 +92,7 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
     }
     if (advanced.next.nextOffset !== previous.state.nextOffset) await deps.windows.write(topic, partition, current, advanced.next);
   }
-  if (blocks.length) {
-    const all = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
-    blocks.reduce((at, b) => (all.set(b, at), at + b.length), 0);
-    summary.drift = driftReport(all, manifest.features, deps.driftThreshold);
-  }
+  if (blocks.length) summary.drift = driftReport(blocks, manifest.features, deps.driftThreshold);
   return summary;
 }
 

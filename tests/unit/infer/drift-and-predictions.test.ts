@@ -12,11 +12,14 @@ describe('drift report', () => {
   it('scores each feature by how many training standard deviations the batch mean moved, worst first, ignoring missing values', () => {
     // Two rows × three features; the third feature has no spread in training and is not checked.
     const block = Float32Array.from([1, 10, 5, NaN, 14, 5]);
-    const report = driftReport(block, [stat('a', 0, 1), stat('b', 2, 2), stat('c', 5, 0)], 3);
+    const stats = [stat('a', 0, 1), stat('b', 2, 2), stat('c', 5, 0)];
+    const report = driftReport([block], stats, 3);
     assert.equal(report.checked, 2);
     assert.deepEqual(report.worst.map((d) => [d.name, d.z, d.count]), [['b', 5, 2], ['a', 1, 1]]);
     assert.equal(report.maxAbsZ, 5);
     assert.equal(report.drifting, 1);
+    // The blocks of several partitions count as one batch.
+    assert.deepEqual(driftReport([block.subarray(0, 3), block.subarray(3)], stats, 3), report);
   });
 });
 
