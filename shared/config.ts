@@ -6,8 +6,8 @@
  * credentials are for the local stack only; in AWS, S3_ENDPOINT is unset and the SDK's
  * default credential chain (the function's IAM role) is used instead.
  */
-export const KAFKA_AUTH_MODES = ['none', 'sasl-plain', 'sasl-scram-256', 'sasl-scram-512', 'mtls', 'msk-iam'] as const;
-export type KafkaAuthMode = (typeof KAFKA_AUTH_MODES)[number];
+const KAFKA_AUTH_MODES = ['none', 'sasl-plain', 'sasl-scram-256', 'sasl-scram-512', 'mtls', 'msk-iam'] as const;
+type KafkaAuthMode = (typeof KAFKA_AUTH_MODES)[number];
 
 /** How the functions' own Kafka client authenticates (the event source mappings authenticate by themselves). */
 export type KafkaAuth =

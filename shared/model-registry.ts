@@ -11,7 +11,7 @@ import { parseJsonText } from './validation';
  */
 export const MANIFEST_SCHEMA_VERSION = 1;
 
-export const featureStatisticsSchema = z.strictObject({
+const featureStatisticsSchema = z.strictObject({
   name: z.string(),
   mean: z.number().nullable(),
   std: z.number().nullable(),
@@ -22,7 +22,7 @@ export const featureStatisticsSchema = z.strictObject({
 export type FeatureStatistics = z.output<typeof featureStatisticsSchema>;
 
 /** What the ONNX output means: the level itself, or the change from the named feature (the current level). */
-export const modelOutputSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('level') }), z.strictObject({ kind: z.literal('change'), base: z.string() })]);
+const modelOutputSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('level') }), z.strictObject({ kind: z.literal('change'), base: z.string() })]);
 export type ModelOutput = z.output<typeof modelOutputSchema>;
 
 export const manifestSchema = z.strictObject({
@@ -44,13 +44,13 @@ export const manifestSchema = z.strictObject({
 export type ModelManifest = z.output<typeof manifestSchema>;
 
 export const currentPointerSchema = z.strictObject({ version: z.string(), promotedAt: z.string(), holdoutMae: z.number() });
-export type CurrentPointer = z.output<typeof currentPointerSchema>;
+type CurrentPointer = z.output<typeof currentPointerSchema>;
 
 /** One sample row: the features, and what onnxruntime returned for them at training time. */
-export const sampleSchema = z.strictObject({
+const sampleSchema = z.strictObject({
   rows: z.array(z.strictObject({ timestamp: z.string(), features: z.array(z.number().nullable()), output: z.number(), forecast: z.number() })).min(1),
 });
-export type ModelSample = z.output<typeof sampleSchema>;
+type ModelSample = z.output<typeof sampleSchema>;
 
 export class ModelNotFoundError extends Error {
   override name = 'ModelNotFoundError';
@@ -84,7 +84,7 @@ export class ModelRegistry {
     readonly prefix: string = registryPrefix(),
   ) {}
 
-  modelPrefix(target: string, horizon: number): string {
+  private modelPrefix(target: string, horizon: number): string {
     return `${this.prefix}${target}/h${horizon}/`;
   }
 

@@ -14,7 +14,7 @@ export class SecretError extends Error {
  * AWS Secrets Manager (the function's role must allow secretsmanager:GetSecretValue on the secret). The
  * client is built on the first read, so processes that need no secret (KAFKA_AUTH=none) never build one.
  */
-export class SecretsManagerReader implements SecretReader {
+class SecretsManagerReader implements SecretReader {
   private client?: SecretsManagerClient;
 
   async read(secretArn: string): Promise<string> {
