@@ -70,6 +70,9 @@ function validate(s) {
       throw new KafkaConfigError(`param mskClusterArn is "${s.mskClusterArn}"; set it to the cluster's ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>).`);
     }
     if (s.subnetIds.length === 0) throw new KafkaConfigError('MSK brokers are only reachable inside their VPC: set params vpcSubnetIds and vpcSecurityGroupIds so the functions that produce can reach them.');
+    if (s.auth === 'sasl-scram-512' && !s.secretKmsKeyArn.startsWith('arn:')) {
+      throw new KafkaConfigError('param kafkaAuth "sasl-scram-512" on MSK needs param kafkaSecretKmsKeyArn: MSK only accepts SCRAM secrets encrypted with a customer-managed KMS key; set it to that key\'s ARN (arn:aws:kms:<region>:<account>:key/<id>).');
+    }
   }
   if (s.source === 'self-managed') {
     if (!(s.auth in SELF_MANAGED_AUTH)) throw new KafkaConfigError(`param kafkaAuth is "${s.auth}"; for self-managed Kafka use one of ${Object.keys(SELF_MANAGED_AUTH).join(', ')}.`);

@@ -13,6 +13,7 @@ type Ctx = { resolveVariable: (address: string) => Promise<unknown> };
 
 const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/air/0b1c2d3e-1111-2222-3333-444455556666-7';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:kafka-AbCdEf';
+const KMS_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const TRIGGER = { topic: 'air_quality_data', consumerGroupId: 'g', batchSize: 10 };
 const BASE = { kafkaSource: 'self-managed', kafkaBootstrapServers: 'k1:9096, k2:9096', kafkaAuth: 'sasl-scram-512', kafkaSecretArn: SECRET, kafkaCaSecretArn: '', kafkaSecretKmsKeyArn: '', mskClusterArn: '', vpcSubnetIds: '', vpcSecurityGroupIds: '' };
 
@@ -49,10 +50,10 @@ describe('deploy/kafka.js', () => {
   test('msk: an msk event on the cluster, a SCRAM secret only when asked for', async () => {
     const msk = { kafkaSource: 'msk', mskClusterArn: CLUSTER, vpcSubnetIds: 'subnet-1', vpcSecurityGroupIds: 'sg-1' };
     assert.deepEqual(await kafka.sink(ctx({ ...msk, kafkaAuth: 'msk-iam' })), { msk: { ...TRIGGER, arn: CLUSTER } });
-    assert.deepEqual(await kafka.sink(ctx({ ...msk, kafkaAuth: 'sasl-scram-512' })), { msk: { ...TRIGGER, arn: CLUSTER, saslScram512: SECRET } });
+    assert.deepEqual(await kafka.sink(ctx({ ...msk, kafkaAuth: 'sasl-scram-512', kafkaSecretKmsKeyArn: KMS_KEY })), { msk: { ...TRIGGER, arn: CLUSTER, saslScram512: SECRET } });
     assert.deepEqual(await kafka.vpc(ctx({ ...msk, kafkaAuth: 'msk-iam' })), { subnetIds: ['subnet-1'], securityGroupIds: ['sg-1'] });
     assert.equal(await kafka.clientSecretArn(ctx({ ...msk, kafkaAuth: 'msk-iam' })), '', 'the default secret param must not reach an msk-iam client');
-    assert.equal(await kafka.clientSecretArn(ctx({ ...msk, kafkaAuth: 'sasl-scram-512' })), SECRET);
+    assert.equal(await kafka.clientSecretArn(ctx({ ...msk, kafkaAuth: 'sasl-scram-512', kafkaSecretKmsKeyArn: KMS_KEY })), SECRET);
   });
 
   test('local: the stack without auth for the client; a placeholder the emulator ignores for the framework', async () => {
@@ -73,6 +74,7 @@ describe('deploy/kafka.js', () => {
       [{ kafkaSource: 'msk', kafkaAuth: 'sasl-plain' }, /MSK event sources support msk-iam or sasl-scram-512/],
       [{ kafkaSource: 'msk', kafkaAuth: 'msk-iam', mskClusterArn: 'air' }, /param mskClusterArn is "air"; set it to the cluster's ARN/],
       [{ kafkaSource: 'msk', kafkaAuth: 'msk-iam', mskClusterArn: CLUSTER }, /MSK brokers are only reachable inside their VPC/],
+      [{ kafkaSource: 'msk', kafkaAuth: 'sasl-scram-512', mskClusterArn: CLUSTER, vpcSubnetIds: 'subnet-1', vpcSecurityGroupIds: 'sg-1' }, /kafkaAuth "sasl-scram-512" on MSK needs param kafkaSecretKmsKeyArn: .*customer-managed KMS key/],
     ];
     for (const [params, message] of cases) await assert.rejects(kafka.sink(ctx(params)), message, JSON.stringify(params));
   });
