@@ -5,7 +5,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { loadConfig } from '../../shared/config';
 import { createKafka } from '../../shared/kafka';
 import { ensureBucket, ensureTopics } from '../../stack/provision';
-import { endOffsets, messagesBetween } from '../support/kafka';
+import { endOffsets, messagesBetween, withAdmin } from '../support/kafka';
 import { minioClient } from '../support/minio';
 
 const config = loadConfig();
@@ -23,17 +23,11 @@ describe('local stack', () => {
   it('creates the topics idempotently, each with 3 partitions that all have a leader', async () => {
     await ensureTopics(config);
     await ensureTopics(config);
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [config.topics.readings, config.topics.deadLetter, config.topics.predictions] });
-      assert.equal(topics.length, 3);
-      for (const topic of topics) {
-        assert.equal(topic.partitions.length, 3, topic.name);
-        for (const p of topic.partitions) assert.ok(p.leader >= 0, `${topic.name}-${p.partitionId} has no leader`);
-      }
-    } finally {
-      await admin.disconnect();
+    const { topics } = await withAdmin(kafka, (admin) => admin.fetchTopicMetadata({ topics: [config.topics.readings, config.topics.deadLetter, config.topics.predictions] }));
+    assert.equal(topics.length, 3);
+    for (const topic of topics) {
+      assert.equal(topic.partitions.length, 3, topic.name);
+      for (const p of topic.partitions) assert.ok(p.leader >= 0, `${topic.name}-${p.partitionId} has no leader`);
     }
   });
 
