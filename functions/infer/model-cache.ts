@@ -2,9 +2,9 @@ import { featureNames, type FeatureSpec } from '@air-quality/preprocessing';
 import { InvalidModelError, OnnxForecaster, type ModelRegistry } from '../../shared/model-registry';
 
 /** The sample rows stored with a model must come out of onnxruntime as they did at training time. */
-export const SAMPLE_TOLERANCE = 1e-5;
+const SAMPLE_TOLERANCE = 1e-5;
 
-export interface LoadedModel {
+interface LoadedModel {
   forecaster: OnnxForecaster;
   /** ETag of current.json when this model was loaded. */
   etag: string | undefined;

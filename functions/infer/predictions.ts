@@ -7,7 +7,7 @@ import type { OutgoingMessage } from '../../shared/producer';
 import type { FeatureInput } from './features';
 
 /** A forecast on `air_quality_predictions` (key = stationId), tied to the reading it was made from. */
-export const PREDICTION_SCHEMA_VERSION = 1;
+const PREDICTION_SCHEMA_VERSION = 1;
 
 export interface Prediction {
   schemaVersion: typeof PREDICTION_SCHEMA_VERSION;

@@ -1,7 +1,7 @@
 import { DEFAULT_FEATURE_COLUMNS } from '@air-quality/preprocessing';
 import { ConfigError } from '../../shared/config';
 
-export interface InferSettings {
+interface InferSettings {
   target: string;
   horizon: number;
   predictionsPrefix: string;

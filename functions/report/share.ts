@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectPresigner, ObjectStore } from '../../shared/object-store';
 import { sharePage } from './artifacts/share-page';
 
-export interface ShareRequest {
+interface ShareRequest {
   /** A run id (2026-11-24T21-00-00.000Z) or "latest", which is resolved to the run it mirrors now. */
   run: string;
   expiresInSeconds: number;

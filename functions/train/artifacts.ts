@@ -9,7 +9,7 @@ import { HOLDOUT_SHARE, type CandidateResult, type FittedModel, type TrainingOut
 import { selectRows, type TrainingSet } from './training-set';
 
 /** The ONNX export must reproduce the in-process model to this absolute tolerance on every holdout row. */
-export const ONNX_TOLERANCE = 1e-5;
+const ONNX_TOLERANCE = 1e-5;
 const SAMPLE_ROWS = 5;
 
 export interface DataSource {
@@ -47,7 +47,7 @@ const scores = (candidate: CandidateResult) => ({
   maeDifferenceVsPersistence: { difference: candidate.vsPersistence.difference, lower: candidate.vsPersistence.lower, upper: candidate.vsPersistence.upper },
 });
 
-export interface BuiltArtifacts extends ModelArtifacts {
+interface BuiltArtifacts extends ModelArtifacts {
   /** Largest |onnxruntime − in-process| over every holdout row. */
   onnxMaxAbsDifference: number;
 }

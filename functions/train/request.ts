@@ -30,7 +30,7 @@ const tuneSchema = z.union([
 
 const horizonError = allowed('horizon must be an integer from 1 to 24 (hours ahead)');
 
-export const MODEL_KINDS = ['gbt', 'arima'] as const;
+const MODEL_KINDS = ['gbt', 'arima'] as const;
 
 /** What a person or the daily schedule asks `train` for. Unknown fields are rejected so typos are not silently ignored. */
 export const trainRequestSchema = strictRequest({
