@@ -150,4 +150,4 @@ async function clientSecretArn({ resolveVariable }) {
   return usesSecret(s) ? s.secretArn : '';
 }
 
-module.exports = { sink: trigger('sink'), infer: trigger('infer'), vpc, clientAuth, clientSecretArn, settings, usesSecret, KafkaConfigError };
+module.exports = { sink: trigger('sink'), infer: trigger('infer'), vpc, clientAuth, clientSecretArn, settings, usesSecret };

@@ -104,6 +104,4 @@ class LayerPlugin {
 }
 
 module.exports = LayerPlugin;
-module.exports.buildLayer = buildLayer;
 module.exports.layerModuleNames = layerModuleNames;
-module.exports.layerModulesDir = layerModulesDir;

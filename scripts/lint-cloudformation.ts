@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { ensurePipPackage } from './pip-tool';
 import { sls } from './sls';
 
-export const CFN_LINT_VERSION = '1.58.0';
+const CFN_LINT_VERSION = '1.58.0';
 
 export interface CfnLintFinding {
   rule: string;
@@ -24,7 +24,7 @@ export interface CfnLintFinding {
 }
 
 /** The cfn-lint executable, installed from PyPI when missing. */
-export async function ensureCfnLint(): Promise<string> {
+async function ensureCfnLint(): Promise<string> {
   return join(await ensurePipPackage('cfn-lint', CFN_LINT_VERSION), 'bin', 'cfn-lint');
 }
 

@@ -14,6 +14,9 @@ import { loadConfig } from '../../../shared/config';
 import { repoRoot } from '../../../stack/paths';
 import { sls } from '../../../scripts/sls';
 
+// The role names deploy/iam.js gives each function (plain CommonJS, loaded by the framework).
+const { roleId } = require('../../../deploy/iam.js') as { roleId: (fn: string) => string };
+
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string };
 type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown };
@@ -26,7 +29,7 @@ const params = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => 
 
 const capitalized = (fn: string) => `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
-const statementsOf = (t: Template, fn: string): Statement[] => t.Resources[`${capitalized(fn)}Role`]!.Properties.Policies[0].PolicyDocument.Statement;
+const statementsOf = (t: Template, fn: string): Statement[] => t.Resources[roleId(fn)]!.Properties.Policies[0].PolicyDocument.Statement;
 const actionsOf = (t: Template, fn: string) => statementsOf(t, fn).flatMap((s) => s.Action);
 /** The S3 keys (prefix* or exact) a role may use with an action, as written in its Fn::Sub on the bucket ARN. */
 const s3Keys = (t: Template, fn: string, action: string) =>
@@ -110,7 +113,7 @@ describe('sls package --stage aws', () => {
     for (const fn of FUNCTIONS) {
       const props = selfManaged.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties;
       assert.deepEqual(props.Layers, [{ Ref: layerId }], fn);
-      assert.deepEqual(props.Role, { 'Fn::GetAtt': [`${capitalized(fn)}Role`, 'Arn'] }, fn);
+      assert.deepEqual(props.Role, { 'Fn::GetAtt': [roleId(fn), 'Arn'] }, fn);
       assert.equal(props.Runtime, 'nodejs24.x', fn);
       assert.equal(props.Environment.Variables.S3_ENDPOINT, '', `${fn}: empty endpoint = AWS S3 with the role's credentials`);
       assert.deepEqual(props.Environment.Variables.S3_BUCKET, { Ref: 'LakeBucket' }, fn);
