@@ -8,7 +8,7 @@ import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { allMessages, assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, eventually, kafka, sinkWorker, uniqueTopic } from './support';
-import { createTopics as createTestTopics, endOffsets } from '../../support/kafka';
+import { endOffsets } from '../../support/kafka';
 import { storeWithHooks } from '../../support/object-store';
 
 const topic = uniqueTopic();
@@ -29,7 +29,7 @@ describe('sink behind the event source emulator', () => {
   it('a second emulator joins while the first has invocations in flight: the moved partition\'s old invocation fails, the lake stays exact', async () => {
     const racedTopic = uniqueTopic();
     topics.push(racedTopic);
-    await createTestTopics(await kafka, [racedTopic], 2);
+    await createTopics([racedTopic], 2);
     await producer.send(racedTopic, Array.from({ length: 40 }, (_, sequence) => stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 5) % 11) * HOUR)) }))).flat());
     const ends = await endOffsets(await kafka, racedTopic);
     assert.ok([...ends.values()].every((end) => end > 0), 'both partitions hold readings');

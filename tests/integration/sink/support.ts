@@ -24,8 +24,8 @@ export const context = { awsRequestId: 'sink-test', functionName: 'sink', getRem
 
 export const uniqueTopic = (): string => `sink-test-${randomUUID().slice(0, 8)}`;
 
-/** Creates the topics (3 partitions each) on the real broker. */
-export const createTopics = async (topics: string[]): Promise<void> => createTestTopics(await kafka, topics);
+/** Creates the topics (3 partitions each unless told) on the real broker. */
+export const createTopics = async (topics: string[], partitions?: number): Promise<void> => createTestTopics(await kafka, topics, partitions);
 
 export const deleteTopics = async (topics: string[]): Promise<void> => deleteTestTopics(await kafka, topics);
 
