@@ -6,7 +6,6 @@
  *   npx tsx bench/infer.ts     → prints the figures and writes bench/results/infer.json
  */
 import { randomUUID } from 'node:crypto';
-import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HOUR_MS, preprocess, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
@@ -90,9 +89,6 @@ async function main(): Promise<void> {
     stations: STATIONS,
     model: { version: model.version, features: model.features },
     runs,
-    cpu: cpus()[0]?.model,
-    cores: cpus().length,
-    loadAverage1m: Number(loadavg()[0].toFixed(2)),
   });
 }
 

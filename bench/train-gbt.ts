@@ -3,7 +3,6 @@
  * (about 9000 hourly rows × 60 engineered features), plus ONNX export and inference.
  *   npx tsx bench/train-gbt.ts     → prints the figures and writes bench/results/train-gbt.json
  */
-import { cpus, loadavg } from 'node:os';
 import { saveResult } from './support/results';
 import { median } from './support/stats';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -69,10 +68,6 @@ async function main(): Promise<void> {
     onnxBytes: onnxModel.length,
     onnxRunMs: Math.round(onnxRunMs),
     onnxMaxAbsDifference: maxAbsDifference,
-    cpu: cpus()[0]?.model,
-    // The machine is shared: a load above its core count slows every figure.
-    cores: cpus().length,
-    loadAverage1m: Number(loadavg()[0].toFixed(2)),
   };
   const { options: fitOptions, ...figures } = result;
   console.table({ ...figures, trainMs: figures.trainMs.join(', ') });

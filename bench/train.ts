@@ -6,7 +6,6 @@
  *   npx tsx bench/train.ts --tune    → also times the default tuning grid (16 points × 3 folds)
  */
 import { readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
 import { preprocess } from '@air-quality/preprocessing';
 import { buildArtifacts } from '../functions/train/artifacts';
 import { trainRequestSchema } from '../functions/train/request';
@@ -70,10 +69,6 @@ async function main(): Promise<void> {
     maeDifferenceCi95: last!.ci,
     onnxMaxAbsDifference: last!.onnx,
     tuning,
-    cpu: cpus()[0]?.model,
-    // The machine is shared: a load above its core count slows every figure.
-    cores: cpus().length,
-    loadAverage1m: Number(loadavg()[0].toFixed(2)),
   };
   console.log(JSON.stringify(result, null, 2));
   saveResult('train', result);
