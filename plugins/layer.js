@@ -14,7 +14,7 @@
  *    works offline with no credentials.
  */
 const { build } = require('esbuild');
-const { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { cpSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
