@@ -31,6 +31,13 @@ export const deleteTopics = (kafka: Kafka, topics: string[]): Promise<void> => w
 export const endOffsets = (kafka: Kafka, topic: string): Promise<Offsets> =>
   withAdmin(kafka, async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)])));
 
+/** The committed offset of each partition for a group (-1: none committed yet). */
+export const committedOffsets = (kafka: Kafka, groupId: string, topic: string): Promise<Offsets> =>
+  withAdmin(kafka, async (admin) => {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+  });
+
 /**
  * Every message written to `topic` between two end-offset snapshots, read with a fresh group whose
  * offsets are committed at `from` before it joins: exact, and independent of how much older data

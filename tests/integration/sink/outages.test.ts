@@ -13,7 +13,7 @@ import { KafkaMessageProducer } from '../../../shared/producer';
 import { up } from '../../../stack';
 import { kafkaProcess } from '../../../stack/native-kafka';
 import { minioProcess } from '../../../stack/native-minio';
-import { withAdmin } from '../../support/kafka';
+import { committedOffsets, type Offsets } from '../../support/kafka';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, eventually, kafka, sinkWorker, uniqueTopic } from './support';
 
@@ -28,10 +28,8 @@ const readings = (from: number, to: number) =>
     stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + sequence * HOUR)) })),
   );
 
-async function committedOffsets(groupId: string, topic: string): Promise<number> {
-  const [offsets] = await withAdmin(await kafka, (admin) => admin.fetchOffsets({ groupId, topics: [topic] }));
-  return offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-}
+/** Offsets committed over all partitions (a partition without a commit counts 0). */
+const total = (offsets: Offsets): number => [...offsets.values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
 
 describe('sink under real outages', { skip }, () => {
   const topics: string[] = [];
@@ -59,7 +57,7 @@ describe('sink under real outages', { skip }, () => {
       await producer.send(topic, readings(0, 100));
       await caughtUp(store, topic);
       // The mapping commits right after the watermark moves: wait for that commit too.
-      await eventually('the first offsets to be committed', async () => (await committedOffsets(groupId, topic)) === 100 * stations.length);
+      await eventually('the first offsets to be committed', async () => total(await committedOffsets(await kafka, groupId, topic)) === 100 * stations.length);
       const committedBefore = 100 * stations.length;
 
       await minioProcess.stop();
@@ -67,12 +65,12 @@ describe('sink under real outages', { skip }, () => {
         await producer.send(topic, readings(100, 200));
         // Long enough for several retries with backoff against the missing store.
         await sleep(20_000);
-        assert.equal(await committedOffsets(groupId, topic), committedBefore, 'offsets advanced while MinIO was down');
+        assert.equal(total(await committedOffsets(await kafka, groupId, topic)), committedBefore, 'offsets advanced while MinIO was down');
       } finally {
         await up();
       }
       await caughtUp(store, topic);
-      await eventually('the last offsets to be committed', async () => (await committedOffsets(groupId, topic)) === 200 * stations.length);
+      await eventually('the last offsets to be committed', async () => total(await committedOffsets(await kafka, groupId, topic)) === 200 * stations.length);
     } finally {
       await worker.stop();
     }

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before } from 'node:test';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { KafkaMskEventSchema, KafkaSelfManagedEventSchema } from '@aws-lambda-powertools/parser/schemas';
-import { createTopics as createNamedTopics, deleteTopics, withAdmin } from '../../../../tests/support/kafka';
+import { committedOffsets as committedOffsetsOf, createTopics as createNamedTopics, deleteTopics } from '../../../../tests/support/kafka';
 import type { LambdaKafkaEvent, LambdaKafkaRecord } from '../../src/event';
 import type { InvocationSummary } from '../../src/log';
 import type { MappingSettings } from '../../src/mapping';
@@ -99,9 +99,5 @@ export class Harness {
   }
 }
 
-/** Committed offset of each partition for a group. */
-export const committedOffsets = (groupId: string, topic: string): Promise<Map<number, number>> =>
-  withAdmin(kafka, async (admin) => {
-    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
-  });
+/** Committed offset of each partition for a group (-1: none committed yet). */
+export const committedOffsets = (groupId: string, topic: string): Promise<Map<number, number>> => committedOffsetsOf(kafka, groupId, topic);
