@@ -123,6 +123,13 @@ async function publish(store: ObjectStore, prefix: string, runId: string, artifa
   return artifacts.map((a) => ({ name: a.name, key: runPrefix + a.name, bytes: byteLength(a.body) }));
 }
 
+/** What sharing the run just published needs, from memory instead of the bucket. */
+function publishedRun(artifacts: Artifact[]): { names: string[]; indexHtml: string } {
+  const index = artifacts.find((a) => a.name === 'index.html');
+  if (!index) throw new Error('The report has no index.html to share.');
+  return { names: artifacts.map((a) => a.name), indexHtml: typeof index.body === 'string' ? index.body : Buffer.from(index.body).toString('utf8') };
+}
+
 export interface ReportDependencies {
   store: ObjectStore & ObjectPresigner;
   /** The readings' topic, whose lake the "lake" source reads. */
@@ -156,6 +163,6 @@ export async function runReport(request: ReportRequest, deps: ReportDependencies
   const runId = reportRunId(started);
   const prefix = deps.reportsPrefix ?? 'reports';
   const written = await publish(deps.store, prefix, runId, artifacts);
-  const shared = share && (await shareReport(deps.store, { run: runId, expiresInSeconds: share.expiresIn, reportsPrefix: prefix }));
+  const shared = share && (await shareReport(deps.store, { run: runId, expiresInSeconds: share.expiresIn, reportsPrefix: prefix, published: publishedRun(artifacts) }));
   return { runId, prefix: `${prefix}/${runId}/`, source, origin, rows: table.numRows(), artifacts: written, share: shared, durationMs: Date.now() - started.getTime() };
 }

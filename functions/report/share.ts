@@ -17,6 +17,22 @@ interface ShareRequest {
   expiresInSeconds: number;
   /** Where runs are published; tests use their own. */
   reportsPrefix?: string;
+  /** The run's artifact names and index.html when the caller has just published it (run is its id): not read back from the bucket. */
+  published?: PublishedRun;
+}
+
+interface PublishedRun {
+  names: readonly string[];
+  indexHtml: string;
+}
+
+/** The artifact names and index.html of a run in the bucket. */
+async function readRun(store: ObjectStore, reportsPrefix: string, runId: string): Promise<PublishedRun> {
+  const runPrefix = `${reportsPrefix}/${runId}/`;
+  const index = await store.get(`${runPrefix}index.html`);
+  if (!index) throw new ReportNotFoundError(`No report run ${runId} at s3://${store.bucket}/${runPrefix}: share "latest" or the id of a run listed under ${reportsPrefix}/.`);
+  const names = (await store.list(runPrefix)).map((key) => key.slice(runPrefix.length));
+  return { names, indexHtml: Buffer.from(index.body).toString('utf8') };
 }
 
 export interface ReportShare {
@@ -54,16 +70,14 @@ export async function shareReport(store: ObjectStore & ObjectPresigner, request:
   const reportsPrefix = request.reportsPrefix ?? 'reports';
   const runId = await resolveRunId(store, reportsPrefix, request.run);
   const runPrefix = `${reportsPrefix}/${runId}/`;
-  const index = await store.get(`${runPrefix}index.html`);
-  if (!index) throw new ReportNotFoundError(`No report run ${runId} at s3://${store.bucket}/${runPrefix}: share "latest" or the id of a run listed under ${reportsPrefix}/.`);
+  const { names, indexHtml } = request.published ?? (await readRun(store, reportsPrefix, runId));
 
   const signedAt = new Date();
   const sign = (key: string) => store.presignGet(key, request.expiresInSeconds, signedAt);
-  const keys = await store.list(runPrefix);
-  const links = new Map(await Promise.all(keys.map(async (key) => [key.slice(runPrefix.length), (await sign(key)).url] as const)));
+  const links = new Map(await Promise.all(names.map(async (name) => [name, (await sign(runPrefix + name)).url] as const)));
   const key = `${reportsPrefix}/shares/${runId}/${randomUUID()}.html`;
   const page = await sign(key);
-  const html = sharePage({ html: Buffer.from(index.body).toString('utf8'), runId, links, expiresAt: page.expiresAt });
+  const html = sharePage({ html: indexHtml, runId, links, expiresAt: page.expiresAt });
   await store.put(key, html, { contentType: 'text/html; charset=utf-8', metadata: { 'report-run': runId, 'expires-at': page.expiresAt.toISOString() } });
   return { runId, url: page.url, expiresAt: page.expiresAt.toISOString(), cutShortByCredentials: page.cutShortByCredentials, key };
 }
