@@ -1,9 +1,11 @@
 /** Test data for the sink: valid readings and Lambda-shaped Kafka records carrying them. */
 import { randomUUID } from 'node:crypto';
+import { HOUR_MS as HOUR } from '@air-quality/preprocessing';
 import type { KafkaRecord } from '../../functions/sink/event';
 import { READING_SCHEMA_VERSION, type Reading } from '../../shared/schemas/reading';
 
-export const HOUR = 3_600_000;
+/** One hour in ms: the preprocessing layer's HOUR_MS. */
+export { HOUR };
 export const T0 = Date.UTC(2026, 10, 24, 10);
 
 export function reading(stationId: string, sequence: number, observedAtMs: number, overrides: Partial<Reading> = {}): Reading {
