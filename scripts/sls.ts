@@ -26,3 +26,14 @@ export function sls(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180
     });
   });
 }
+
+/**
+ * The handler's result in the output of `sls invoke local`: the pretty-printed JSON object that
+ * starts at the last line holding only "{" (log lines come before it).
+ */
+export function invocationResult<T>(stdout: string): T {
+  const start = stdout.lastIndexOf('\n{\n');
+  const at = start >= 0 ? start + 1 : stdout.startsWith('{\n') ? 0 : -1;
+  if (at < 0) throw new Error(`no result in the output of sls invoke local:\n${stdout}`);
+  return JSON.parse(stdout.slice(at)) as T;
+}

@@ -14,7 +14,7 @@ import { fromParquet } from '../../../shared/parquet';
 import { readingSchema } from '../../../shared/schemas/reading';
 import { datasetPath } from '../../support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween, type Offsets } from '../../support/kafka';
-import { sls } from '../../../scripts/sls';
+import { invocationResult, sls } from '../../../scripts/sls';
 
 /**
  * train (sls invoke local) → simulate in replay mode (sls invoke local) → infer, run by the Kafka
@@ -33,11 +33,6 @@ Object.assign(process.env, env);
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 const context = { awsRequestId: 'e2e', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
-
-/** The result JSON `sls invoke local` prints last. */
-function invokeResult<T>(stdout: string): T {
-  return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{\n') + 1)) as T;
-}
 
 let worker: MappingWorker;
 let close: () => Promise<void>;
@@ -59,7 +54,7 @@ describe('forecast end to end', () => {
   it('trains, streams replayed readings, and reads one prediction per reading back from the topic and the lake', async () => {
     const trained = await sls(['invoke', 'local', '-f', 'train', '--data', JSON.stringify({ lastHours: 3000, models: ['gbt'], gbt: { trees: 60 } })], env);
     assert.equal(trained.code, 0, trained.stderr + trained.stdout);
-    const model = invokeResult<TrainResult>(trained.stdout);
+    const model = invocationResult<TrainResult>(trained.stdout);
     assert.ok(model.promoted, model.decision);
 
     const infer = await import('../../../functions/infer/handler');
@@ -83,7 +78,7 @@ describe('forecast end to end', () => {
 
     const simulated = await sls(['invoke', 'local', '-f', 'simulate', '--data', JSON.stringify({ count: 12, mode: 'replay', stations: 2 })], env);
     assert.equal(simulated.code, 0, simulated.stderr + simulated.stdout);
-    const result = invokeResult<SimulateResult>(simulated.stdout);
+    const result = invocationResult<SimulateResult>(simulated.stdout);
     assert.equal(result.sent, 24);
     // Exactly this run's readings, by the offsets simulate reported.
     const from: Offsets = new Map(result.partitions.map((p) => [p.partition, Number(p.firstOffset)]));

@@ -14,7 +14,7 @@ import type { ReportRun } from '../../../functions/report/run';
 import { repoRoot } from '../../../stack/paths';
 import { datasetPath } from '../../support/dataset';
 import { minioClient } from '../../support/minio';
-import { sls } from '../../../scripts/sls';
+import { invocationResult, sls } from '../../../scripts/sls';
 
 const config = loadConfig();
 const bucket = config.s3.bucket;
@@ -45,12 +45,6 @@ async function read(key: string): Promise<Buffer> {
 }
 
 /** `sls invoke local` prints the handler's result as indented JSON after the one-line logs. */
-function invocationResult(stdout: string): ReportRun {
-  const start = stdout.search(/^\{$/m);
-  assert.ok(start >= 0, `no result in the output of sls invoke local:\n${stdout}`);
-  return JSON.parse(stdout.slice(start));
-}
-
 let run: ReportRun;
 const bodies = new Map<string, Buffer>();
 const names = () => run.artifacts.map((a) => a.name);
@@ -58,7 +52,7 @@ const names = () => run.artifacts.map((a) => a.name);
 before(async () => {
   const invoked = await sls(['invoke', 'local', '-f', 'report', '--path', 'events/report-reference.json'], { AIR_QUALITY_DATASET: datasetPath() }, 300_000);
   assert.equal(invoked.code, 0, invoked.stderr + invoked.stdout);
-  run = invocationResult(invoked.stdout);
+  run = invocationResult<ReportRun>(invoked.stdout);
   for (const key of await listKeys(run.prefix)) bodies.set(key.slice(run.prefix.length), await read(key));
 });
 
