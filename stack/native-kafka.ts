@@ -143,7 +143,7 @@ function formatStorage(options: KafkaBrokerOptions): void {
   mkdirSync(logDirs, { recursive: true });
   if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, randomBytes(16).toString('base64url'));
   const clusterId = readFileSync(clusterIdFile, 'utf8').trim();
-  const result = spawnSync('java', ['-cp', classpath(), `-Dlog4j2.configurationFile=${log4jProperties}`, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', serverProperties, ...(options.formatArgs ?? [])], { encoding: 'utf8' });
+  const result = spawnSync('java', ['-cp', classpath(), `-Dlog4j2.configurationFile=${log4jProperties}`, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', serverProperties, ...(options.formatArgs ?? [])], { encoding: 'utf8' });
   if (result.status !== 0) throw new StackError(`Formatting Kafka storage failed:\n${result.stdout}${result.stderr}`);
 }
 

@@ -19,7 +19,7 @@ export interface SecuredBroker {
 }
 
 /** Free ports on 127.0.0.1, held together so they differ. */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
       const server = createServer();
