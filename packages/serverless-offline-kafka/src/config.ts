@@ -124,7 +124,7 @@ export function readMappings(service: ServiceDescription, settings: PluginSettin
         startingPosition: startingPosition(event, where),
         consumerGroupId,
         filterPatterns,
-        ...(onFailureTopic ? { onFailureTopic } : {}),
+        ...(onFailureTopic ? { onFailureDestination: { type: 'kafka' as const, topic: onFailureTopic } } : {}),
       });
     });
   }

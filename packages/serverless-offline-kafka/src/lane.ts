@@ -166,13 +166,14 @@ export class PartitionLane {
     this.failingOffset = failing[0]!.offset;
     const { retry, mapping } = this.context;
     const exhausted = retriesExhausted(retry, this.failedAttempts);
-    if (exhausted && mapping.onFailureTopic) {
+    const destination = mapping.onFailureDestination;
+    if (exhausted && destination?.type === 'kafka') {
       const attempts = this.failedAttempts;
       const sent = await this.untilDone('send to the on-failure topic', () =>
         this.context.deadLetter(this.partition, failing.filter((entry) => entry.deliver).map((entry) => entry.message), error, attempts),
       );
       if (sent) await this.commitBefore(failing.at(-1)!.offset + 1);
-      return `${error}; retries exhausted after ${attempts} attempts: ${deliveredCount} records sent to ${mapping.onFailureTopic}`;
+      return `${error}; retries exhausted after ${attempts} attempts: ${deliveredCount} records sent to kafka://${destination.topic}`;
     }
     this.retryBatch = failing;
     const waitMs = backoffMs(retry, this.failedAttempts);

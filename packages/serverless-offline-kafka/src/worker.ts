@@ -13,6 +13,10 @@ import type { MappingSettings } from './mapping';
 import { pinStartingOffsets } from './positions';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry';
 
+/** The topic of a `kafka://` on-failure destination. */
+const kafkaDestination = (mapping: MappingSettings): string | undefined =>
+  mapping.onFailureDestination?.type === 'kafka' ? mapping.onFailureDestination.topic : undefined;
+
 export type KafkaHandler = (event: LambdaKafkaEvent) => Promise<unknown>;
 
 export interface WorkerOptions {
@@ -138,14 +142,15 @@ export class MappingWorker {
   }
 
   private async checkTopics(admin: Admin): Promise<void> {
-    const wanted = [this.mapping.topic, this.mapping.onFailureTopic].filter((topic): topic is string => topic !== undefined);
+    const wanted = [this.mapping.topic, kafkaDestination(this.mapping)].filter((topic): topic is string => topic !== undefined);
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length > 0) throw new Error(`topic ${missing.join(', ')} does not exist; create it first (the emulator never creates topics, like Lambda)`);
   }
 
   private async sendToDeadLetterTopic(partition: number, messages: KafkaMessage[], error: string, attempts: number): Promise<void> {
-    const { functionKey, topic, onFailureTopic } = this.mapping;
+    const { functionKey, topic } = this.mapping;
+    const onFailureTopic = kafkaDestination(this.mapping);
     if (!onFailureTopic) throw new Error(`kafka λ ${functionKey}: no onFailureDestination to send records to`);
     if (!this.producer) {
       const producer = this.kafka.producer();

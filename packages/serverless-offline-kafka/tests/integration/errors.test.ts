@@ -67,7 +67,7 @@ describe('handler failures', () => {
     const topic = topics[2]!;
     await produce(topic, onPartition0(0, 8));
     const harness = new Harness({
-      mapping: mappingFor(topic, { batchSize: 8, maximumBatchingWindowMs: 1000, onFailureTopic: topics[5]! }),
+      mapping: mappingFor(topic, { batchSize: 8, maximumBatchingWindowMs: 1000, onFailureDestination: { type: 'kafka', topic: topics[5]! } }),
       retry: { ...fastRetry, maximumRetryAttempts: 0, bisectBatchOnFunctionError: true },
       handler: async (event) => {
         if (recordsOf(event).some((record) => (decodedValue(record) as { n: number }).n === 5)) throw new Error('poison');
@@ -89,7 +89,7 @@ describe('handler failures', () => {
     const [topic, deadLetterTopic] = [topics[3]!, topics[4]!];
     await produce(topic, onPartition0(0, 6));
     const harness = new Harness({
-      mapping: mappingFor(topic, { functionKey: 'sink', batchSize: 2, onFailureTopic: deadLetterTopic }),
+      mapping: mappingFor(topic, { functionKey: 'sink', batchSize: 2, onFailureDestination: { type: 'kafka', topic: deadLetterTopic } }),
       retry: { ...fastRetry, maximumRetryAttempts: 2 },
       handler: async (event) => {
         if (offsetsOf(event).includes(2)) throw new Error('cannot parse record 2');

@@ -31,7 +31,7 @@ describe('readMappings', () => {
     assert.equal(mapping!.maximumBatchingWindowMs, 2000);
     assert.deepEqual(mapping!.startingPosition, { type: 'AT_TIMESTAMP', timestampMs: 1700000000000 });
     assert.equal(mapping!.consumerGroupId, 'g');
-    assert.equal(mapping!.onFailureTopic, 'dlq');
+    assert.deepEqual(mapping!.onFailureDestination, { type: 'kafka', topic: 'dlq' });
   });
 
   it('skips disabled events and gives two mappings of one function on one topic their own groups', () => {
@@ -50,7 +50,7 @@ describe('readMappings', () => {
   it('falls back to the local default DLQ for a destination that only exists in the cloud, and says so', () => {
     const events = [kafka({ onFailureDestination: 'arn:aws:sqs:us-east-1:1:q' })];
     const { mappings, warnings } = readMappings(service({ f: { events } }), { defaultOnFailureDestination: 'kafka://local.dlq' });
-    assert.equal(mappings[0]!.onFailureTopic, 'local.dlq');
+    assert.deepEqual(mappings[0]!.onFailureDestination, { type: 'kafka', topic: 'local.dlq' });
     assert.match(warnings[0]!, /cannot be reached locally; using kafka:\/\/local.dlq/);
   });
 
