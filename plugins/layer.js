@@ -59,7 +59,7 @@ async function buildBundle(/** @type {{ name: string, entry?: string, format: st
     outfile: join(dir, file),
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     format: /** @type {'cjs' | 'esm'} */ (format),
     external: [...others, ...external],
     logLevel: 'warning',

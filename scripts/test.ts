@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { up } from '../stack';
 import { repoRoot } from '../stack/paths';
+import { ensureTestDataset } from '../tests/support/dataset';
 
 const resultsDir = join(repoRoot, 'test-results');
 const skipDirs = new Set(['node_modules', '.git', '.esbuild', '.serverless', '.stack', 'build', 'dist']);
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
     return 1;
   }
   if (files.some((f) => !f.includes('tests/unit/'))) await up();
+  const dataset = await ensureTestDataset();
   mkdirSync(resultsDir, { recursive: true });
   // One TAP file per run, so concurrent runs never read each other's counts.
   const tap = join(resultsDir, `results-${process.pid}.tap`);
@@ -44,7 +46,7 @@ async function main(): Promise<number> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
-    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, AIR_QUALITY_TEST: '1' } },
+    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, AIR_QUALITY_TEST: '1', AIR_QUALITY_DATASET: dataset } },
   );
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   const summary = readFileSync(tap, 'utf8');

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
-import { run } from './tools';
+import { runShown as run } from './tools';
 
 const composeFile = join(repoRoot, 'docker-compose.yml');
 const compose = (...args: string[]) => ['compose', '-f', composeFile, '--project-name', 'air-quality-pipeline', ...args];

@@ -7,7 +7,8 @@ import { kafkaProcess, startNativeKafka } from './native-kafka';
 import { minioProcess, startNativeMinio } from './native-minio';
 import { dataDir } from './paths';
 import type { ManagedProcess } from './processes';
-import { ensureBucket, ensureTopics, kafkaAnswers, minioAnswers, waitUntil } from './provision';
+import { ensureBucket, ensureTopics, groupCoordinatorAnswers, kafkaAnswers, minioAnswers, waitUntil } from './provision';
+import { phase } from './tools';
 
 export { StackError };
 
@@ -15,39 +16,64 @@ interface Service {
   name: string;
   process: ManagedProcess;
   answers(config: PipelineConfig): Promise<boolean>;
+  /** What a client needs beyond answering (Kafka: group coordinators); checked even when it was already running. */
+  ready?(config: PipelineConfig): Promise<boolean>;
+  readyWhat?: string;
   start(config: PipelineConfig): Promise<void>;
   readyTimeoutMs: number;
 }
 
 const services: Service[] = [
-  { name: 'Kafka', process: kafkaProcess, answers: (c) => kafkaAnswers(c.kafka.brokers), start: () => startNativeKafka(), readyTimeoutMs: 120_000 },
+  {
+    name: 'Kafka',
+    process: kafkaProcess,
+    answers: (c) => kafkaAnswers(c.kafka.brokers),
+    ready: (c) => groupCoordinatorAnswers(c.kafka.brokers),
+    readyWhat: 'consumer groups to find their coordinator',
+    start: () => startNativeKafka(),
+    readyTimeoutMs: 120_000,
+  },
   { name: 'MinIO', process: minioProcess, answers: (c) => minioAnswers(c.s3.endpoint ?? ''), start: startNativeMinio, readyTimeoutMs: 60_000 },
 ];
 
-/** Starts what is not running (Docker when an engine answers, native otherwise), then provisions topics and bucket. */
+const failedStart = (service: Service) => (error: Error) => {
+  throw new StackError(`${error.message}\nLast lines of ${service.process.logFile}:\n${service.process.tail()}`);
+};
+
+async function awaitReady(service: Service, config: PipelineConfig): Promise<void> {
+  const { ready, readyWhat } = service;
+  if (!ready || (await ready(config))) return;
+  await phase(`${service.name}: waiting for ${readyWhat}`, () => waitUntil(`${service.name} (${readyWhat})`, () => ready(config), service.readyTimeoutMs)).catch(failedStart(service));
+}
+
+/**
+ * Starts what is not running (Docker when an engine answers, native otherwise), then provisions topics and bucket.
+ * Returns when a client can use everything: the broker answers metadata, consumer groups find their coordinator,
+ * MinIO is ready, topics have leaders and the bucket exists.
+ */
 export async function up(config = loadConfig()): Promise<void> {
   if (!config.s3.endpoint) throw new StackError('S3_ENDPOINT is empty (AWS S3): the local stack serves MinIO on http://localhost:9000; unset S3_ENDPOINT.');
   const started = Date.now();
   if (dockerEngineAvailable()) {
     console.log('Docker engine found: starting the stack with docker compose.');
     await dockerUp();
+    for (const service of services) await awaitReady(service, config);
   } else {
     for (const service of services) {
       if (await service.answers(config)) {
         console.log(`${service.name}: already running${service.process.pid() ? ` (pid ${service.process.pid()})` : ' (not started by this stack)'}.`);
-        continue;
+      } else {
+        await service.start(config);
+        await phase(`${service.name}: starting`, () => waitUntil(service.name, () => service.answers(config), service.readyTimeoutMs, () => service.process.pid() !== undefined)).catch(failedStart(service));
       }
-      console.log(`${service.name}: starting natively...`);
-      await service.start(config);
-      await waitUntil(service.name, () => service.answers(config), service.readyTimeoutMs, () => service.process.pid() !== undefined).catch((error: Error) => {
-        throw new StackError(`${error.message}\nLast lines of ${service.process.logFile}:\n${service.process.tail()}`);
-      });
-      console.log(`${service.name}: ready (pid ${service.process.pid()}).`);
+      await awaitReady(service, config);
     }
   }
-  await ensureTopics(config);
-  await ensureBucket(config);
   const { readings, deadLetter, predictions, partitions } = config.topics;
+  await phase('Creating topics and the bucket', async () => {
+    await ensureTopics(config);
+    await ensureBucket(config);
+  });
   console.log(`Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Kafka ${config.kafka.brokers.join(',')} (topics ${readings}, ${deadLetter}, ${predictions}; ${partitions} partitions), MinIO ${config.s3.endpoint} (bucket ${config.s3.bucket}, console http://localhost:9001).`);
 }
 

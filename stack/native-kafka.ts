@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { StackError } from './errors';
 import { cacheDir, stateDir } from './paths';
 import { ManagedProcess } from './processes';
-import { requireCommand, run } from './tools';
+import { phase, requireCommand, run, setupLog } from './tools';
 import { KAFKA_VERSION, LOG4J_VERSION } from './versions';
 
 export const kafkaProcess = new ManagedProcess('kafka', 'kafka.Kafka');
@@ -61,8 +61,9 @@ async function ensureJars(): Promise<void> {
   const projectDir = join(cacheDir, `kafka-${KAFKA_VERSION}`);
   mkdirSync(projectDir, { recursive: true });
   writeFileSync(join(projectDir, 'pom.xml'), pom());
-  console.log(`Resolving Kafka ${KAFKA_VERSION} from Maven Central into ${jarsDir} (first run only)...`);
-  await run('mvn', ['-B', '-f', join(projectDir, 'pom.xml'), 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jarsDir}`]);
+  await phase(`Resolving Kafka ${KAFKA_VERSION} jars from Maven Central into ${jarsDir} (first run only; output in ${setupLog})`, () =>
+    run('mvn', ['-B', '-f', join(projectDir, 'pom.xml'), 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jarsDir}`]),
+  );
 }
 
 function pom(): string {

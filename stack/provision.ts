@@ -21,6 +21,50 @@ export async function kafkaAnswers(brokers: string[]): Promise<boolean> {
   }
 }
 
+const OFFSETS_TOPIC = '__consumer_offsets';
+/** A couple of quick retries: with none, kafkajs fails a fresh client's first group request ("No brokers in the broker pool"). */
+const PROBE_RETRY = { retries: 2, initialRetryTime: 100, maxRetryTime: 500 };
+
+/** Kafka's group → offsets-partition rule: abs(Java String.hashCode(groupId)) % partitions. */
+export function offsetsPartitionOf(groupId: string, partitions: number): number {
+  let hash = 0;
+  for (let i = 0; i < groupId.length; i += 1) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
+  return (hash & 0x7fffffff) % partitions;
+}
+
+/** One group name per partition of the offsets topic, so probing them all touches every coordinator. */
+export function probeGroups(partitions: number): string[] {
+  const byPartition = new Map<number, string>();
+  for (let n = 0; byPartition.size < partitions; n += 1) {
+    const groupId = `stack-readiness-${n}`;
+    const partition = offsetsPartitionOf(groupId, partitions);
+    if (!byPartition.has(partition)) byPartition.set(partition, groupId);
+  }
+  return [...byPartition.values()];
+}
+
+/**
+ * True when any consumer group can find its coordinator and read its offsets. A fresh broker creates the
+ * offsets topic on the first group request and loads each of its partitions afterwards; until then group
+ * requests fail with "not the correct coordinator" or "loading", which is what crashed a first `sls offline start`.
+ */
+export async function groupCoordinatorAnswers(brokers: string[]): Promise<boolean> {
+  const admin = new Kafka({ clientId: 'stack-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1500, retry: PROBE_RETRY }).admin();
+  try {
+    await admin.connect();
+    // The first request for a group creates the offsets topic on a fresh broker.
+    await admin.fetchOffsets({ groupId: 'stack-readiness-0', topics: [] });
+    const [offsets] = (await admin.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] })).topics;
+    if (!offsets || offsets.partitions.some((p) => p.leader < 0)) return false;
+    for (const groupId of probeGroups(offsets.partitions.length)) await admin.fetchOffsets({ groupId, topics: [] });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** True when MinIO reports itself ready to serve requests. */
 export async function minioAnswers(endpoint: string): Promise<boolean> {
   try {

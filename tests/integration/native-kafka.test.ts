@@ -3,9 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker } from '../../stack/native-kafka';
 import { ManagedProcess } from '../../stack/processes';
+import { groupCoordinatorAnswers, kafkaAnswers, offsetsPartitionOf, probeGroups, waitUntil } from '../../stack/provision';
 import { freePorts } from '../support/secured-kafka';
 
 const noJava = spawnSync('which', ['java']).status !== 0;
@@ -25,5 +29,58 @@ describe('the native Kafka broker', { skip: noJava && 'java not found: install J
       await broker.stop(10_000);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  // What stack:up waits for (metadata, then every group coordinator) is what a first consumer needs: on a new
+  // data directory, group requests right after "metadata answers" used to fail with NOT_COORDINATOR.
+  it('lets a consumer group start at once on a new data directory, 5 times in a row', async () => {
+    for (let round = 1; round <= 5; round += 1) {
+      const dir = mkdtempSync(join(tmpdir(), 'kafka-fresh-'));
+      const broker = new ManagedProcess('kafka-fresh-test', 'kafka.Kafka', { runDir: join(dir, 'run'), logDir: join(dir, 'logs') });
+      const [controllerPort, port] = (await freePorts(2)) as [number, number];
+      const brokers = [`localhost:${port}`];
+      // One quick retry at most: the first group requests must succeed as they are, not eventually.
+      const kafka = new Kafka({ clientId: 'fresh-broker-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+      const admin = kafka.admin();
+      try {
+        await startKafkaBroker({ process: broker, stateDir: dir, controllerPort, listeners: [{ name: 'PLAINTEXT', port, protocol: 'PLAINTEXT' }] });
+        await waitUntil('the fresh broker', () => kafkaAnswers(brokers), 60_000, () => broker.pid() !== undefined);
+        await waitUntil('its group coordinators', () => groupCoordinatorAnswers(brokers), 60_000);
+        await admin.connect();
+        const topic = `fresh-${round}`;
+        await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
+        for (let n = 0; n < 20; n += 1) await admin.fetchOffsets({ groupId: `fresh-group-${randomUUID()}`, topics: [topic] });
+        const groupId = `fresh-consumer-${round}`;
+        const consumer = kafka.consumer({ groupId, retry: { retries: 1, initialRetryTime: 50 } });
+        const crashed: Error[] = [];
+        consumer.on(consumer.events.CRASH, ({ payload }) => crashed.push(payload.error));
+        let delivered!: (value: string) => void;
+        const received = new Promise<string>((resolve) => (delivered = resolve));
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await consumer.run({ eachMessage: async ({ message }) => delivered(String(message.value)) });
+        const producer = kafka.producer();
+        await producer.connect();
+        await producer.send({ topic, messages: [{ value: `round ${round}` }] });
+        await producer.disconnect();
+        const value = await Promise.race([received, sleep(30_000).then(() => `nothing within 30 s (crashes: ${crashed.map((e) => e.message).join('; ')})`)]);
+        await consumer.disconnect();
+        assert.equal(value, `round ${round}`);
+        assert.deepEqual(crashed.map((e) => e.message), [], `round ${round}: ${broker.tail(10)}`);
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+        await broker.stop(10_000);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+});
+
+describe('the group coordinator probe', () => {
+  it("maps groups to offsets partitions as Kafka does (Java's String.hashCode)", () => {
+    // Values from Kafka's rule abs("<id>".hashCode()) % 50, computed with Java 17's jshell.
+    assert.equal(offsetsPartitionOf('test-group', 50), 12);
+    const groups = probeGroups(50);
+    assert.equal(new Set(groups.map((g) => offsetsPartitionOf(g, 50))).size, 50);
   });
 });
