@@ -82,7 +82,8 @@ export function kafkaFailureHint(error: unknown, settings: KafkaSettings): strin
   if (chain.some((e) => tlsCodes.includes(String((e as { code?: unknown }).code)))) {
     return "The broker's TLS certificate was not trusted: if a private CA signed it, set KAFKA_CA_SECRET_ARN to a secret {\"certificate\": \"<PEM of the CA>\"}; check that KAFKA_BOOTSTRAP_SERVERS uses the names in the certificate.";
   }
-  if (chain.some((e) => /^ERR_SSL_(SSLV3_ALERT_BAD_CERTIFICATE|TLSV13_ALERT_CERTIFICATE_REQUIRED)$/.test(String((e as { code?: unknown }).code)))) {
+  // OpenSSL 1.1 (Node 20) names the alert SSLV3_ALERT_BAD_CERTIFICATE, OpenSSL 3.5 (Node 24) SSL/TLS_ALERT_BAD_CERTIFICATE.
+  if (chain.some((e) => /^ERR_SSL_(SSLV3_ALERT_BAD_CERTIFICATE|SSL\/TLS_ALERT_BAD_CERTIFICATE|TLSV13_ALERT_CERTIFICATE_REQUIRED)$/.test(String((e as { code?: unknown }).code)))) {
     return "The broker refused this client's TLS handshake: its listener requires a client certificate; set KAFKA_AUTH=mtls with KAFKA_SECRET_ARN naming the certificate secret.";
   }
   const security = settings.auth.mode === 'none' && !settings.tls ? 'without TLS or authentication' : `with KAFKA_AUTH=${settings.auth.mode}, KAFKA_TLS=${settings.tls}`;
