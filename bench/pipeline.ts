@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const { handler: sink } = await import('../functions/sink/handler');
   const worker = new MappingWorker({
     mapping: { functionKey: 'sink', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: config.kafka.brokers, topic, batchSize, maximumBatchingWindowMs: windowSeconds * 1000, startingPosition: { type: 'TRIM_HORIZON' }, consumerGroupId: `${topic}-sink`, filterPatterns: [] },
-    retry: { maximumRetryAttempts: -1, initialBackoffMs: 200, maxBackoffMs: 2000 },
+    retry: { initialBackoffMs: 200, maxBackoffMs: 2000 },
     onInvocation: () => undefined,
     handler: (event) => sink(event, context),
   });

@@ -1,6 +1,6 @@
 /** Cutting the next invocation's batch from a partition's buffered records (pure). */
 
-/** Lambda's synchronous invocation payload limit, which the serialized event must respect. */
+/** Lambda's synchronous invocation payload limit (6 MB), which the serialized event must respect. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
 export interface Sized {
@@ -33,7 +33,7 @@ export function cutBatch(buffered: readonly Sized[], limits: BatchLimits): Cut {
   for (const record of buffered) {
     if (record.deliver) {
       const withSeparator = bytes + record.bytes + (delivered > 0 ? 1 : 0);
-      // A single oversized record still goes alone, as Lambda would try (and the handler sees the real size).
+      // A single oversized record is cut alone: the lane does not invoke it (AWS: MaximumPayloadSizeExceeded).
       if (delivered === limits.maxRecords || (delivered > 0 && withSeparator > limits.maxPayloadBytes)) return { take, delivered, full: true };
       bytes = withSeparator;
       delivered += 1;

@@ -1,6 +1,7 @@
 /** One concise line per invocation (pure). */
 
-export type InvocationOutcome = 'ok' | 'partial' | 'error' | 'filtered';
+/** `discarded`: not invoked (too old, or too large) and sent to the on-failure destination or dropped. */
+export type InvocationOutcome = 'ok' | 'partial' | 'error' | 'filtered' | 'discarded';
 
 export interface InvocationSummary {
   functionKey: string;
@@ -8,11 +9,11 @@ export interface InvocationSummary {
   partition: number;
   firstOffset: number;
   lastOffset: number;
-  /** Records delivered (or, for `filtered`, skipped without an invocation). */
+  /** Records delivered (or, for `filtered` and `discarded`, skipped without an invocation). */
   records: number;
   durationMs: number;
   outcome: InvocationOutcome;
-  /** What failed and what happens next (retry, bisect, dead letter). */
+  /** What failed and what happens next (retry, bisect, on-failure destination). */
   detail?: string;
 }
 

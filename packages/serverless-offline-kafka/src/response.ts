@@ -1,38 +1,48 @@
-/** Reading a handler's result as Lambda does for Kafka partial batch responses (pure). */
+/**
+ * Reading a handler's result as Lambda does for Kafka partial batch responses (pure).
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html#kafka-partial-batch-response:
+ * `{"batchItemFailures":[{"itemIdentifier":{"partition":"<topic>-<partition>","offset":<n>}}]}`; an empty or null
+ * response is success; "any invalid topic-partition_number or offset returned that was not present in the invoked
+ * event will be treated as failure and entire batch will be retried". Only honoured with ReportBatchItemFailures.
+ */
 
 export type Outcome =
-  | { kind: 'success' }
+  /** `ignored`: the handler returned failures the mapping does not read (no ReportBatchItemFailures). */
+  | { kind: 'success'; ignored?: number }
   /** Records from `fromOffset` on failed; the ones before it succeeded. */
   | { kind: 'partial'; fromOffset: number; failed: number }
   | { kind: 'error'; message: string };
 
-interface ItemIdentifier {
-  partition?: unknown;
-  offset?: unknown;
+export interface InvokedBatch {
+  /** `FunctionResponseTypes: [ReportBatchItemFailures]` on the mapping. */
+  reportBatchItemFailures: boolean;
+  topic: string;
+  partition: number;
+  /** Offsets of the records the event carried, ascending. */
+  offsets: readonly number[];
 }
 
-/**
- * `{ batchItemFailures: [{ itemIdentifier: { partition, offset } }] }`; an offset alone (number or string)
- * is accepted too. As in Lambda, a malformed response fails the whole batch.
- */
-export function readOutcome(result: unknown, partition: number, offsets: readonly number[]): Outcome {
+const EXPECTED = 'AWS expects {"batchItemFailures":[{"itemIdentifier":{"partition":"<topic>-<partition>","offset":<number>}}]}, naming records of the event';
+
+export function readOutcome(result: unknown, batch: InvokedBatch): Outcome {
   const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
-  if (failures === undefined || failures === null) return { kind: 'success' };
-  if (!Array.isArray(failures)) return { kind: 'error', message: 'batchItemFailures is not an array' };
-  if (failures.length === 0) return { kind: 'success' };
+  if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0)) return { kind: 'success' };
+  // Without the opt-in Lambda never reads the response: the batch succeeded and its offsets are committed.
+  if (!batch.reportBatchItemFailures) return { kind: 'success', ignored: Array.isArray(failures) ? failures.length : 1 };
+  if (!Array.isArray(failures)) return { kind: 'error', message: `batchItemFailures is ${JSON.stringify(failures)}, not a list; ${EXPECTED}` };
+
+  const recordsKey = `${batch.topic}-${batch.partition}`;
   const failedOffsets: number[] = [];
   for (const failure of failures) {
     const identifier = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    const { partition: itemPartition, offset } = (typeof identifier === 'object' && identifier !== null ? identifier : { offset: identifier }) as ItemIdentifier;
-    const value = Number(offset);
-    if (itemPartition !== undefined && Number(itemPartition) !== partition) {
-      return { kind: 'error', message: `batchItemFailures names partition ${String(itemPartition)}, but the batch holds partition ${partition}` };
+    const { partition, offset } = (typeof identifier === 'object' && identifier !== null ? identifier : {}) as { partition?: unknown; offset?: unknown };
+    // The partition is the event's records key (a string), the offset a JSON number: other forms name no record.
+    if (partition !== recordsKey || typeof offset !== 'number' || !batch.offsets.includes(offset)) {
+      return { kind: 'error', message: `batchItemFailures item ${JSON.stringify(failure)} names no record of the batch (${recordsKey} offsets ${batch.offsets[0]}..${batch.offsets.at(-1)}); ${EXPECTED}. The whole batch failed` };
     }
-    if (offset === '' || offset === null || !offsets.includes(value)) {
-      return { kind: 'error', message: `batchItemFailures names offset ${JSON.stringify(offset)}, which is not in the batch (${offsets[0]}..${offsets.at(-1)})` };
-    }
-    failedOffsets.push(value);
+    failedOffsets.push(offset);
   }
+  // As for streams, the lowest failed offset is the checkpoint: everything from it on is retried.
   const fromOffset = Math.min(...failedOffsets);
-  return { kind: 'partial', fromOffset, failed: offsets.filter((o) => o >= fromOffset).length };
+  return { kind: 'partial', fromOffset, failed: batch.offsets.filter((o) => o >= fromOffset).length };
 }

@@ -2,28 +2,39 @@
  * The event source mapping for one `kafka`/`msk` event: a kafkajs consumer in the mapping's own group that
  * feeds one lane per assigned partition. Independent of Serverless: give it a handler function.
  */
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import pLimit from 'p-limit';
-import { deadLetter } from './dead-letter';
+import { checkBucket, kafkaDestination, s3ClientFromEnvironment, s3Destination, type Destination } from './destination';
 import type { LambdaKafkaEvent } from './event';
 import { compileFilter } from './filter';
 import { PartitionLane, type LaneContext } from './lane';
 import { formatInvocation, type InvocationSummary } from './log';
 import type { MappingSettings } from './mapping';
+import { isQuiet, MappingCounters, metricsReport, type MetricsReport } from './metrics';
+import { localMappingUuid } from './on-failure';
 import { pinStartingOffsets } from './positions';
-import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry';
+import { defaultRetryPolicy, errorControls, validateRetryPolicy, type RetryPolicy } from './retry';
 
 /** The topic of a `kafka://` on-failure destination. */
-const kafkaDestination = (mapping: MappingSettings): string | undefined =>
+const kafkaDestinationTopic = (mapping: MappingSettings): string | undefined =>
   mapping.onFailureDestination?.type === 'kafka' ? mapping.onFailureDestination.topic : undefined;
+
+/** Partitions invoked at once: provisioned mode's maximumPollers when set, else the local setting. */
+export const invocationConcurrency = (mapping: Pick<MappingSettings, 'provisionedPollers'>, partitionConcurrency: number): number =>
+  mapping.provisionedPollers?.maximumPollers ?? partitionConcurrency;
 
 export type KafkaHandler = (event: LambdaKafkaEvent) => Promise<unknown>;
 
 export interface WorkerOptions {
   mapping: MappingSettings;
   handler: KafkaHandler;
-  /** Partitions of this mapping invoked at the same time (each partition stays strictly sequential). Default 3. */
+  /**
+   * Partitions of this mapping invoked at the same time (each partition stays strictly sequential). Default 3;
+   * a mapping with provisionedPollers uses its maximumPollers instead.
+   */
   partitionConcurrency?: number;
+  /** The local backoff between attempts; how many attempts there are is the mapping's errorHandling (AWS's controls). */
   retry?: Partial<RetryPolicy>;
   /** Consumer group session timeout: how long a crashed emulator holds its partitions. Default 30 s (Kafka's). */
   sessionTimeoutMs?: number;
@@ -34,15 +45,29 @@ export interface WorkerOptions {
   shutdownTimeoutMs?: number;
   /** Called once per invocation (and per batch skipped by filters); the default prints one line. */
   onInvocation?: (summary: InvocationSummary) => void;
-  /** Problems that do not stop the mapping (broker away, consumer restarting). */
+  /** Problems that do not stop the mapping (broker away, consumer restarting, a blocked partition). */
   warn?: (line: string) => void;
+  /** At most one "partition blocked" warning per partition per interval. Default 60 s. */
+  blockedWarningIntervalMs?: number;
+  /**
+   * Receives the mapping's ESM metrics (an EMF line and a summary line) every `metricsIntervalMs` when something
+   * happened, and once more at stop. The default prints the summary line only.
+   */
+  onMetrics?: (report: MetricsReport) => void;
+  /** Default 60 s, CloudWatch's resolution for these metrics. */
+  metricsIntervalMs?: number;
 }
 
 export class MappingWorker {
   private readonly mapping: MappingSettings;
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
-  private producer: Producer | undefined;
+  private readonly destination: Destination | undefined;
+  /** Created on first use: only s3:// destinations need one. */
+  private s3ClientInstance: S3Client | undefined;
+  private readonly counters = new MappingCounters();
+  private readonly onMetrics: (report: MetricsReport) => void;
+  private readonly metricsTimer: NodeJS.Timeout;
   private readonly lanes = new Map<number, PartitionLane>();
   private readonly laneContext: LaneContext;
   private readonly warn: (line: string) => void;
@@ -74,20 +99,26 @@ export class MappingWorker {
         },
       },
     });
-    const limit = pLimit(partitionConcurrency);
+    const limit = pLimit(invocationConcurrency(mapping, partitionConcurrency));
     const onInvocation = options.onInvocation ?? ((summary) => console.log(formatInvocation(summary)));
+    this.destination = this.createDestination();
     this.laneContext = {
       mapping,
-      retry: validateRetryPolicy({ ...defaultRetryPolicy, ...options.retry }),
+      controls: errorControls(mapping),
+      backoff: validateRetryPolicy({ ...defaultRetryPolicy, ...options.retry }),
       keep: compileFilter(mapping.filterPatterns),
       invoke: (event) => limit(() => handler(event)),
       commit: (partition, nextOffset) => this.consumer.commitOffsets([{ topic: mapping.topic, partition, offset: String(nextOffset) }]),
-      deadLetter: (partition, messages, error, attempts) => this.sendToDeadLetterTopic(partition, messages, error, attempts),
+      ...(this.destination ? { destination: this.destination } : {}),
+      count: (name, value) => this.counters.add(name, value),
       pause: (partition) => this.consumer.pause([{ topic: mapping.topic, partitions: [partition] }]),
       resume: (partition) => this.consumer.resume([{ topic: mapping.topic, partitions: [partition] }]),
       report: onInvocation,
       warn: this.warn,
+      blockedWarningIntervalMs: options.blockedWarningIntervalMs ?? 60_000,
     };
+    this.onMetrics = options.onMetrics ?? ((report) => console.log(report.summary));
+    this.metricsTimer = setInterval(() => this.publishMetrics(), options.metricsIntervalMs ?? 60_000).unref();
   }
 
   async start(): Promise<void> {
@@ -95,7 +126,7 @@ export class MappingWorker {
     const admin = this.kafka.admin();
     try {
       await admin.connect();
-      await this.checkTopics(admin);
+      await this.checkSourceAndDestination(admin);
       await pinStartingOffsets(admin, this.mapping);
     } catch (error) {
       throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}`, { cause: error });
@@ -111,16 +142,18 @@ export class MappingWorker {
     await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
-      eachBatch: async ({ batch }) => this.lane(batch.partition).accept(batch.messages),
+      eachBatch: async ({ batch }) => this.lane(batch.partition).accept(batch.messages, batch.highWatermark),
     });
   }
 
   /** Lets running invocations finish (up to the shutdown timeout), then leaves the group. Uncommitted records are delivered again next time. */
   async stop(): Promise<void> {
     await Promise.all([...this.lanes.values()].map((lane) => lane.stop(this.shutdownTimeoutMs)));
+    clearInterval(this.metricsTimer);
+    this.publishMetrics();
     this.lanes.clear();
     await this.consumer.disconnect();
-    await this.producer?.disconnect();
+    await this.destination?.close();
   }
 
   private lane(partition: number): PartitionLane {
@@ -141,22 +174,38 @@ export class MappingWorker {
     }
   }
 
-  private async checkTopics(admin: Admin): Promise<void> {
-    const wanted = [this.mapping.topic, kafkaDestination(this.mapping)].filter((topic): topic is string => topic !== undefined);
+  /** The source topic, and a destination that exists and is not the source (AWS refuses that recursion). */
+  private async checkSourceAndDestination(admin: Admin): Promise<void> {
+    const onFailureTopic = kafkaDestinationTopic(this.mapping);
+    if (onFailureTopic === this.mapping.topic) throw new Error(`onFailureDestination kafka://${onFailureTopic} is the source topic; AWS refuses that loop: use another topic`);
+    const wanted = [this.mapping.topic, onFailureTopic].filter((topic): topic is string => topic !== undefined);
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length > 0) throw new Error(`topic ${missing.join(', ')} does not exist; create it first (the emulator never creates topics, like Lambda)`);
+    if (this.mapping.onFailureDestination?.type === 's3') await checkBucket(this.s3Client(), this.mapping.onFailureDestination.bucket);
   }
 
-  private async sendToDeadLetterTopic(partition: number, messages: KafkaMessage[], error: string, attempts: number): Promise<void> {
-    const { functionKey, topic } = this.mapping;
-    const onFailureTopic = kafkaDestination(this.mapping);
-    if (!onFailureTopic) throw new Error(`kafka λ ${functionKey}: no onFailureDestination to send records to`);
-    if (!this.producer) {
-      const producer = this.kafka.producer();
-      await producer.connect();
-      this.producer = producer;
+  private createDestination(): Destination | undefined {
+    const destination = this.mapping.onFailureDestination;
+    if (destination?.type === 'kafka') {
+      return kafkaDestination(destination.topic, async () => {
+        const producer = this.kafka.producer();
+        await producer.connect();
+        return producer;
+      });
     }
-    await this.producer.send({ topic: onFailureTopic, messages: messages.map((message) => deadLetter(message, { functionKey, error, attempts, topic, partition })) });
+    return destination?.type === 's3' ? s3Destination(destination.bucket, this.mapping, this.s3Client()) : undefined;
+  }
+
+  private s3Client(): S3Client {
+    return (this.s3ClientInstance ??= s3ClientFromEnvironment());
+  }
+
+  private publishMetrics(): void {
+    const counts = this.counters.drain();
+    const lags = new Map([...this.lanes].map(([partition, lane]) => [partition, lane.offsetLag()]));
+    if (isQuiet(counts, lags)) return;
+    const { functionKey, topic, consumerGroupId } = this.mapping;
+    this.onMetrics(metricsReport({ functionKey, topic, mappingUuid: localMappingUuid(consumerGroupId, functionKey, topic) }, counts, lags, new Date()));
   }
 }

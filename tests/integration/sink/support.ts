@@ -95,7 +95,7 @@ export function sinkWorker(options: { topic: string; consumerGroupId: string; ba
     },
     // A killed consumer's partitions move to the next one after this long (the broker's minimum).
     sessionTimeoutMs: 6000,
-    retry: { maximumRetryAttempts: -1, initialBackoffMs: 100, maxBackoffMs: 500 },
+    retry: { initialBackoffMs: 100, maxBackoffMs: 500 },
     onInvocation: options.onInvocation ?? (() => undefined),
     handler: (event) => sink(parsePayload(kafkaEventSchema, event), options.ports),
   });

@@ -2,12 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before } from 'node:test';
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel, type KafkaMessage, type Message } from 'kafkajs';
 import { KafkaMskEventSchema, KafkaSelfManagedEventSchema } from '@aws-lambda-powertools/parser/schemas';
 import { committedOffsets as committedOffsetsOf, createTopics as createNamedTopics, deleteTopics } from '../../../../tests/support/kafka';
 import type { LambdaKafkaEvent, LambdaKafkaRecord } from '../../src/event';
 import type { InvocationSummary } from '../../src/log';
 import type { MappingSettings } from '../../src/mapping';
+import type { MetricsReport } from '../../src/metrics';
 import { MappingWorker, type WorkerOptions } from '../../src/worker';
 
 export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'localhost:29092').split(',');
@@ -28,8 +29,9 @@ export function suiteTopics(count: number): string[] {
   return topics;
 }
 
+/** Idempotent: a retried send to a freshly created topic would otherwise write some partitions twice. */
 export async function produce(topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({ topic, messages });
   await producer.disconnect();
@@ -72,10 +74,11 @@ export function validated(event: LambdaKafkaEvent): LambdaKafkaEvent {
   return event;
 }
 
-/** A worker whose handler records every event it receives, and whose summaries are kept. */
+/** A worker whose handler records every event it receives, and whose summaries and metrics are kept. */
 export class Harness {
   readonly events: LambdaKafkaEvent[] = [];
   readonly summaries: InvocationSummary[] = [];
+  readonly metrics: MetricsReport[] = [];
   readonly worker: MappingWorker;
   readonly mapping: MappingSettings;
 
@@ -84,6 +87,7 @@ export class Harness {
     const handler = options.handler ?? (async () => undefined);
     this.worker = new MappingWorker({
       warn: () => undefined,
+      onMetrics: (report) => this.metrics.push(report),
       ...options,
       handler: async (event) => {
         this.events.push(validated(event));
@@ -101,3 +105,13 @@ export class Harness {
 
 /** Committed offset of each partition for a group (-1: none committed yet). */
 export const committedOffsets = (groupId: string, topic: string): Promise<Map<number, number>> => committedOffsetsOf(kafka, groupId, topic);
+
+/** Reads every message of a topic from the beginning as it arrives; `stop` disconnects. */
+export async function topicReader(topic: string): Promise<{ messages: KafkaMessage[]; stop: () => Promise<void> }> {
+  const messages: KafkaMessage[] = [];
+  const reader = kafka.consumer({ groupId: `${topic}-reader-${randomUUID().slice(0, 8)}` });
+  await reader.connect();
+  await reader.subscribe({ topic, fromBeginning: true });
+  await reader.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  return { messages, stop: () => reader.disconnect() };
+}

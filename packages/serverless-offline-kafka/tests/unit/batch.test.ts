@@ -18,7 +18,7 @@ describe('cutBatch', () => {
     assert.deepEqual(cutBatch(records(3), { ...limits, maxPayloadBytes: 70 }), { take: 1, delivered: 1, full: true });
   });
 
-  it('sends a single oversized record alone', () => {
+  it('cuts a single oversized record alone', () => {
     assert.deepEqual(cutBatch(records(2, 500), { ...limits, maxPayloadBytes: 100 }), { take: 1, delivered: 1, full: true });
   });
 
