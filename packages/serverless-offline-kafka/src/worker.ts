@@ -4,6 +4,7 @@
  */
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import pLimit from 'p-limit';
+import { accessFailureHint } from './access';
 import { deadLetter } from './dead-letter';
 import type { LambdaKafkaEvent } from './event';
 import { compileFilter } from './filter';
@@ -56,6 +57,8 @@ export class MappingWorker {
     this.kafka = new Kafka({
       clientId: `serverless-offline-kafka-${mapping.functionKey}`,
       brokers: mapping.bootstrapServers,
+      ssl: mapping.access?.ssl,
+      sasl: mapping.access?.sasl,
       // The emulator reports broker trouble itself, in one line, instead of kafkajs' multi-line JSON logs.
       logLevel: logLevel.NOTHING,
     });
@@ -98,7 +101,8 @@ export class MappingWorker {
       await this.checkTopics(admin);
       await pinStartingOffsets(admin, this.mapping);
     } catch (error) {
-      throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}`, { cause: error });
+      const hint = accessFailureHint(this.mapping.access, error);
+      throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}${hint && `; ${hint}`}`, { cause: error });
     } finally {
       await admin.disconnect();
     }
