@@ -217,8 +217,11 @@ function encryptedWithPbes2(pem: string): boolean {
 
 /** Node's codes for a broker certificate that no trusted CA signed, or that names another host. */
 const UNTRUSTED_CERTIFICATE = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID'];
-/** The broker's TLS alerts when it wants a client certificate, or does not accept the one it got. */
-const REFUSED_CLIENT_CERTIFICATE = ['ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'];
+/**
+ * The broker's TLS alerts when it wants a client certificate, or does not accept the one it got, as Node names them
+ * (OpenSSL 3 calls bad_certificate "SSL/TLS", older versions "SSLV3"; a Java broker sends it when there is no certificate).
+ */
+const REFUSED_CLIENT_CERTIFICATE = ['ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'];
 
 /** What to check when a mapping with this access could not reach its broker ('' when nothing more specific is known). */
 export function accessFailureHint(access: BrokerAccess | undefined, error: unknown): string {

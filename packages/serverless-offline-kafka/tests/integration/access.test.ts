@@ -31,7 +31,7 @@ describe('mappings that authenticate to the broker as their accessConfigurations
   let secretsFile: string;
   let admin: Kafka;
   /** One fresh topic per test, created up front. */
-  const topics = Array.from({ length: 6 }, () => `offline-kafka-access-${randomUUID().slice(0, 8)}`);
+  const topics = Array.from({ length: 7 }, () => `offline-kafka-access-${randomUUID().slice(0, 8)}`);
 
   before(async () => {
     broker = await startSecuredBroker();
@@ -110,6 +110,12 @@ describe('mappings that authenticate to the broker as their accessConfigurations
   it('without serverRootCaCertificate the private CA is not trusted, and the start says to declare it', async () => {
     const harness = new Harness({ mapping: mappingWith(broker.saslSslPort, { saslScram512Auth: [USER] }) });
     await assert.rejects(harness.worker.start(), /self-signed certificate.*; the broker's TLS certificate is not trusted: if a private CA signed it, add serverRootCaCertificate: \[<secret ARN>\] to functions\.f\.events\[0\]\.kafka\.accessConfigurations/);
+    await harness.worker.stop();
+  });
+
+  it('a listener that requires a client certificate refuses TLS without one, and the start says to declare clientCertificateTlsAuth', async () => {
+    const harness = new Harness({ mapping: mappingWith(broker.mtlsPort, { serverRootCaCertificate: [CA] }) });
+    await assert.rejects(harness.worker.start(), /; the broker requires a client certificate: declare clientCertificateTlsAuth in functions\.f\.events\[0\]\.kafka\.accessConfigurations$/);
     await harness.worker.stop();
   });
 });

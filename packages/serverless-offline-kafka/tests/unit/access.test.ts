@@ -140,7 +140,7 @@ describe('accessFailureHint', () => {
   });
 
   it('tells a refused client certificate from a missing one', () => {
-    assert.match(accessFailureHint(access({ clientCertificateTlsAuth: [CLIENT] }), withCode('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE')), /refused the client certificate of secret .*kafka-client-AbCdEf/);
+    assert.match(accessFailureHint(access({ clientCertificateTlsAuth: [CLIENT] }), withCode('ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE')), /refused the client certificate of secret .*kafka-client-AbCdEf/);
     assert.match(accessFailureHint(access({ serverRootCaCertificate: [CA] }), withCode('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')), /requires a client certificate: declare clientCertificateTlsAuth in functions\.f/);
   });
 
