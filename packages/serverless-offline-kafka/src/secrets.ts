@@ -44,7 +44,9 @@ function readSecretsFile(path: string, firstArn: string): Record<string, unknown
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`the secrets file ${path} is not JSON (${(error as Error).message}); write it as ${layout}.`);
+    // Only the position: V8's message may quote the file, secrets included.
+    const position = /line \d+ column \d+/.exec((error as Error).message)?.[0];
+    throw new Error(`the secrets file ${path} is not JSON${position ? ` (at ${position})` : ''}; write it as ${layout}.`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`the secrets file ${path} is not a JSON object; write it as ${layout}.`);
   return parsed as Record<string, unknown>;
