@@ -236,7 +236,7 @@ export function accessFailureHint(access: BrokerAccess | undefined, error: unkno
     return `the broker rejected the credentials of ${secret}: check its username and password, and that the broker has that user for ${access.sasl?.mechanism}`;
   }
   if (codes.some((code) => UNTRUSTED_CERTIFICATE.includes(code))) {
-    return `the broker's TLS certificate is not trusted: if a private CA signed it, add serverRootCaCertificate: [<secret ARN>] to ${origin.where} with that secret in ${origin.secretsLocation} as ${FORMATS.rootCa}, and reach the brokers by a name their certificate carries`;
+    return `the broker's TLS certificate is not trusted: if a private CA signed it, add serverRootCaCertificate: [<secret ARN>] to the access configurations (${origin.where}) with that secret in ${origin.secretsLocation} as ${FORMATS.rootCa} (an msk event has no such key: set NODE_EXTRA_CA_CERTS to the CA's PEM file), and reach the brokers by a name their certificate carries`;
   }
   if (codes.some((code) => REFUSED_CLIENT_CERTIFICATE.includes(code))) {
     return origin.authenticationSecret && typeof access.ssl === 'object' && access.ssl.cert

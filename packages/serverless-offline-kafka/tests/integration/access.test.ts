@@ -109,7 +109,7 @@ describe('mappings that authenticate to the broker as their accessConfigurations
 
   it('without serverRootCaCertificate the private CA is not trusted, and the start says to declare it', async () => {
     const harness = new Harness({ mapping: mappingWith(broker.saslSslPort, { saslScram512Auth: [USER] }) });
-    await assert.rejects(harness.worker.start(), /self-signed certificate.*; the broker's TLS certificate is not trusted: if a private CA signed it, add serverRootCaCertificate: \[<secret ARN>\] to functions\.f\.events\[0\]\.kafka\.accessConfigurations/);
+    await assert.rejects(harness.worker.start(), /self-signed certificate.*; the broker's TLS certificate is not trusted: if a private CA signed it, add serverRootCaCertificate: \[<secret ARN>\] to the access configurations \(functions\.f\.events\[0\]\.kafka\.accessConfigurations\)/);
     await harness.worker.stop();
   });
 

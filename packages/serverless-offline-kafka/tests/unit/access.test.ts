@@ -136,7 +136,7 @@ describe('accessFailureHint', () => {
   });
 
   it('points at serverRootCaCertificate when the broker certificate is not trusted', () => {
-    assert.match(accessFailureHint(sasl, withCode('SELF_SIGNED_CERT_IN_CHAIN')), /not trusted: .*add serverRootCaCertificate: \[<secret ARN>\] to functions\.f\.events\[0\]\.kafka\.accessConfigurations/);
+    assert.match(accessFailureHint(sasl, withCode('SELF_SIGNED_CERT_IN_CHAIN')), /not trusted: .*add serverRootCaCertificate: \[<secret ARN>\] to the access configurations \(functions\.f\.events\[0\]\.kafka\.accessConfigurations\)/);
   });
 
   it('tells a refused client certificate from a missing one', () => {
