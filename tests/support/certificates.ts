@@ -9,9 +9,11 @@ export interface TestCertificates {
   /** PKCS#12 keystore of the broker (localhost, 127.0.0.1), protected by `keystorePassword`. */
   brokerKeystore: string;
   keystorePassword: string;
-  /** The client's certificate chain and its PKCS#8 private key encrypted with `clientKeyPassword`. */
+  /** The client's certificate chain and its PKCS#8 private key encrypted with `clientKeyPassword` (PBES2). */
   clientPem: string;
   clientKeyPem: string;
+  /** The same key encrypted with a PBES1 scheme (PBE-SHA1-3DES), the only kind Lambda's event source mappings decrypt. */
+  clientKeyPbes1Pem: string;
   clientKeyPassword: string;
 }
 
@@ -32,6 +34,7 @@ export function makeTestCertificates(dir: string): TestCertificates {
   sign('client', '/CN=air-quality-pipeline', 'extendedKeyUsage=clientAuth\n');
   openssl('pkcs12', '-export', '-in', 'broker.pem', '-inkey', 'broker.key', '-certfile', 'ca.pem', '-name', 'broker', '-out', 'broker.p12', '-passout', `pass:${keystorePassword}`);
   openssl('pkcs8', '-topk8', '-in', 'client.key', '-out', 'client-encrypted.key', '-v2', 'aes-256-cbc', '-passout', `pass:${clientKeyPassword}`);
+  openssl('pkcs8', '-topk8', '-in', 'client.key', '-out', 'client-pbes1.key', '-v1', 'PBE-SHA1-3DES', '-passout', `pass:${clientKeyPassword}`);
 
   return {
     caPem: readFileSync(file('ca.pem'), 'utf8'),
@@ -40,6 +43,7 @@ export function makeTestCertificates(dir: string): TestCertificates {
     keystorePassword,
     clientPem: readFileSync(file('client.pem'), 'utf8'),
     clientKeyPem: readFileSync(file('client-encrypted.key'), 'utf8'),
+    clientKeyPbes1Pem: readFileSync(file('client-pbes1.key'), 'utf8'),
     clientKeyPassword,
   };
 }

@@ -8,11 +8,11 @@ import { ManagedProcess } from '../../stack/processes';
 import { makeTestCertificates, type TestCertificates } from './certificates';
 
 export interface SecuredBroker {
-  /** SASL_SSL listener with SCRAM-SHA-512. */
+  /** SASL_SSL listener with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, each for `user`. */
   saslSslPort: number;
   /** SSL listener that requires a client certificate signed by the CA. */
   mtlsPort: number;
-  /** The SCRAM user created at format time. */
+  /** The user of every SASL mechanism (SCRAM credentials created at format time). */
   user: { username: string; password: string };
   certificates: TestCertificates;
   stop(): Promise<void>;
@@ -43,7 +43,7 @@ const portOpen = (port: number) =>
 
 /**
  * A KRaft broker of its own (not the shared stack's) under a temp dir, on free ports, with a private
- * CA, a SASL_SSL listener (SCRAM-SHA-512) and an SSL listener requiring client certificates.
+ * CA, a SASL_SSL listener (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and an SSL listener requiring client certificates.
  */
 export async function startSecuredBroker(): Promise<SecuredBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'kafka-auth-'));
@@ -66,7 +66,9 @@ export async function startSecuredBroker(): Promise<SecuredBroker> {
       { name: 'MTLS', port: mtlsPort, protocol: 'SSL' },
     ],
     properties: {
-      'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+      'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+      'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_${user.username}="${user.password}";`,
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'ssl.keystore.type': 'PKCS12',
       'ssl.keystore.location': certificates.brokerKeystore,
@@ -76,7 +78,7 @@ export async function startSecuredBroker(): Promise<SecuredBroker> {
       'ssl.truststore.location': certificates.caFile,
       'listener.name.mtls.ssl.client.auth': 'required',
     },
-    formatArgs: ['--add-scram', `SCRAM-SHA-512=[name=${user.username},password=${user.password}]`],
+    formatArgs: ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${user.username},password=${user.password}]`]),
   });
   const deadline = Date.now() + 60_000;
   while (!((await portOpen(saslSslPort)) && (await portOpen(mtlsPort)))) {

@@ -2,9 +2,11 @@
  * Reads the event source mappings from a Serverless service: every `kafka` and `msk` event of every function,
  * with the fields and defaults osls validates, plus local overrides from `custom.serverless-offline-kafka` (pure).
  */
+import { mappingAccess, type AccessConfigurations, type SecretSource } from './access';
 import { compileFilter, type FilterPattern } from './filter';
 import type { MappingSettings, StartingPosition } from './mapping';
 import type { RetryPolicy } from './retry';
+import { fileSecrets, secretsFilePath } from './secrets';
 
 /** `custom.serverless-offline-kafka` */
 export interface PluginSettings {
@@ -18,6 +20,10 @@ export interface PluginSettings {
   sessionTimeoutMs?: number;
   /** How long stopping waits for running invocations before leaving them uncommitted (they are delivered again). */
   shutdownTimeoutMs?: number;
+  /** The local broker's own access, for every mapping instead of the events' (`{}`: plaintext). */
+  accessConfigurations?: AccessConfigurations;
+  /** The JSON file with the secrets that access configurations name (default `.serverless-offline-kafka/secrets.json`). */
+  secretsFile?: string;
 }
 
 /** The event fields osls accepts for `kafka` and `msk` (https://www.serverless.com/framework/docs/providers/aws/events/kafka). */
@@ -65,7 +71,7 @@ export interface ReadResult {
   warnings: string[];
 }
 
-export function readMappings(service: ServiceDescription, settings: PluginSettings = {}): ReadResult {
+export function readMappings(service: ServiceDescription, settings: PluginSettings = {}, secrets: SecretSource = fileSecrets(secretsFilePath(settings.secretsFile))): ReadResult {
   const mappings: MappingSettings[] = [];
   const warnings: string[] = [];
   const overrideServers = settings.bootstrapServers === undefined ? undefined : asList(settings.bootstrapServers);
@@ -125,6 +131,7 @@ export function readMappings(service: ServiceDescription, settings: PluginSettin
         consumerGroupId,
         filterPatterns,
         ...(onFailureTopic ? { onFailureDestination: { type: 'kafka' as const, topic: onFailureTopic } } : {}),
+        ...mappingAccess(kind, wrapper[kind] as Record<string, unknown>, where, { override: settings.accessConfigurations, secrets, warn: (line) => warnings.push(line) }),
       });
     });
   }

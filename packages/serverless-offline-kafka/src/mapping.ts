@@ -31,6 +31,17 @@ export interface ProvisionedPollers {
 export interface BrokerAccess {
   ssl?: ConnectionOptions | boolean;
   sasl?: SASLOptions;
+  /** Where the access was declared, so that a refused connection names what to fix. */
+  origin?: AccessOrigin;
+}
+
+export interface AccessOrigin {
+  /** The path in serverless.yml, e.g. `functions.sink.events[0].kafka.accessConfigurations`. */
+  where: string;
+  /** The ARN of the SASL or client certificate secret, if any. */
+  authenticationSecret?: string;
+  /** Where the secrets were read, e.g. the secrets file's path. */
+  secretsLocation: string;
 }
 
 /** One event source mapping, resolved from a function's `kafka` or `msk` event. */

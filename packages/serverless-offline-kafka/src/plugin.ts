@@ -69,7 +69,7 @@ export default class ServerlessOfflineKafka {
     const settings = service.custom?.['serverless-offline-kafka'] ?? {};
     const { mappings, warnings } = readMappings({ service: service.service, stage: service.provider.stage, functions: service.functions }, settings);
     // The other settings (partitionConcurrency, retry, sessionTimeoutMs, shutdownTimeoutMs) are worker options of the same names.
-    const { bootstrapServers, defaultOnFailureDestination, ...workerSettings } = settings;
+    const { bootstrapServers, defaultOnFailureDestination, accessConfigurations, secretsFile, ...workerSettings } = settings;
     warnings.forEach((warning) => this.log.warning(warning));
     if (mappings.length === 0) return;
 

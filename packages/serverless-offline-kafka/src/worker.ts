@@ -5,6 +5,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import pLimit from 'p-limit';
+import { accessFailureHint } from './access';
 import { checkBucket, kafkaDestination, s3ClientFromEnvironment, s3Destination, type Destination } from './destination';
 import type { LambdaKafkaEvent } from './event';
 import { compileFilter } from './filter';
@@ -81,6 +82,8 @@ export class MappingWorker {
     this.kafka = new Kafka({
       clientId: `serverless-offline-kafka-${mapping.functionKey}`,
       brokers: mapping.bootstrapServers,
+      ssl: mapping.access?.ssl,
+      sasl: mapping.access?.sasl,
       // The emulator reports broker trouble itself, in one line, instead of kafkajs' multi-line JSON logs.
       logLevel: logLevel.NOTHING,
     });
@@ -129,7 +132,8 @@ export class MappingWorker {
       await this.checkSourceAndDestination(admin);
       await pinStartingOffsets(admin, this.mapping);
     } catch (error) {
-      throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}`, { cause: error });
+      const hint = accessFailureHint(this.mapping.access, error);
+      throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}${hint && `; ${hint}`}`, { cause: error });
     } finally {
       await admin.disconnect();
     }
