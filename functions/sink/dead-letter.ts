@@ -1,5 +1,6 @@
 import type { OutgoingMessage } from '../../shared/producer';
-import { base64Text } from './decode';
+import { headerBytes } from '../../shared/kafka-event';
+import { base64Text } from '../../shared/kafka-reading';
 import type { Rejection } from './plan';
 
 /** Headers the sink adds to a rejected record on the dead-letter topic. */
@@ -18,7 +19,7 @@ const MAX_REASON_LENGTH = 2000;
 /** A rejected record as it goes to the dead-letter topic: its key, value and headers plus why and where from. */
 export function deadLetterMessage({ record, kind, reason }: Rejection): OutgoingMessage {
   const text = record.value === undefined ? { text: '' } : base64Text(record.value);
-  const original = Object.fromEntries(record.headers.flatMap((header) => Object.entries(header).map(([name, bytes]) => [name, Buffer.from(bytes).toString('utf8')])));
+  const original = Object.fromEntries(record.headers.flatMap((header) => Object.entries(header).map(([name, bytes]) => [name, headerBytes(bytes).toString('utf8')])));
   return {
     key: record.key === undefined ? '' : Buffer.from(record.key, 'base64').toString('utf8'),
     value: typeof text === 'object' ? text.text : record.value!,

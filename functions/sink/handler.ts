@@ -3,7 +3,7 @@ import { loadConfig } from '../../shared/config';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { S3ObjectStore } from '../../shared/object-store';
 import { KafkaMessageProducer } from '../../shared/producer';
-import { kafkaEventSchema } from './event';
+import { kafkaEventSchema } from '../../shared/kafka-event';
 import { sink } from './sink';
 
 const config = loadConfig();
