@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { headerBytes, kafkaEventSchema, partitionsOf, readRecord, recordPosition } from '../../../shared/kafka-event';
 import { parsePayload } from '../../../shared/middleware';
@@ -38,5 +40,17 @@ describe('the Lambda Kafka event', () => {
   it('rejects something that is not a Kafka event, naming the field', () => {
     assert.throws(() => parsePayload(kafkaEventSchema, { eventSource: 'aws:sqs', records: {} }), /eventSource: eventSource must be SelfManagedKafka or aws:kafka/);
     assert.throws(() => parsePayload(kafkaEventSchema, { eventSource: 'aws:kafka', records: { 'a-0': [{ topic: 'a', partition: -1, offset: 0, timestamp: 0 }] } }), /records\.a-0\.0\.partition/);
+  });
+
+  it("the samples in events/ are Lambda-exact: every record as Lambda sends it (timestampType, signed header bytes)", () => {
+    for (const file of ['events/sink.json', 'events/infer-kafka.json']) {
+      const event = parsePayload(kafkaEventSchema, JSON.parse(readFileSync(join(__dirname, '../../..', file), 'utf8')));
+      const records = partitionsOf(event).flat();
+      assert.ok(records.some((r) => JSON.stringify(r.headers).includes('-')), `${file} shows a signed header byte`);
+      for (const raw of records) {
+        const read = readRecord(raw);
+        assert.ok(read.ok && read.record.timestampType !== undefined, `${file} ${recordPosition(raw)}: ${read.ok ? 'no timestampType' : read.reason}`);
+      }
+    }
   });
 });
