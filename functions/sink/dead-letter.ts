@@ -1,6 +1,6 @@
-import type { OutgoingMessage } from '../../shared/producer';
 import { headerBytes } from '../../shared/kafka-event';
 import { base64Text } from '../../shared/kafka-reading';
+import type { OutgoingMessage } from '../../shared/producer';
 import type { Rejection } from './plan';
 
 /** Headers the sink adds to a rejected record on the dead-letter topic. */

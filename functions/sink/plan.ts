@@ -1,7 +1,7 @@
-import { dataFileKey, hourStart, parseDataFileKey, type LakeRow } from '../../shared/lake';
-import type { Reading } from '../../shared/schemas/reading';
 import type { KafkaRecord, PlacedRecord } from '../../shared/kafka-event';
 import { readReading, type RejectionKind } from '../../shared/kafka-reading';
+import { dataFileKey, hourStart, parseDataFileKey, type LakeRow } from '../../shared/lake';
+import type { Reading } from '../../shared/schemas/reading';
 
 export interface Rejection {
   record: KafkaRecord;

@@ -26,11 +26,11 @@
  * commit its own: its batch is redelivered.
  */
 import pLimit from 'p-limit';
+import { partitionsOf, type KafkaEvent, type PlacedRecord } from '../../shared/kafka-event';
+import type { RejectionKind } from '../../shared/kafka-reading';
 import { advanceWatermark, lakeParquet, readWatermark, watermarkKey, type Watermark } from '../../shared/lake';
 import { onLostCondition, unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
-import { partitionsOf, type KafkaEvent, type PlacedRecord } from '../../shared/kafka-event';
-import type { RejectionKind } from '../../shared/kafka-reading';
 import { deadLetterMessage } from './dead-letter';
 import { planPartition, settlePending } from './plan';
 
