@@ -80,7 +80,7 @@ function main(argv: readonly string[]): number {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'generate-event') throw new GenerateEventError(`unknown command ${JSON.stringify(positionals.join(' '))}.\n\n${USAGE}`);
+  if (positionals.length !== 1 || positionals[0] !== 'generate-event') throw new GenerateEventError(`the command is generate-event, got ${JSON.stringify(positionals.join(' '))}; see --help.`);
   const given = RECORD_FLAGS.filter((flag) => values[flag] !== undefined);
   if (values.input !== undefined && given.length > 0) throw new GenerateEventError(`--${given[0]} describes a record given by flags; with --input, put it in the input's records.`);
   const specs =
@@ -97,8 +97,13 @@ function main(argv: readonly string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  // Our own and parseArgs' usage errors are the user's to fix: the message alone, no stack.
-  const usage = error instanceof GenerateEventError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-  process.stderr.write(`serverless-offline-kafka: ${usage ? (error as Error).message : (error as Error).stack}\n`);
-  process.exitCode = usage ? 2 : 1;
+  const badArguments = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
+  if (error instanceof GenerateEventError || badArguments) {
+    // The user's to fix: the message alone, no stack.
+    process.stderr.write(`serverless-offline-kafka: ${(error as Error).message}${badArguments ? ' (see --help)' : ''}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`serverless-offline-kafka: ${(error as Error).stack}\n`);
+    process.exitCode = 1;
+  }
 }
