@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { sinkPartition } from '../functions/sink/sink';
 import { planPartition } from '../functions/sink/plan';
-import type { KafkaRecord } from '../functions/sink/event';
+import type { KafkaRecord } from '../shared/kafka-event';
 import { loadConfig } from '../shared/config';
 import { lakeParquet, readLake, topicPrefix } from '../shared/lake';
 import { S3ObjectStore } from '../shared/object-store';

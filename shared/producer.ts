@@ -6,7 +6,8 @@ import { secretsManager, type SecretReader } from './secrets';
 export interface OutgoingMessage {
   key: string;
   value: string;
-  headers?: Record<string, string>;
+  /** A name with several values (in order) is a header repeated, as Kafka allows. */
+  headers?: Record<string, string | string[]>;
 }
 
 /** Where a batch of messages landed: per partition, how many and which offsets. */

@@ -1,6 +1,7 @@
 import { FeatureWindowError, createFeatureWindow, pushReading, type FeatureSpec } from '@air-quality/preprocessing';
-import { readingSchema, type Reading } from '../../shared/schemas/reading';
-import type { KafkaRecord } from './request';
+import { recordPosition, type PlacedRecord } from '../../shared/kafka-event';
+import { readReading } from '../../shared/kafka-reading';
+import type { Reading } from '../../shared/schemas/reading';
 import type { PartitionWindows } from './window-store';
 
 /** A reading ready to score: where it came from and its feature row (names in the manifest's order). */
@@ -11,7 +12,8 @@ export interface FeatureInput {
   features: (number | null)[];
 }
 
-export type SkipReason = 'malformed' | 'not-hourly' | 'out-of-order' | 'unscorable';
+/** `tombstone`: a record without a value (a deletion marker, not a reading); `malformed`: not a valid reading. */
+export type SkipReason = 'tombstone' | 'malformed' | 'not-hourly' | 'out-of-order' | 'unscorable';
 
 export interface SkippedRecord {
   partition: number;
@@ -28,24 +30,14 @@ export interface AdvancedWindows {
   next: PartitionWindows;
 }
 
-function decode(record: KafkaRecord): Reading | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(record.value);
-  } catch {
-    return 'value is not JSON';
-  }
-  const result = readingSchema.safeParse(value);
-  return result.success ? result.data : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-}
-
 /**
  * Pushes one partition's records (offset order) through the stations' feature windows: the same
  * kernel `buildFeatures` folds offline, so online features equal training features for the same
- * history. Records the window cannot take (bad JSON or schema, off the hour, not after the
- * station's latest hour) are skipped with a reason instead of failing the batch: a retry would not fix them.
+ * history. Records the window cannot take (tombstones, what the sink would reject as no reading, off
+ * the hour, not after the station's latest hour) are skipped with a reason instead of failing the batch: a retry
+ * would not fix them. A reason starts with the record's `<topic>-<partition>@<offset>`.
  */
-export function advanceWindows(state: PartitionWindows, records: readonly KafkaRecord[], spec: FeatureSpec): AdvancedWindows {
+export function advanceWindows(state: PartitionWindows, records: readonly PlacedRecord[], spec: FeatureSpec): AdvancedWindows {
   const windows = { ...state.windows };
   const inputs: FeatureInput[] = [];
   const skipped: SkippedRecord[] = [];
@@ -58,11 +50,12 @@ export function advanceWindows(state: PartitionWindows, records: readonly KafkaR
       continue;
     }
     nextOffset = Math.max(nextOffset, offset + 1);
-    const reading = decode(record);
-    if (typeof reading === 'string') {
-      skipped.push({ partition, offset, reason: 'malformed', detail: reading });
+    const read = readReading(record);
+    if (!read.ok) {
+      skipped.push({ partition, offset, reason: read.kind === 'tombstone' ? 'tombstone' : 'malformed', detail: `${recordPosition(record)}: ${read.reason}` });
       continue;
     }
+    const { reading } = read;
     try {
       const pushed = pushReading(windows[reading.stationId] ?? createFeatureWindow(spec), { timestamp: Date.parse(reading.observedAt), values: reading.readings });
       windows[reading.stationId] = pushed.state;
@@ -72,9 +65,9 @@ export function advanceWindows(state: PartitionWindows, records: readonly KafkaR
       // BAD_SPEC) would fail every reading, so it fails the batch instead.
       if (!(error instanceof FeatureWindowError)) throw error;
       if (error.code === 'NOT_HOURLY') {
-        skipped.push({ partition, offset, reason: 'not-hourly', detail: `observedAt ${reading.observedAt} is not on the hour; the hourly model scores replayed (hourly) readings` });
+        skipped.push({ partition, offset, reason: 'not-hourly', detail: `${recordPosition(record)}: observedAt ${reading.observedAt} is not on the hour; the hourly model scores replayed (hourly) readings` });
       } else if (error.code === 'OUT_OF_ORDER') {
-        skipped.push({ partition, offset, reason: 'out-of-order', detail: error.message });
+        skipped.push({ partition, offset, reason: 'out-of-order', detail: `${recordPosition(record)}: ${error.message}` });
       } else {
         throw error;
       }

@@ -1,10 +1,10 @@
+import { partitionsOf, recordPosition, type KafkaEvent } from '../../shared/kafka-event';
 import { unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import { driftReport, type DriftReport } from './drift';
 import { advanceWindows, featureBlock, type FeatureInput, type SkippedRecord } from './features';
 import type { ModelCache } from './model-cache';
 import { predictionsKey, predictionsParquet, toMessages, toPredictions } from './predictions';
-import type { KafkaEvent, KafkaRecord } from './request';
 import type { WindowStore } from './window-store';
 
 export interface InferDependencies {
@@ -32,11 +32,6 @@ export interface BatchSummary {
   scoreMs: number;
 }
 
-/** Records of an event per topic-partition, in offset order. */
-function partitions(event: KafkaEvent): KafkaRecord[][] {
-  return Object.values(event.records).map((records) => [...records].sort((a, b) => a.offset - b.offset));
-}
-
 /**
  * Scores one Kafka batch: per partition, advance the stations' windows, run the model, write the
  * predictions to the lake then the topic, and only then save the windows (see WindowStore).
@@ -51,7 +46,7 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
   summary.modelVersion = manifest.version;
   summary.reloaded = loaded.reloaded;
   const blocks: Float32Array[] = [];
-  for (const batch of partitions(event)) {
+  for (const batch of partitionsOf(event)) {
     const { topic, partition } = batch[0];
     const previous = await deps.windows.read(topic, partition, manifest.featureSpec);
     let current = previous;
@@ -71,7 +66,7 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
           scorable.push(input);
           scorableLevels.push(levels[i]);
         } else {
-          summary.skipped.push({ partition: input.partition, offset: input.offset, reason: 'unscorable', detail: `no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading` });
+          summary.skipped.push({ partition: input.partition, offset: input.offset, reason: 'unscorable', detail: `${recordPosition({ topic, ...input })}: no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading` });
         }
       });
       const predictions = toPredictions(scorable, scorableLevels, manifest);

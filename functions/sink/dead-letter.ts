@@ -1,5 +1,6 @@
+import { headerBytes, type KafkaRecord } from '../../shared/kafka-event';
+import { base64Text } from '../../shared/kafka-reading';
 import type { OutgoingMessage } from '../../shared/producer';
-import { base64Text } from './decode';
 import type { Rejection } from './plan';
 
 /** Headers the sink adds to a rejected record on the dead-letter topic. */
@@ -15,10 +16,17 @@ export const SINK_DEAD_LETTER_HEADERS = {
 
 const MAX_REASON_LENGTH = 2000;
 
+/** The record's headers as text, a repeated name with its values in order. */
+function originalHeaders(headers: KafkaRecord['headers']): Record<string, string | string[]> {
+  const texts: Record<string, string[]> = {};
+  for (const header of headers) for (const [name, bytes] of Object.entries(header)) (texts[name] ??= []).push(headerBytes(bytes).toString('utf8'));
+  return Object.fromEntries(Object.entries(texts).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]));
+}
+
 /** A rejected record as it goes to the dead-letter topic: its key, value and headers plus why and where from. */
 export function deadLetterMessage({ record, kind, reason }: Rejection): OutgoingMessage {
   const text = record.value === undefined ? { text: '' } : base64Text(record.value);
-  const original = Object.fromEntries(record.headers.flatMap((header) => Object.entries(header).map(([name, bytes]) => [name, Buffer.from(bytes).toString('utf8')])));
+  const original = originalHeaders(record.headers);
   return {
     key: record.key === undefined ? '' : Buffer.from(record.key, 'base64').toString('utf8'),
     value: typeof text === 'object' ? text.text : record.value!,

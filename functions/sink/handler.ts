@@ -1,9 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
+import { kafkaEventSchema } from '../../shared/kafka-event';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { S3ObjectStore } from '../../shared/object-store';
 import { KafkaMessageProducer } from '../../shared/producer';
-import { kafkaEventSchema } from './event';
 import { sink } from './sink';
 
 const config = loadConfig();

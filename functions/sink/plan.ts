@@ -1,7 +1,7 @@
+import type { KafkaRecord, PlacedRecord } from '../../shared/kafka-event';
+import { readReading, type RejectionKind } from '../../shared/kafka-reading';
 import { dataFileKey, hourStart, parseDataFileKey, type LakeRow } from '../../shared/lake';
 import type { Reading } from '../../shared/schemas/reading';
-import { decodeRecord, type RejectionKind } from './decode';
-import type { KafkaRecord } from './event';
 
 export interface Rejection {
   record: KafkaRecord;
@@ -61,15 +61,15 @@ export function bucketByHour(rows: readonly LakeRow[]): LakeRow[][] {
  *   - invalid records are rejected (dead-letter topic) but still move the watermark past them.
  * `records` are one partition's, in offset order.
  */
-export function planPartition(records: readonly KafkaRecord[], watermark: number): PartitionPlan {
+export function planPartition(records: readonly PlacedRecord[], watermark: number): PartitionPlan {
   const { topic, partition } = records[0];
   const fresh = records.filter((r) => r.offset >= watermark);
   const rows: LakeRow[] = [];
   const rejected: Rejection[] = [];
   for (const record of fresh) {
-    const decoded = decodeRecord(record);
-    if (decoded.ok) rows.push(toLakeRow(decoded.reading, record));
-    else rejected.push({ record, kind: decoded.kind, reason: decoded.reason });
+    const read = readReading(record);
+    if (read.ok) rows.push(toLakeRow(read.reading, record));
+    else rejected.push({ record: read.record, kind: read.kind, reason: read.reason });
   }
   const files = bucketByHour(rows).map((bucket) => ({ key: dataFileKey(topic, partition, bucket[0].offset, bucket[0].observedAt), rows: bucket }));
   return {

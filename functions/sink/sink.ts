@@ -26,12 +26,12 @@
  * commit its own: its batch is redelivered.
  */
 import pLimit from 'p-limit';
+import { partitionsOf, type KafkaEvent, type PlacedRecord } from '../../shared/kafka-event';
+import type { RejectionKind } from '../../shared/kafka-reading';
 import { advanceWatermark, lakeParquet, readWatermark, watermarkKey, type Watermark } from '../../shared/lake';
 import { onLostCondition, unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
-import type { RejectionKind } from './decode';
 import { deadLetterMessage } from './dead-letter';
-import { partitionsOf, type KafkaEvent, type KafkaRecord } from './event';
 import { planPartition, settlePending } from './plan';
 
 export interface SinkPorts {
@@ -67,7 +67,7 @@ export class WatermarkConflictError extends Error {
   override name = 'WatermarkConflictError';
 }
 
-export async function sinkPartition(records: readonly KafkaRecord[], ports: SinkPorts): Promise<PartitionResult> {
+export async function sinkPartition(records: readonly PlacedRecord[], ports: SinkPorts): Promise<PartitionResult> {
   const { topic, partition } = records[0];
   const watermark = await readWatermark(ports.store, topic, partition);
   const plan = planPartition(records, watermark.nextOffset);
@@ -107,13 +107,13 @@ export async function sinkPartition(records: readonly KafkaRecord[], ports: Sink
 }
 
 /** A conditional watermark write; losing it means another writer has the partition. */
-function moveWatermark(store: ObjectStore, records: readonly KafkaRecord[], current: Watermark, nextOffset: number, pending: string[]): Promise<Watermark> {
+function moveWatermark(store: ObjectStore, records: readonly PlacedRecord[], current: Watermark, nextOffset: number, pending: string[]): Promise<Watermark> {
   const { topic, partition } = records[0];
   return fenced(records, 'the watermark moved', () => advanceWatermark(store, topic, partition, current, nextOffset, pending));
 }
 
 /** Runs a conditional operation; a lost condition means another invocation has the partition. */
-function fenced<T>(records: readonly KafkaRecord[], what: string, operation: () => Promise<T>): Promise<T> {
+function fenced<T>(records: readonly PlacedRecord[], what: string, operation: () => Promise<T>): Promise<T> {
   const { topic, partition } = records[0];
   return onLostCondition(operation, (cause) =>
     new WatermarkConflictError(

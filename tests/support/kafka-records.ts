@@ -1,7 +1,7 @@
 /** Test data for the sink: valid readings and Lambda-shaped Kafka records carrying them. */
 import { randomUUID } from 'node:crypto';
 import { HOUR_MS as HOUR } from '@air-quality/preprocessing';
-import type { KafkaRecord } from '../../functions/sink/event';
+import type { KafkaRecord } from '../../shared/kafka-event';
 import { READING_SCHEMA_VERSION, type Reading } from '../../shared/schemas/reading';
 
 /** One hour in ms: the preprocessing layer's HOUR_MS. */

@@ -1,10 +1,15 @@
 /**
- * The event Lambda's Kafka event source mapping delivers, built from kafkajs messages.
- * Shape: https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html (self-managed) and with-msk.html (MSK).
+ * The event Lambda's Kafka event source mapping delivers, built from kafkajs messages (the emulator) or from
+ * plain record descriptions (`generate-event`): one code path for both.
+ * Shape: https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html (self-managed) and with-msk.html (MSK);
+ * field types as in aws-lambda-java-libs' KafkaEvent (Lambda's poller is Java) and aws-lambda-go's events/kafka.go.
  */
 import type { KafkaMessage } from 'kafkajs';
 
 export type TimestampType = 'CREATE_TIME' | 'LOG_APPEND_TIME';
+
+/** A header value as Lambda serializes a Java `byte[]`: signed bytes, −128..127. */
+export type JavaBytes = number[];
 
 export interface LambdaKafkaRecord {
   topic: string;
@@ -16,8 +21,8 @@ export interface LambdaKafkaRecord {
   key?: string;
   /** base64; absent for a tombstone (null value). */
   value?: string;
-  /** One single-key object per header, in record order; the value as an array of byte values. */
-  headers: Array<Record<string, number[]>>;
+  /** One single-name object per header, in record order (a name may repeat). */
+  headers: Array<Record<string, JavaBytes>>;
 }
 
 /** Which kind of mapping delivers the event: self-managed Kafka, or MSK with its cluster ARN. */
@@ -28,6 +33,37 @@ export type LambdaKafkaEvent = EventSource & {
   records: Record<string, LambdaKafkaRecord[]>;
 };
 
+/** A Kafka record as bytes, before Lambda's encoding: what a broker holds, or what `generate-event` is given. */
+export interface RecordBytes {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  timestampType: TimestampType;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: ReadonlyArray<readonly [name: string, value: Buffer]>;
+}
+
+/**
+ * Java bytes are signed: Lambda writes 0xC3 as −61 (aws-lambda-go's kafka-event.json has [118,-36,0,127,-128];
+ * AWS changed the Go, .NET and Rust event types for it). A reader that expects 0..255 breaks on non-ASCII headers.
+ */
+export const javaBytes = (bytes: Uint8Array): JavaBytes => [...new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length)];
+
+export function lambdaRecord(record: RecordBytes): LambdaKafkaRecord {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.timestampType,
+    ...(record.key ? { key: record.key.toString('base64') } : {}),
+    ...(record.value ? { value: record.value.toString('base64') } : {}),
+    headers: record.headers.map(([name, value]) => ({ [name]: javaBytes(value) })),
+  };
+}
+
 const LOG_APPEND_TIME = 1;
 
 /** kafkajs keeps the record batch's timestamp type only in the (untyped) batch context it attaches to each message. */
@@ -36,31 +72,30 @@ function timestampTypeOf(message: KafkaMessage): TimestampType {
   return context?.timestampType === LOG_APPEND_TIME ? 'LOG_APPEND_TIME' : 'CREATE_TIME';
 }
 
-function bytesOf(value: Buffer | string): number[] {
-  return [...(typeof value === 'string' ? Buffer.from(value) : value)];
-}
-
-/** kafkajs folds repeated header names into arrays; Lambda lists every header on its own. */
-function lambdaHeaders(headers: KafkaMessage['headers']): LambdaKafkaRecord['headers'] {
+/**
+ * kafkajs folds a message's headers into one object, repeated names into arrays: the order of one name's values
+ * survives, the interleaving of different names does not (a, b, a arrives as a, a, b).
+ */
+function headersOf(headers: KafkaMessage['headers']): RecordBytes['headers'] {
   return Object.entries(headers ?? {}).flatMap(([name, value]) =>
-    value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((one) => ({ [name]: bytesOf(one) })),
+    value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((one) => [name, typeof one === 'string' ? Buffer.from(one) : one] as const),
   );
 }
 
 export function toLambdaRecord(topic: string, partition: number, message: KafkaMessage): LambdaKafkaRecord {
-  return {
+  return lambdaRecord({
     topic,
     partition,
     offset: Number(message.offset),
     timestamp: Number(message.timestamp),
     timestampType: timestampTypeOf(message),
-    ...(message.key ? { key: message.key.toString('base64') } : {}),
-    ...(message.value ? { value: message.value.toString('base64') } : {}),
-    headers: lambdaHeaders(message.headers),
-  };
+    key: message.key ?? null,
+    value: message.value,
+    headers: headersOf(message.headers),
+  });
 }
 
-const recordsKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+export const recordsKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 export function buildEvent(source: EventSource, bootstrapServers: readonly string[], records: readonly LambdaKafkaRecord[]): LambdaKafkaEvent {
   const grouped: Record<string, LambdaKafkaRecord[]> = {};

@@ -7,7 +7,8 @@ import type { Context } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
 import { inferBatch, readiness, type BatchSummary, type Readiness } from '../../../functions/infer/infer';
 import { ModelCache } from '../../../functions/infer/model-cache';
-import { inferEventSchema, type KafkaEvent } from '../../../functions/infer/request';
+import { inferEventSchema } from '../../../functions/infer/request';
+import type { KafkaEvent } from '../../../shared/kafka-event';
 import { ConcurrentInferenceError, WindowStore } from '../../../functions/infer/window-store';
 import { datasetRows } from '../../../functions/simulate/messages';
 import { trainRequestSchema } from '../../../functions/train/request';
@@ -117,6 +118,23 @@ describe('infer against the real broker and MinIO', () => {
     assert.equal(again.scored, 0);
     assert.equal(again.alreadyHandled, 60);
     assert.deepEqual(await endOffsets(kafka, predictionsTopic), afterFirst);
+  });
+
+  it('scores the readings of a batch that also holds a tombstone, a malformed record and a non-ASCII header, skipping the two by position', async () => {
+    const event = kafkaEvent(readings(0, 3), 0, 1);
+    const key = `${readingsTopic}-1`;
+    const [first, ...rest] = event.records[key]!;
+    const tombstone = { topic: readingsTopic, partition: 1, offset: 6, timestamp: Date.now(), timestampType: 'CREATE_TIME', key: first!.key, headers: [] };
+    const malformed = { ...tombstone, offset: 7, value: Buffer.from('{oops').toString('base64') };
+    const summary = (await handler({ ...event, records: { [key]: [{ ...first!, headers: [{ note: [-61, -85] }] }, ...rest, tombstone, malformed] } }, context)) as BatchSummary;
+    assert.equal(summary.scored, 6);
+    assert.deepEqual(
+      summary.skipped.map((s) => [s.offset, s.reason, s.detail.split(': ')[0]]),
+      [
+        [6, 'tombstone', `${key}@6`],
+        [7, 'malformed', `${key}@7`],
+      ],
+    );
   });
 
   it('reloads the model when current.json points at a new version', async () => {

@@ -109,4 +109,38 @@ describe('sink behind the event source emulator', () => {
     const dead = await allMessages(deadLetterTopic);
     assert.deepEqual(dead.map((m) => m.message.value!.toString()), ['not json at all']);
   });
+
+  it('a non-ASCII header (signed Java bytes in the event, as Lambda sends them) neither blocks the partition nor gets lost on a dead letter, nor do repeated header names', async () => {
+    const headerTopic = uniqueTopic();
+    const headerDeadLetters = `${headerTopic}.dlq`;
+    topics.push(headerTopic, headerDeadLetters);
+    await createTopics([headerTopic, headerDeadLetters], 1);
+    const headers = { note: 'ë', tag: ['x', 'y'] };
+    await producer.send(headerTopic, [
+      { key: 'station-01', value: JSON.stringify(reading('station-01', 0, T0)), headers },
+      { key: 'station-01', value: '{oops', headers },
+      { key: 'station-01', value: JSON.stringify(reading('station-01', 1, T0 + HOUR)), headers },
+    ]);
+    const failures: string[] = [];
+    const worker = sinkWorker({
+      topic: headerTopic,
+      consumerGroupId: `sink-test-${randomUUID().slice(0, 8)}`,
+      batchSize: 10,
+      ports: { store, deadLetters: producer, deadLetterTopic: headerDeadLetters, now: () => performance.now() },
+      onInvocation: (summary) => {
+        if (summary.outcome === 'error') failures.push(summary.detail ?? '');
+      },
+    });
+    await worker.start();
+    try {
+      await caughtUp(store, headerTopic);
+    } finally {
+      await worker.stop();
+    }
+    assert.deepEqual(failures, []);
+    await assertEveryReadingOnce(store, headerTopic, 2);
+    const [dead] = await allMessages(headerDeadLetters);
+    const tags = dead?.message.headers?.tag;
+    assert.deepEqual([dead?.message.value?.toString(), dead?.message.headers?.note?.toString(), Array.isArray(tags) && tags.map(String)], ['{oops', 'ë', ['x', 'y']]);
+  });
 });

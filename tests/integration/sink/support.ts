@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
 import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
-import { kafkaEventSchema } from '../../../functions/sink/event';
+import { kafkaEventSchema } from '../../../shared/kafka-event';
 import { sink, type SinkPorts } from '../../../functions/sink/sink';
 import { buildEvent, toLambdaRecord, type LambdaKafkaRecord } from '../../../packages/serverless-offline-kafka/src/event';
 import { loadConfig } from '../../../shared/config';

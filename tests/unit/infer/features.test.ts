@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FeatureWindowError, buildFeatures, featureNames, preprocess, timestamps, type ColumnTable } from '@air-quality/preprocessing';
 import { advanceWindows, featureBlock } from '../../../functions/infer/features';
-import type { KafkaRecord } from '../../../functions/infer/request';
 import type { PartitionWindows } from '../../../functions/infer/window-store';
 import { datasetRows } from '../../../functions/simulate/messages';
 import { PREPARED_OPTIONS } from '../../../shared/dataset';
+import type { KafkaRecord } from '../../../shared/kafka-event';
 import type { Reading } from '../../../shared/schemas/reading';
 import { readDatasetText } from '../../support/dataset';
 
@@ -19,7 +19,19 @@ function readings(table: ColumnTable, start: number, end: number): Reading[] {
   return Array.from({ length: end - start }, (_, i) => rows.reading({ stationId: 'station-01', sequence: i, rowIndex: start + i, observedAtMs: ts[start + i] }));
 }
 
-const asRecord = (value: unknown, offset: number, partition = 0): KafkaRecord => ({ topic: 't', partition, offset, timestamp: 0, timestampType: 'CREATE_TIME', value: typeof value === 'string' ? value : JSON.stringify(value), headers: [] });
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+/** A record as Lambda delivers it: a reading keyed by its station, JSON text as is, or a tombstone (undefined). */
+const asRecord = (value: Reading | string | undefined, offset: number, partition = 0): KafkaRecord => ({
+  topic: 't',
+  partition,
+  offset,
+  timestamp: 0,
+  timestampType: 'CREATE_TIME',
+  ...(typeof value === 'object' ? { key: b64(value.stationId) } : {}),
+  ...(value === undefined ? {} : { value: b64(typeof value === 'string' ? value : JSON.stringify(value)) }),
+  headers: [],
+});
 
 describe('online features', () => {
   it('equal the offline features of the same history, across batches and JSON round trips of the state', () => {
@@ -50,16 +62,19 @@ describe('online features', () => {
     assert.equal(compared, 400 * names.length);
   });
 
-  it('skips records below the stored offset, malformed or out-of-order readings, and readings off the hour', () => {
+  it('skips records below the stored offset, malformed or out-of-order readings, tombstones and readings off the hour, naming each record', () => {
     const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
     const [first, second, third] = readings(table, 0, 3);
     const done = advanceWindows(freshState(), [asRecord(first, 0)], spec);
     const offHour = { ...third, observedAt: '2004-03-10T20:30:00Z' };
-    const next = advanceWindows(done.next, [asRecord(first, 0), asRecord(second, 1), asRecord('{oops', 2), asRecord(first, 3), asRecord(offHour, 4), asRecord({ ...third, stationId: '' }, 5)], spec);
+    const next = advanceWindows(done.next, [asRecord(first, 0), asRecord(second, 1), asRecord('{oops', 2), asRecord(first, 3), asRecord(offHour, 4), asRecord({ ...third, stationId: '' }, 5), asRecord(undefined, 6), { ...asRecord(third, 7), headers: [{ h: [200] }] }], spec);
     assert.equal(next.alreadyHandled, 1);
     assert.deepEqual(next.inputs.map((i) => i.offset), [1]);
-    assert.deepEqual(next.skipped.map((s) => [s.offset, s.reason]), [[2, 'malformed'], [3, 'out-of-order'], [4, 'not-hourly'], [5, 'malformed']]);
-    assert.equal(next.next.nextOffset, 6);
+    assert.deepEqual(next.skipped.map((s) => [s.offset, s.reason]), [[2, 'malformed'], [3, 'out-of-order'], [4, 'not-hourly'], [5, 'malformed'], [6, 'tombstone'], [7, 'malformed']]);
+    assert.deepEqual(next.skipped.map((s) => s.detail.split(': ')[0]), ['t-0@2', 't-0@3', 't-0@4', 't-0@5', 't-0@6', 't-0@7']);
+    assert.match(next.skipped[0]!.detail, /value is not JSON/);
+    assert.match(next.skipped[5]!.detail, /malformed record: headers\.0\.h\.0: header bytes are Java bytes, -128\.\.127/);
+    assert.equal(next.next.nextOffset, 8);
   });
 
   it('fails the batch on a corrupt stored window instead of skipping every reading as out of order', () => {

@@ -67,6 +67,16 @@ describe('planPartition', () => {
     assert.equal(plan.nextOffset, 9);
   });
 
+  it('rejects a malformed record on its own (kind record, what is usable kept) and writes its neighbours', () => {
+    const malformed = { ...at(4, T0), timestamp: 'now', headers: [{ h: [-61, 300] }] };
+    const plan = planPartition([at(3, T0), malformed, { ...at(5, T0), headers: [{ note: [-61, -85] }] }], 0);
+    assert.deepEqual(plan.files.flatMap((f) => f.rows.map((r) => r.offset)), [3, 5]);
+    assert.deepEqual(plan.rejected.map((r) => [r.record.offset, r.kind]), [[4, 'record']]);
+    assert.match(plan.rejected[0]!.reason, /^malformed record: timestamp: .*; headers\.0\.h\.1: header bytes are Java bytes, -128\.\.127/);
+    assert.deepEqual([plan.rejected[0]!.record.key, plan.rejected[0]!.record.value], [malformed.key, malformed.value]);
+    assert.equal(plan.nextOffset, 6);
+  });
+
   it('keeps the Kafka partition and offset and the event time of every row', () => {
     const [file] = planPartition([record(42, reading('station-03', 9, T0), { partition: 2 })], 0).files;
     assert.equal(file.key, 'lake/readings/dt=2026-11-24/hour=10/readings+2+0000000042.parquet');

@@ -8,7 +8,7 @@ const message = (fields: Partial<KafkaMessage> & { batchContext?: { timestampTyp
   ({ key: null, value: null, timestamp: '1700000000000', attributes: 0, offset: '42', headers: {}, ...fields }) as KafkaMessage;
 
 describe('toLambdaRecord', () => {
-  it('encodes key and value in base64 and every header as byte values, repeated names kept apart', () => {
+  it('encodes key and value in base64 and every header as signed Java bytes, repeated names kept apart', () => {
     const record = toLambdaRecord('t', 2, message({ key: Buffer.from('S1'), value: Buffer.from('{"a":1}'), headers: { h: [Buffer.from('x'), 'y'], z: Buffer.from([0, 255]) } }));
     assert.deepEqual(record, {
       topic: 't',
@@ -18,7 +18,7 @@ describe('toLambdaRecord', () => {
       timestampType: 'CREATE_TIME',
       key: Buffer.from('S1').toString('base64'),
       value: Buffer.from('{"a":1}').toString('base64'),
-      headers: [{ h: [120] }, { h: [121] }, { z: [0, 255] }],
+      headers: [{ h: [120] }, { h: [121] }, { z: [0, -1] }],
     });
   });
 

@@ -1,9 +1,10 @@
 import { COLUMNS, type ColumnId, type ColumnKind, type Range } from '@air-quality/preprocessing';
-import { InvalidPayloadError, parsePayload } from '../../shared/middleware';
-import { readingSchema, type Reading } from '../../shared/schemas/reading';
-import type { KafkaRecord } from './event';
+import { readRecord, type KafkaRecord, type PlacedRecord } from './kafka-event';
+import { InvalidPayloadError, parsePayload } from './middleware';
+import { readingSchema, type Reading } from './schemas/reading';
 
-export type RejectionKind = 'tombstone' | 'base64' | 'utf8' | 'json' | 'schema' | 'key' | 'impossible';
+/** Why a Kafka record is not a reading; `record`: its own fields are malformed (not as Lambda sends them). */
+export type RejectionKind = 'record' | 'tombstone' | 'base64' | 'utf8' | 'json' | 'schema' | 'key' | 'impossible';
 
 export type Decoded = { ok: true; reading: Reading } | { ok: false; kind: RejectionKind; reason: string };
 
@@ -69,4 +70,15 @@ export function decodeRecord(record: Pick<KafkaRecord, 'key' | 'value'>): Decode
   const impossible = impossibleValues(reading);
   if (impossible.length > 0) return reject('impossible', impossible.join('; '));
   return { ok: true, reading };
+}
+
+/** A record of the event → its reading, or why it is none; either way with the record as far as it is usable. */
+export type ReadReading = { ok: true; record: KafkaRecord; reading: Reading } | { ok: false; record: KafkaRecord; kind: RejectionKind; reason: string };
+
+/** The one check of a delivered record shared by the functions that read readings (sink, infer). */
+export function readReading(raw: PlacedRecord): ReadReading {
+  const read = readRecord(raw);
+  if (!read.ok) return { ok: false, record: read.salvaged, kind: 'record', reason: read.reason };
+  const decoded = decodeRecord(read.record);
+  return decoded.ok ? { ok: true, record: read.record, reading: decoded.reading } : { ok: false, record: read.record, kind: decoded.kind, reason: decoded.reason };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeRecord, impossibleValues } from '../../../functions/sink/decode';
+import { decodeRecord, impossibleValues, readReading } from '../../../shared/kafka-reading';
 import { reading, record, T0 } from '../../support/kafka-records';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -9,6 +9,18 @@ const rejection = (r: ReturnType<typeof record>) => {
   assert.equal(decoded.ok, false, 'expected a rejection');
   return decoded as Extract<typeof decoded, { ok: false }>;
 };
+
+describe('readReading', () => {
+  it('checks the record as Lambda sends it, then decodes its reading; either way it returns the record', () => {
+    const r = reading('station-01', 7, T0);
+    const delivered = { ...record(3, r), headers: [{ note: [-61, -85] }] };
+    assert.deepEqual(readReading(delivered), { ok: true, record: delivered, reading: r });
+    const tombstone = readReading(record(4, undefined, { key: 'station-01' }));
+    assert.deepEqual([tombstone.ok, !tombstone.ok && tombstone.kind, tombstone.record.offset], [false, 'tombstone', 4]);
+    const malformed = readReading({ ...record(5, r), offset: 5, key: 7 });
+    assert.deepEqual([malformed.ok, !malformed.ok && malformed.kind], [false, 'record']);
+  });
+});
 
 describe('decodeRecord', () => {
   it('accepts a valid reading keyed by its station', () => {
