@@ -56,49 +56,95 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 
 /** Both memberships agree on every array they share, i.e. the two leaves can sit in the same elements. */
 function consistent(a: Membership, b: Membership): boolean {
-  return a.every(([array, element]) => b.every(([other, otherElement]) => other !== array || otherElement === element));
+  return a.length === 0 || b.length === 0 || a.every(([array, element]) => b.every(([other, otherElement]) => other !== array || otherElement === element));
 }
 
+/** The paths the patterns name, as a tree of steps: only these parts of a record are flattened. */
+type PathTree = { path: string; steps: Map<string, PathTree> };
+
+function pathTree(paths: Iterable<string>): PathTree {
+  const root: PathTree = { path: '', steps: new Map() };
+  for (const path of paths) {
+    let node = root;
+    for (const step of path.split('.')) {
+      let next = node.steps.get(step);
+      if (!next) node.steps.set(step, (next = { path: node.path ? `${node.path}.${step}` : step, steps: new Map() }));
+      node = next;
+    }
+  }
+  return root;
+}
+
+/** Where a key leads: a key holding dots ("a.b") names the same field as nested keys, as event-ruler joins paths. */
+function stepInto(tree: PathTree, key: string): PathTree | undefined {
+  if (!key.includes('.')) return tree.steps.get(key);
+  let node: PathTree | undefined = tree;
+  for (const step of key.split('.')) node = node?.steps.get(step);
+  return node;
+}
+
+type Flattening = { leaves: Leaves; arrays: number };
+
 /** Like event-ruler's Event: only objects and nested arrays record which element of an array they are in. */
-function flatten(node: unknown, path: string, membership: Membership, leaves: Leaves, arrays: { count: number }): void {
+function flatten(node: unknown, tree: PathTree, membership: Membership, into: Flattening): void {
   if (Array.isArray(node)) {
-    const array = arrays.count++;
+    const array = into.arrays++;
     node.forEach((element, index) => {
       const inside = typeof element === 'object' && element !== null && !(element instanceof JsonNumber);
-      flatten(element, path, inside ? [...membership, [array, index]] : membership, leaves, arrays);
+      flatten(element, tree, inside ? [...membership, [array, index]] : membership, into);
     });
   } else if (isObject(node) && !(node instanceof JsonNumber)) {
-    for (const [key, child] of Object.entries(node)) flatten(child, path ? `${path}.${key}` : key, membership, leaves, arrays);
+    for (const key of Object.keys(node)) {
+      const child = stepInto(tree, key);
+      if (child) flatten(node[key], child, membership, into);
+    }
   } else if (node !== undefined) {
-    const list = leaves.get(path);
     const leaf = { value: typeof node === 'number' ? new JsonNumber(node) : (node as Leaf['value']), membership };
+    const list = into.leaves.get(tree.path);
     if (list) list.push(leaf);
-    else leaves.set(path, [leaf]);
+    else into.leaves.set(tree.path, [leaf]);
   }
 }
 
 const fromSourceText = (_key: string, value: unknown, context?: { source?: string }) =>
   typeof value === 'number' ? JsonNumber.fromText(context?.source ?? String(value)) : value;
 
+const isDigit = (byte: number | undefined) => byte !== undefined && byte >= 0x30 && byte <= 0x39;
+
 /**
- * Text JSON.parse may round: 16+ significant digits or a 3-digit exponent. Numbers with fewer digits are exactly
- * the double they parse to; only for the others is the 5x slower parse that reads each number's source text
- * (Node 21+ hands it to the reviver) worth it.
+ * Text JSON.parse may round: 16+ digits in a row (a dot between them allowed) or a 3-digit exponent. Numbers
+ * with fewer digits are exactly the double they parse to; only for the others is the 5x slower parse that reads
+ * each number's source text (Node 21+ hands it to the reviver) worth it. Digits inside strings only cost that.
  */
-const MAY_ROUND = /\d[\d.]{15,}|[eE][+-]?\d{3}/;
+function mayRound(bytes: Buffer): boolean {
+  let digits = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (isDigit(byte)) {
+      if (++digits === 16) return true;
+    } else if (byte !== 0x2e) {
+      digits = 0;
+      if (byte === 0x65 || byte === 0x45) {
+        const exponent = bytes[i + 1] === 0x2b || bytes[i + 1] === 0x2d ? i + 2 : i + 1;
+        if (isDigit(bytes[exponent]) && isDigit(bytes[exponent + 1]) && isDigit(bytes[exponent + 2])) return true;
+      }
+    }
+  }
+  return false;
+}
 
 /** The event Lambda matches for a Kafka record: {"value": parsed JSON, or the plain string}; a tombstone has no value. */
-function recordLeaves(value: Buffer | null): Leaves {
+function recordLeaves(value: Buffer | null, tree: PathTree): Leaves {
   const leaves: Leaves = new Map();
   if (value === null) return leaves;
   const text = value.toString('utf8');
   let parsed: unknown;
   try {
-    parsed = MAY_ROUND.test(text) ? JSON.parse(text, fromSourceText) : JSON.parse(text);
+    parsed = mayRound(value) ? JSON.parse(text, fromSourceText) : JSON.parse(text);
   } catch {
     parsed = text;
   }
-  flatten({ value: parsed }, '', [], leaves, { count: 0 });
+  flatten({ value: parsed }, tree, [], { leaves, arrays: 0 });
   return leaves;
 }
 
@@ -327,15 +373,26 @@ function compilePattern(pattern: unknown): SubRule[] {
 
 // ---------- Matching ----------
 
+const NO_LEAVES: Leaf[] = [];
+
+/** The elements chosen so far plus those a leaf sits in. */
+function narrowed(chosen: Membership, membership: Membership): Membership {
+  if (membership.length === 0) return chosen;
+  if (chosen.length === 0) return membership;
+  return [...chosen, ...membership.filter(([array]) => !chosen.some(([other]) => other === array))];
+}
+
 /** Picks, field by field, a leaf consistent with the elements chosen so far (StructuredFinder.walk). */
 function matchesFrom(rule: SubRule, field: number, leaves: Leaves, chosen: Membership): boolean {
   if (field === rule.length) return true;
   const [path, { tests, absent }] = rule[field]!;
-  const candidates = (leaves.get(path) ?? []).filter((leaf) => consistent(chosen, leaf.membership));
-  if (absent && candidates.length === 0 && matchesFrom(rule, field + 1, leaves, chosen)) return true;
-  return candidates.some(
-    (leaf) => tests.some((test) => test(leaf.value)) && matchesFrom(rule, field + 1, leaves, [...chosen, ...leaf.membership.filter(([array]) => !chosen.some(([other]) => other === array))]),
-  );
+  let present = false;
+  for (const leaf of leaves.get(path) ?? NO_LEAVES) {
+    if (!consistent(chosen, leaf.membership)) continue;
+    present = true;
+    if (tests.some((test) => test(leaf.value)) && matchesFrom(rule, field + 1, leaves, narrowed(chosen, leaf.membership))) return true;
+  }
+  return absent && !present && matchesFrom(rule, field + 1, leaves, chosen);
 }
 
 /** Validates the patterns once and returns one predicate on a record's value; no pattern keeps every record. */
@@ -350,8 +407,9 @@ export function compileFilter(patterns: readonly FilterPattern[]): (value: Buffe
       throw error;
     }
   });
+  const tree = pathTree(rules.flatMap((rule) => rule.map(([path]) => path)));
   return (value) => {
-    const leaves = recordLeaves(value);
+    const leaves = recordLeaves(value, tree);
     return rules.some((rule) => matchesFrom(rule, 0, leaves, []));
   };
 }
