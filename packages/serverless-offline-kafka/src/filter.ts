@@ -221,23 +221,24 @@ function finiteNumber(spec: unknown, path: string, what: string): number {
   return spec;
 }
 
-const LOWER_BOUNDS: Record<string, (value: number, bound: number) => boolean> = { '>': (v, b) => v > b, '>=': (v, b) => v >= b };
-const UPPER_BOUNDS: Record<string, (value: number, bound: number) => boolean> = { '<': (v, b) => v < b, '<=': (v, b) => v <= b };
+type Compare = (value: number, bound: number) => boolean;
+const LOWER_BOUNDS = new Map<unknown, Compare>([['>', (v, b) => v > b], ['>=', (v, b) => v >= b]]);
+const UPPER_BOUNDS = new Map<unknown, Compare>([['<', (v, b) => v < b], ['<=', (v, b) => v <= b]]);
 
 /** ["=", n], one bound, or a lower bound then an upper bound above it, as JsonRuleCompiler accepts. */
 function numeric(spec: unknown, path: string): Test {
   const usage = '"numeric" takes ["=", n], [">" or ">=" or "<" or "<=", n], or a lower then a higher upper bound like [">", 0, "<=", 5]';
   if (!Array.isArray(spec) || (spec.length !== 2 && spec.length !== 4)) fail(path, `${usage}; got ${quoted(spec)}.`);
-  const [operator, bound] = [spec[0] as string, finiteNumber(spec[1], path, `the bound after "${spec[0]}"`)];
+  const [operator, bound] = [spec[0], finiteNumber(spec[1], path, `the bound after ${quoted(spec[0])}`)];
   if (spec.length === 2) {
-    const compare = operator === '=' ? (v: number, b: number) => v === b : (LOWER_BOUNDS[operator] ?? UPPER_BOUNDS[operator]);
-    if (!compare) fail(path, `${usage}; "${operator}" is not one of = > >= < <=.`);
+    const compare: Compare | undefined = operator === '=' ? (v, b) => v === b : (LOWER_BOUNDS.get(operator) ?? UPPER_BOUNDS.get(operator));
+    if (!compare) fail(path, `${usage}; ${quoted(operator)} is not one of = > >= < <=.`);
     return (value) => {
       const number = numberOf(value);
       return number !== undefined && compare(number, bound);
     };
   }
-  const [lower, upper, top] = [LOWER_BOUNDS[operator], UPPER_BOUNDS[spec[2] as string], finiteNumber(spec[3], path, `the bound after "${spec[2]}"`)];
+  const [lower, upper, top] = [LOWER_BOUNDS.get(operator), UPPER_BOUNDS.get(spec[2]), finiteNumber(spec[3], path, `the bound after ${quoted(spec[2])}`)];
   if (!lower || !upper) fail(path, `${usage}; got ${quoted(spec)}.`);
   if (!(bound < top)) fail(path, `"numeric" range ${quoted(spec)} is empty: the lower bound must be below the upper one.`);
   return (value) => {
@@ -379,18 +380,27 @@ const NO_LEAVES: Leaf[] = [];
 function narrowed(chosen: Membership, membership: Membership): Membership {
   if (membership.length === 0) return chosen;
   if (chosen.length === 0) return membership;
-  return [...chosen, ...membership.filter(([array]) => !chosen.some(([other]) => other === array))];
+  const added = membership.filter(([array]) => !chosen.some(([other]) => other === array));
+  return added.length === 0 ? chosen : [...chosen, ...added];
 }
 
-/** Picks, field by field, a leaf consistent with the elements chosen so far (StructuredFinder.walk). */
+/**
+ * Picks, field by field, a leaf consistent with the elements chosen so far (StructuredFinder.walk). Leaves that
+ * narrow nothing (values of a plain array, fields outside arrays) lead to the same remaining search, tried once.
+ */
 function matchesFrom(rule: SubRule, field: number, leaves: Leaves, chosen: Membership): boolean {
   if (field === rule.length) return true;
   const [path, { tests, absent }] = rule[field]!;
   let present = false;
+  let triedUnchanged = false;
   for (const leaf of leaves.get(path) ?? NO_LEAVES) {
     if (!consistent(chosen, leaf.membership)) continue;
     present = true;
-    if (tests.some((test) => test(leaf.value)) && matchesFrom(rule, field + 1, leaves, narrowed(chosen, leaf.membership))) return true;
+    const next = narrowed(chosen, leaf.membership);
+    if (next === chosen && triedUnchanged) continue;
+    if (!tests.some((test) => test(leaf.value))) continue;
+    if (next === chosen) triedUnchanged = true;
+    if (matchesFrom(rule, field + 1, leaves, next)) return true;
   }
   return absent && !present && matchesFrom(rule, field + 1, leaves, chosen);
 }

@@ -104,6 +104,20 @@ describe('compileFilter', () => {
     assert.throws(() => compileFilter([{ value: { a: [1] } }, { value: { b: [{ exists: 'yes' }] } }]), /^FilterPatternError: \[1\] value\.b: "exists" takes true or false/);
   });
 
+  it('takes operator names literally, never from the object prototype', () => {
+    assert.throws(() => compileFilter([{ value: { n: [{ numeric: ['constructor', 1] }] } }]), /"constructor" is not one of = > >= < <=/);
+    assert.throws(() => compileFilter([{ value: { n: [{ toString: 1 }] } }]), /operator "toString" is not supported/);
+  });
+
+  it('searches large arrays once per distinct choice of array elements', () => {
+    const many = Array.from({ length: 400 }, (_, i) => i);
+    const pattern = [{ value: { a: [{ exists: true }], b: [{ exists: true }], c: [{ exists: true }], d: ['x'] } }];
+    assert.equal(matches(pattern, json({ a: many, b: many, c: many, d: 'y' })), false);
+    assert.equal(matches(pattern, json({ a: many, b: many, c: many, d: ['y', 'x'] })), true);
+    const rows = Array.from({ length: 400 }, (_, i) => ({ a: i, b: i, c: i === 399 ? 'x' : 'y' }));
+    assert.equal(matches([{ value: { rows: { a: [{ exists: true }], b: [{ exists: true }], c: ['x'] } } }], json({ rows })), true);
+  });
+
   it('keeps the text of long numbers, matching them as event-ruler does', () => {
     const id = [{ value: { id: [{ numeric: ['>', 0] }] } }];
     assert.equal(matches(id, Buffer.from('{"id": 1234567890123456789}')), false);
