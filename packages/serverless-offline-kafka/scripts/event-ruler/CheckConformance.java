@@ -6,9 +6,10 @@ import software.amazon.event.ruler.Ruler;
 import software.amazon.event.ruler.JsonRuleCompiler;
 
 /**
- * Runs every case of tests/fixtures/filter-conformance.json through aws/event-ruler and reports the cases whose
- * recorded expectation differs from event-ruler's answer. The record value becomes the event's "value" field the
- * way the emulator (and Lambda's Kafka docs) describe it: parsed when it is JSON, else the plain string.
+ * Runs every case of a cases file (tests/fixtures/filter-conformance.json unless conformance.sh is given another)
+ * through aws/event-ruler and reports the cases whose recorded answer differs from event-ruler's. The record value
+ * becomes the event's "value" field the way the emulator (and Lambda's Kafka docs) describe it: parsed when it is
+ * JSON, else the plain string.
  */
 public class CheckConformance {
     // Strict like JSON.parse: "12 apples" is a plain string, not the number 12.
@@ -40,10 +41,11 @@ public class CheckConformance {
         if (c.has("value")) return "{\"value\":" + JSON.writeValueAsString(c.get("value")) + "}";
         String text = c.get("valueText").asText();
         try {
-            JSON.readTree(text);
-            return "{\"value\":" + text + "}";
+            // An empty record is no JSON document (readTree gives a missing node), so it is the string "".
+            if (!JSON.readTree(text).isMissingNode()) return "{\"value\":" + text + "}";
         } catch (Exception notJson) {
-            return "{\"value\":" + JSON.writeValueAsString(text) + "}";
+            // a plain string
         }
+        return "{\"value\":" + JSON.writeValueAsString(text) + "}";
     }
 }
