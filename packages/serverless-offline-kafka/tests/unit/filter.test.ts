@@ -68,10 +68,59 @@ describe('compileFilter', () => {
     assert.equal(matches([{ value: { field: ['x'] } }], Buffer.from('not json')), false);
   });
 
-  it('rejects unsupported operators, malformed ranges and more than 5 patterns with the fix', () => {
-    assert.throws(() => compileFilter([{ value: { ip: [{ cidr: '10.0.0.0/24' }] } }]), (e: Error) => e instanceof FilterPatternError && /cidr.*not supported/.test(e.message));
-    assert.throws(() => compileFilter([{ value: { n: [{ numeric: ['>'] }] } }]), /takes pairs/);
-    assert.throws(() => compileFilter([{ value: { n: 'x' } }]), /list of matchers/);
-    assert.throws(() => compileFilter(Array.from({ length: 6 }, () => ({ value: { a: [1] } }))), /at most 5/);
+  it('filters a tombstone (no value) as a record without the value field', () => {
+    assert.equal(matches([{ value: [{ exists: false }] }], null), true);
+    assert.equal(matches([{ value: [{ exists: true }] }], null), false);
+    assert.equal(matches([{ value: { a: [{ 'anything-but': 'x' }] } }], null), false);
+  });
+
+  it('rejects operators Lambda does not list, naming the path and what it accepts', () => {
+    for (const operator of ['wildcard', 'cidr']) {
+      assert.throws(
+        () => compileFilter([{ value: { ip: [{ [operator]: '10.0.0.0/24' }] } }]),
+        (e: Error) => e instanceof FilterPatternError && e.message.startsWith(`value.ip: operator "${operator}" is not supported`) && /"prefix".*"numeric".*"exists"/.test(e.message),
+      );
+    }
+    assert.throws(() => compileFilter([{ value: { a: [{ prefix: { 'equals-ignore-case': 'ab' } }] } }]), /value\.a: "prefix" with \{"equals-ignore-case"\}/);
+    assert.throws(() => compileFilter([{ value: { a: [{ 'anything-but': { 'equals-ignore-case': 'ab' } }] } }]), /value\.a: "anything-but" takes a value/);
+  });
+
+  it('rejects malformed patterns with the path inside $or and the form that works', () => {
+    assert.throws(() => compileFilter([{ value: { n: [{ numeric: ['>'] }] } }]), /^FilterPatternError: value\.n: "numeric" takes \["=", n\]/);
+    assert.throws(() => compileFilter([{ value: { $or: [{ a: [1] }, { b: [{ numeric: ['<', 1, '>', 0] }] }] } }]), /^FilterPatternError: value\.\$or\[1\]\.b: "numeric"/);
+    assert.throws(() => compileFilter([{ value: { n: 'x' } }]), /value\.n: a pattern field holds a list of matchers/);
+    assert.throws(() => compileFilter([{ value: { a: [] } }]), /value\.a: an empty list matches nothing/);
+  });
+
+  it('rejects fields outside "value", which Lambda does not filter Kafka records on', () => {
+    assert.throws(() => compileFilter([{ key: ['S1'] }]), /^FilterPatternError: key: Lambda filters Kafka records on "value" only/);
+    assert.throws(() => compileFilter([{ $or: [{ value: { a: [1] } }, { topic: ['t'] }] }]), /topic: Lambda filters Kafka records on "value" only/);
+    assert.equal(matches([{ $or: [{ value: { a: [1] } }, { value: { b: [2] } }] }], json({ b: 2 })), true);
+  });
+
+  it("rejects more than 5 patterns and a pattern over Lambda's 4096 characters, naming which pattern", () => {
+    assert.throws(() => compileFilter(Array.from({ length: 6 }, () => ({ value: { a: [1] } }))), /6 filter patterns given; Lambda allows at most 5/);
+    assert.throws(() => compileFilter([{ value: { a: ['x'.repeat(4096)] } }]), /the pattern: is 4\d{3} characters as JSON; Lambda allows at most 4096/);
+    assert.throws(() => compileFilter([{ value: { a: [1] } }, { value: { b: [{ exists: 'yes' }] } }]), /^FilterPatternError: \[1\] value\.b: "exists" takes true or false/);
+  });
+
+  it('takes operator names literally, never from the object prototype', () => {
+    assert.throws(() => compileFilter([{ value: { n: [{ numeric: ['constructor', 1] }] } }]), /"constructor" is not one of = > >= < <=/);
+    assert.throws(() => compileFilter([{ value: { n: [{ toString: 1 }] } }]), /operator "toString" is not supported/);
+  });
+
+  it('searches large arrays once per distinct choice of array elements', () => {
+    const many = Array.from({ length: 400 }, (_, i) => i);
+    const pattern = [{ value: { a: [{ exists: true }], b: [{ exists: true }], c: [{ exists: true }], d: ['x'] } }];
+    assert.equal(matches(pattern, json({ a: many, b: many, c: many, d: 'y' })), false);
+    assert.equal(matches(pattern, json({ a: many, b: many, c: many, d: ['y', 'x'] })), true);
+    const rows = Array.from({ length: 400 }, (_, i) => ({ a: i, b: i, c: i === 399 ? 'x' : 'y' }));
+    assert.equal(matches([{ value: { rows: { a: [{ exists: true }], b: [{ exists: true }], c: ['x'] } } }], json({ rows })), true);
+  });
+
+  it('keeps the text of long numbers, matching them as event-ruler does', () => {
+    const id = [{ value: { id: [{ numeric: ['>', 0] }] } }];
+    assert.equal(matches(id, Buffer.from('{"id": 1234567890123456789}')), false);
+    assert.equal(matches(id, Buffer.from('{"id": 1234567890123456}')), true);
   });
 });
