@@ -52,6 +52,6 @@ export const handler = lambdaHandler(simulateEventSchema, async (request, contex
   }).finally(() => producer.disconnect());
   metrics.addMetric('MessagesSent', MetricUnit.Count, result.sent);
   metrics.addMetric('SendDuration', MetricUnit.Milliseconds, result.durationMs);
-  logger.info('simulate done', { mode: result.mode, sent: result.sent, stations: result.stations, partitions: result.partitions, durationMs: result.durationMs, dryRun: result.dryRun });
+  logger.info('simulate done', { mode: result.mode, sent: result.sent, stations: result.stations, partitions: result.partitions, durationMs: result.durationMs, messagesPerSecond: Math.round(result.messagesPerSecond), dryRun: result.dryRun });
   return result;
 });
