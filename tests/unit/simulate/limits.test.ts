@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { checkDryRunSize, checkSendTime, CONFIGURED_TIMEOUT_MS, RequestOverLimitError, SYNC_RESPONSE_LIMIT_BYTES, timeLeftMs } from '../../../functions/simulate/limits';
 import { simulateRequestSchema } from '../../../functions/simulate/request';
@@ -17,6 +18,13 @@ describe('time left', () => {
   it("is the Lambda context's remaining time, else the configured timeout", () => {
     assert.equal(timeLeftMs({ getRemainingTimeInMillis: () => 42_000 }), 42_000);
     assert.equal(timeLeftMs({}), CONFIGURED_TIMEOUT_MS);
+  });
+
+  it('falls back to the timeout serverless.yml gives simulate (the provider default: simulate sets none)', () => {
+    const yml = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
+    assert.equal(Number(/^provider:\n(?:  .*\n)*?  timeout: (\d+)$/m.exec(yml)?.[1]) * 1000, CONFIGURED_TIMEOUT_MS);
+    const simulate = /^  simulate:\n((?:    .*\n|\s*\n)*)/m.exec(yml)?.[1] ?? '';
+    assert.ok(simulate.includes('handler: functions/simulate/handler.handler') && !/^    timeout:/m.test(simulate), simulate);
   });
 });
 
