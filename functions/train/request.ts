@@ -36,8 +36,10 @@ const gbtOptionsSchema = strictRequest({
   seed: z.number({ error: allowed('gbt.seed must be an integer') }).int({ error: allowed('gbt.seed must be an integer') }).optional(),
 });
 
-/** The search a `tune` object asks for (its grid over the default grid), against the search's fit budget. */
-function searchSize(tune: { grid?: Partial<GbtGrid>; folds?: number }) {
+/** What sizes a search: the grid axes a `tune` object narrows (the rest keep the default grid) and its folds. */
+type SearchShape = { grid?: Partial<GbtGrid>; folds?: number };
+
+function searchSize(tune: SearchShape) {
   const grid: GbtGrid = { ...defaultGridSearchOptions.grid, ...tune.grid };
   const axes = Object.entries(grid).map(([name, values]) => `${name} ${values.length}`);
   const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
@@ -45,33 +47,32 @@ function searchSize(tune: { grid?: Partial<GbtGrid>; folds?: number }) {
   return { axes, points, folds, fits: points * folds };
 }
 
-const fitBudgetError = (tune: { grid?: Partial<GbtGrid>; folds?: number }) => {
+function fitBudgetError(tune: SearchShape): string {
   const { axes, points, folds, fits } = searchSize(tune);
   return `the search has ${points} grid points (${axes.join(' × ')}) × ${folds} folds = ${fits} fits, over the limit of ${defaultGridSearchOptions.maxFits}; list fewer values in tune.grid or lower tune.folds`;
-};
+}
+
+const tuneSearchSchema = strictRequest({
+  grid: strictRequest({
+    maxDepth: listOf('tune.grid.maxDepth', integer('tune.grid.maxDepth values', ...MAX_DEPTH)),
+    learningRate: listOf('tune.grid.learningRate', fraction('tune.grid.learningRate values')),
+    subsample: listOf('tune.grid.subsample', fraction('tune.grid.subsample values')),
+    colsample: listOf('tune.grid.colsample', fraction('tune.grid.colsample values')),
+  })
+    .partial()
+    .optional(),
+  folds: integer('tune.folds', 1, 5).optional(),
+  trees: integer('tune.trees', ...TREES).optional(),
+})
+  // Refused here, before any data is loaded, naming the request's fields (the search itself would name maxFits).
+  .refine((tune) => searchSize(tune).fits <= defaultGridSearchOptions.maxFits, {
+    error: (issue) => fitBudgetError(issue.input as SearchShape),
+    // Only a search whose fields are valid is sized.
+    when: (payload) => payload.issues.length === 0,
+  });
 
 /** `tune: true` searches the default grid; an object narrows it (and bounds its cost). */
-const tuneSchema = z.union([
-  z.boolean(),
-  strictRequest({
-      grid: strictRequest({
-        maxDepth: listOf('tune.grid.maxDepth', integer('tune.grid.maxDepth values', ...MAX_DEPTH)),
-        learningRate: listOf('tune.grid.learningRate', fraction('tune.grid.learningRate values')),
-        subsample: listOf('tune.grid.subsample', fraction('tune.grid.subsample values')),
-        colsample: listOf('tune.grid.colsample', fraction('tune.grid.colsample values')),
-      })
-        .partial()
-        .optional(),
-      folds: integer('tune.folds', 1, 5).optional(),
-      trees: integer('tune.trees', ...TREES).optional(),
-    })
-    // Refused here, before any data is loaded, naming the request's fields (the search itself would say maxFits).
-    .refine((tune) => searchSize(tune).fits <= defaultGridSearchOptions.maxFits, {
-      error: (issue) => fitBudgetError(issue.input as { grid?: Partial<GbtGrid>; folds?: number }),
-      // Only a search whose fields are valid is sized.
-      when: (payload) => payload.issues.length === 0,
-    }),
-], { error: allowed('tune must be true, false, or an object {grid?, folds?, trees?}') });
+const tuneSchema = z.union([z.boolean(), tuneSearchSchema], { error: allowed('tune must be true, false, or an object {grid?, folds?, trees?}') });
 
 const horizonError = allowed('horizon must be an integer from 1 to 24 (hours ahead)');
 
