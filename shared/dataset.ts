@@ -45,29 +45,30 @@ async function readSetting(setting: string, fetcher: Fetcher): Promise<Uint8Arra
 }
 
 export async function resolveDataset(store: ObjectStore, setting: string | undefined = process.env.AIR_QUALITY_DATASET, fetcher: Fetcher = httpFetch): Promise<DatasetSource> {
-  const tried: string[] = [];
+  // Only reading the setting or downloading is blamed on the dataset: the bucket's errors name the object store themselves.
   const explicit = setting?.trim();
   if (explicit) {
+    let csv: string;
     try {
-      const csv = csvFromBytes(await readSetting(explicit, fetcher));
-      return await stage(store, { csv, sha256: sha256(csv), origin: explicit });
+      csv = csvFromBytes(await readSetting(explicit, fetcher));
     } catch (error) {
       throw new DatasetUnavailableError(`AIR_QUALITY_DATASET=${explicit} could not be read: ${(error as Error).message}. Point it at the UCI csv or the official zip (${OFFICIAL_ZIP_URL}), or unset it to use the staged copy.`, { cause: error });
     }
+    return stage(store, { csv, sha256: sha256(csv), origin: explicit });
   }
   const staged = await store.get(STAGED_CSV_KEY);
   if (staged) {
     const csv = decodeText(staged.body);
     return { csv, sha256: sha256(csv), origin: `s3://${store.bucket}/${STAGED_CSV_KEY}` };
   }
-  tried.push(`AIR_QUALITY_DATASET (unset)`, `s3://${store.bucket}/${STAGED_CSV_KEY} (absent)`);
+  let csv: string;
   try {
-    const csv = csvFromBytes(await fetcher(OFFICIAL_ZIP_URL));
-    return await stage(store, { csv, sha256: sha256(csv), origin: OFFICIAL_ZIP_URL });
+    csv = csvFromBytes(await fetcher(OFFICIAL_ZIP_URL));
   } catch (error) {
-    tried.push(`${OFFICIAL_ZIP_URL} (${(error as Error).message})`);
+    const tried = [`AIR_QUALITY_DATASET (unset)`, `s3://${store.bucket}/${STAGED_CSV_KEY} (absent)`, `${OFFICIAL_ZIP_URL} (${(error as Error).message})`];
     throw new DatasetUnavailableError(`The UCI Air Quality dataset was not found. Looked at: ${tried.join('; ')}. Fix: set AIR_QUALITY_DATASET to a local copy of AirQualityUCI.csv or the official zip.`, { cause: error });
   }
+  return stage(store, { csv, sha256: sha256(csv), origin: OFFICIAL_ZIP_URL });
 }
 
 /** Copies the csv into the bucket unless the staged copy is already the same bytes. */

@@ -78,6 +78,9 @@ export function kafkaFailureHint(error: unknown, settings: KafkaSettings): strin
     const where = settings.auth.mode === 'msk-iam' ? "the function role's kafka-cluster:Connect/WriteData permissions" : 'secretArn' in settings.auth ? `the username and password in the secret ${settings.auth.secretArn}` : 'KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD';
     return `The broker rejected the credentials (KAFKA_AUTH=${settings.auth.mode}): check ${where}, and that the cluster has that user for this mechanism.`;
   }
+  if (chain.some((e) => (e as { type?: unknown }).type === 'MESSAGE_TOO_LARGE')) {
+    return "The broker refused a record batch over its message.max.bytes (or the topic's max.message.bytes, 1 MB by default): send smaller messages, or raise that limit on the broker or topic.";
+  }
   const tlsCodes = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID'];
   if (chain.some((e) => tlsCodes.includes(String((e as { code?: unknown }).code)))) {
     return "The broker's TLS certificate was not trusted: if a private CA signed it, set KAFKA_CA_SECRET_ARN to a secret {\"certificate\": \"<PEM of the CA>\"}; check that KAFKA_BOOTSTRAP_SERVERS uses the names in the certificate.";

@@ -194,7 +194,7 @@ export class S3ObjectStore implements ObjectStore, ObjectPresigner {
     const status = statusOf(error);
     const message = (error as Error).message || (error as Error).name;
     if (status === undefined) {
-      return new ObjectStoreUnavailableError(`Cannot ${action} at ${this.where}: ${message}. Is the object store running? Locally: npm run stack:up.`, { cause: error });
+      return new ObjectStoreUnavailableError(`Cannot ${action} at ${this.where}: ${message}. Is the object store running? Locally: npm run stack:up; otherwise check S3_ENDPOINT (unset: the local MinIO at http://localhost:9000; empty: AWS S3).`, { cause: error });
     }
     if (status === 403) return new ObjectStoreUnavailableError(`Access denied to ${action} at ${this.where}: check S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY (locally) or the function's IAM role.`, { cause: error });
     if ((error as Error).name === 'NoSuchBucket') return new ObjectStoreUnavailableError(`Bucket missing at ${this.where}: create it (locally: npm run stack:up).`, { cause: error });

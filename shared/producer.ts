@@ -1,6 +1,7 @@
 import { CompressionTypes, Partitioners, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
 import type { KafkaSettings } from './config';
 import { createKafka, kafkaFailureHint } from './kafka';
+import { produceRequests } from './produce-requests';
 import { secretsManager, type SecretReader } from './secrets';
 
 export interface OutgoingMessage {
@@ -10,7 +11,7 @@ export interface OutgoingMessage {
   headers?: Record<string, string | string[]>;
 }
 
-/** Where a batch of messages landed: per partition, how many and which offsets. */
+/** Where a batch of messages landed: per partition, how many and which offsets (a send split into several requests has one per request). */
 export interface PartitionReceipt {
   partition: number;
   count: number;
@@ -30,9 +31,32 @@ export class BrokerUnavailableError extends Error {
 
 const partitioner = Partitioners.DefaultPartitioner();
 
+/** One Produce request: the messages assigned to partitions, and where each partition's share landed. */
+async function produceRequest(producer: Producer, topic: string, partitionMetadata: PartitionMetadata[], messages: OutgoingMessage[]): Promise<PartitionReceipt[]> {
+  const byPartition = new Map<number, OutgoingMessage[]>();
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
+    const batch = byPartition.get(partition);
+    if (batch) batch.push(message);
+    else byPartition.set(partition, [message]);
+  }
+  const results = await producer.send({
+    topic,
+    acks: -1,
+    compression: CompressionTypes.None,
+    messages: [...byPartition].flatMap(([partition, batch]) => batch.map((m) => ({ ...m, partition }))),
+  });
+  return results.map((r) => {
+    const count = byPartition.get(r.partition)?.length ?? 0;
+    const first = BigInt(r.baseOffset ?? '0');
+    return { partition: r.partition, count, firstOffset: first.toString(), lastOffset: (first + BigInt(count - 1)).toString() };
+  });
+}
+
 /**
  * Idempotent kafkajs producer. Messages are assigned to partitions here, with kafkajs' default
  * (Java-compatible murmur2) partitioner on the key, so each partition's offsets can be reported.
+ * A send is split into produce requests the broker accepts (shared/produce-requests.ts), sent in order.
  * The client is built on the first send (its credentials may have to be read from Secrets Manager).
  */
 export class KafkaMessageProducer implements MessageProducer {
@@ -47,31 +71,23 @@ export class KafkaMessageProducer implements MessageProducer {
 
   async send(topic: string, messages: OutgoingMessage[]): Promise<PartitionReceipt[]> {
     if (messages.length === 0) return [];
-    // Outside the try: a missing or malformed secret is not the broker's fault and says so itself.
+    // Outside the try: a message too large for any request, or a missing or malformed secret, is not the broker's fault.
+    const requests = produceRequests(messages);
     const { kafka, producer } = await this.kafkaClient();
+    const receipts: PartitionReceipt[] = [];
+    let sent = 0;
     try {
       await this.connect(producer);
       const partitionMetadata = await this.partitions(kafka, topic);
-      const byPartition = new Map<number, OutgoingMessage[]>();
-      for (const message of messages) {
-        const partition = partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
-        const batch = byPartition.get(partition);
-        if (batch) batch.push(message);
-        else byPartition.set(partition, [message]);
+      // One request at a time, in order: each key keeps its order (kafkajs never splits a send itself).
+      for (const request of requests) {
+        receipts.push(...(await produceRequest(producer, topic, partitionMetadata, request)));
+        sent += request.length;
       }
-      const results = await producer.send({
-        topic,
-        acks: -1,
-        compression: CompressionTypes.None,
-        messages: [...byPartition].flatMap(([partition, batch]) => batch.map((m) => ({ ...m, partition }))),
-      });
-      return results.map((r) => {
-        const count = byPartition.get(r.partition)?.length ?? 0;
-        const first = BigInt(r.baseOffset ?? '0');
-        return { partition: r.partition, count, firstOffset: first.toString(), lastOffset: (first + BigInt(count - 1)).toString() };
-      });
+      return receipts;
     } catch (error) {
-      throw new BrokerUnavailableError(`Could not produce ${messages.length} messages to ${topic} on ${this.settings.brokers.join(',')}: ${(error as Error).message}. ${kafkaFailureHint(error, this.settings)}`, { cause: error });
+      const partly = sent > 0 ? ` (the first ${sent} were sent)` : '';
+      throw new BrokerUnavailableError(`Could not produce ${messages.length} messages${partly} to ${topic} on ${this.settings.brokers.join(',')}: ${(error as Error).message}. ${kafkaFailureHint(error, this.settings)}`, { cause: error });
     }
   }
 

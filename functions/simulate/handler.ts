@@ -5,6 +5,7 @@ import { loadPreparedDataset } from '../../shared/dataset';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
 import { S3ObjectStore } from '../../shared/object-store';
 import { KafkaMessageProducer } from '../../shared/producer';
+import { checkSendTime, timeLeftMs } from './limits';
 import { datasetRows, type DatasetRows } from './messages';
 import { readingsQcCsv } from './qc';
 import { simulateEventSchema } from './request';
@@ -30,6 +31,8 @@ function loadRows(): Promise<DatasetRows> {
 }
 
 export const handler = lambdaHandler(simulateEventSchema, async (request, context) => {
+  // Before anything is loaded or reserved: a request that cannot finish is refused at once.
+  checkSendTime(request, timeLeftMs(context));
   // One connection per invocation: a tick a minute does not need a warm connection, and a frozen
   // container would otherwise wake up with a stale one (and `sls invoke local` would never exit).
   const result = await simulate(request, {
@@ -45,10 +48,10 @@ export const handler = lambdaHandler(simulateEventSchema, async (request, contex
       return { key, csv };
     },
     clock: { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
-    onProgress: (sent, total) => logger.debug('progress', { sent, total }),
+    onProgress: (progress) => logger.info('simulate progress', { ...progress }),
   }).finally(() => producer.disconnect());
   metrics.addMetric('MessagesSent', MetricUnit.Count, result.sent);
   metrics.addMetric('SendDuration', MetricUnit.Milliseconds, result.durationMs);
-  logger.info('simulate done', { mode: result.mode, sent: result.sent, stations: result.stations, partitions: result.partitions, durationMs: result.durationMs, dryRun: result.dryRun });
+  logger.info('simulate done', { mode: result.mode, sent: result.sent, stations: result.stations, partitions: result.partitions, durationMs: result.durationMs, messagesPerSecond: Math.round(result.messagesPerSecond), dryRun: result.dryRun });
   return result;
 });

@@ -1,8 +1,10 @@
 import type { Random } from '@air-quality/preprocessing';
 import { readingSchema, type Reading } from '../../shared/schemas/reading';
 import type { MessageProducer, OutgoingMessage, PartitionReceipt } from '../../shared/producer';
+import { checkDryRunSize } from './limits';
 import type { DatasetRows } from './messages';
-import { replayPlan, samplePlan } from './plan';
+import { replayPlan, samplePlan, type Plan } from './plan';
+import { progressEvery, type Progress } from './progress';
 import type { SimulateRequest } from './request';
 import type { SimulatorCursor } from './state-store';
 
@@ -20,8 +22,14 @@ export interface SimulateDependencies {
   /** Writes the QC summary of what was sent; returns where it went. */
   writeQc: (readings: Reading[]) => Promise<{ key: string; csv: string }>;
   clock: Clock;
-  onProgress?: (sent: number, total: number) => void;
+  /** Called at most every PROGRESS_INTERVAL_MS while sending: a shorter run reports no progress. */
+  onProgress?: (progress: Progress) => void;
 }
+
+export const PROGRESS_INTERVAL_MS = 10_000;
+
+/** Steps of a dry run whose readings are built first, to estimate the size of its response. */
+const DRY_RUN_SAMPLE_STEPS = 24;
 
 export interface SimulateResult {
   mode: SimulateRequest['mode'];
@@ -40,10 +48,12 @@ export interface SimulateResult {
 export async function simulate(request: SimulateRequest, deps: SimulateDependencies): Promise<SimulateResult> {
   const started = deps.clock.now();
   const versioned = await deps.state.read();
-  const plan =
+  const planOf = (count: number): Plan =>
     request.mode === 'replay'
-      ? replayPlan(versioned.state, deps.rows.length, request.stations, request.count, started)
-      : samplePlan(versioned.state, deps.rows.length, request.stations, request.count, started, deps.random(request.seed ?? started));
+      ? replayPlan(versioned.state, deps.rows.length, request.stations, count, started)
+      : samplePlan(versioned.state, deps.rows.length, request.stations, count, started, deps.random(request.seed ?? started));
+  if (request.dryRun) checkDryRunSize(request, planOf(Math.min(request.count, DRY_RUN_SAMPLE_STEPS)).emissions.map((e) => deps.rows.reading(e)));
+  const plan = planOf(request.count);
   // Our own output is checked against the published contract: a bug here must not reach consumers.
   const readings = plan.emissions.map((e) => readingSchema.parse(deps.rows.reading(e)));
   const base = {
@@ -73,6 +83,7 @@ const toMessage = (reading: Reading): OutgoingMessage => ({
 async function sendPaced(messages: OutgoingMessage[], request: SimulateRequest, deps: SimulateDependencies): Promise<PartitionReceipt[]> {
   const receipts: PartitionReceipt[] = [];
   const start = deps.clock.now();
+  const progress = deps.onProgress && progressEvery(PROGRESS_INTERVAL_MS, messages.length, deps.clock.now, deps.onProgress);
   for (let offset = 0; offset < messages.length; offset += request.batchSize) {
     if (request.rate) {
       const due = start + (offset / request.rate) * 1000;
@@ -81,7 +92,7 @@ async function sendPaced(messages: OutgoingMessage[], request: SimulateRequest, 
     }
     const batch = messages.slice(offset, offset + request.batchSize);
     receipts.push(...(await deps.producer.send(deps.topic, batch)));
-    deps.onProgress?.(offset + batch.length, messages.length);
+    progress?.(offset + batch.length);
   }
   return receipts;
 }

@@ -13,7 +13,16 @@ const registry = new ModelRegistry(store);
 
 // A bare schedule tick or no event trains with the defaults.
 export const handler = lambdaHandler(requestOrScheduledEvent(trainRequestSchema, {}), async (request) => {
-  const result = await runTraining(request, { store, registry, readingsTopic: config.topics.readings, now: () => new Date() });
+  const started = performance.now();
+  const result = await runTraining(request, {
+    store,
+    registry,
+    readingsTopic: config.topics.readings,
+    now: () => new Date(),
+    // A search takes minutes: one line per fit; an untuned run logs only its summary.
+    onTuningFit: ({ point, points, fold, folds, params, mae }) =>
+      logger.info('tuning fit', { gridPoint: `${point}/${points}`, fold: `${fold}/${folds}`, params, mae, elapsedSeconds: Math.round((performance.now() - started) / 100) / 10 }),
+  });
   metrics.addDimension('target', `${request.target}_h${request.horizon}`);
   metrics.addMetric('HoldoutMae', MetricUnit.NoUnit, result.holdout.model);
   metrics.addMetric('PersistenceMae', MetricUnit.NoUnit, result.holdout.persistence);

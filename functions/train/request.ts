@@ -2,31 +2,77 @@ import { DEFAULT_FEATURE_COLUMNS } from '@air-quality/preprocessing';
 import { z } from 'zod';
 import { readingSchema } from '../../shared/schemas/reading';
 import { allowed, strictRequest } from '../../shared/validation';
+import { defaultGridSearchOptions, type GbtGrid } from './evaluation/grid-search';
+import { defaultRollingOriginOptions } from './evaluation/rolling-origin';
 
-const positiveInts = (name: string) => z.array(z.number().int().min(1), { error: allowed(`${name} must be a list of integers >= 1`) }).min(1);
-const fractions = (name: string) => z.array(z.number().gt(0).max(1), { error: allowed(`${name} must be a list of numbers in (0, 1]`) }).min(1);
+/** An integer field; the message names the field and the allowed range. */
+function integer(name: string, min: number, max?: number) {
+  const error = allowed(max === undefined ? `${name} must be an integer >= ${min}` : `${name} must be an integer from ${min} to ${max}`);
+  const atLeast = z.number({ error }).int({ error }).min(min, { error });
+  return max === undefined ? atLeast : atLeast.max(max, { error });
+}
+
+/** A share in (0, 1]. */
+function fraction(name: string) {
+  const error = allowed(`${name} must be a number in (0, 1]`);
+  return z.number({ error }).gt(0, { error }).max(1, { error });
+}
+
+const listOf = <T extends z.ZodType>(name: string, item: T) => z.array(item, { error: allowed(`${name} must be a non-empty list`) }).min(1, { error: allowed(`${name} must be a non-empty list`) });
+
+/** The ranges the trainer accepts, shared by the fixed options and the tuning grid. */
+const TREES = [1, 2000] as const;
+const MAX_DEPTH = [1, 12] as const;
 
 /** Tree options a request may override; the rest keep the trainer's defaults. */
-const gbtOptionsSchema = z.strictObject({
-  trees: z.number().int().min(1).max(2000).optional(),
-  learningRate: z.number().gt(0).max(1).optional(),
-  maxDepth: z.number().int().min(1).max(12).optional(),
-  maxLeaves: z.number().int().min(2).max(255).optional(),
-  minSamplesLeaf: z.number().int().min(1).optional(),
-  subsample: z.number().gt(0).max(1).optional(),
-  colsample: z.number().gt(0).max(1).optional(),
-  seed: z.number().int().optional(),
+const gbtOptionsSchema = strictRequest({
+  trees: integer('gbt.trees', ...TREES).optional(),
+  learningRate: fraction('gbt.learningRate').optional(),
+  maxDepth: integer('gbt.maxDepth', ...MAX_DEPTH).optional(),
+  maxLeaves: integer('gbt.maxLeaves', 2, 255).optional(),
+  minSamplesLeaf: integer('gbt.minSamplesLeaf', 1).optional(),
+  subsample: fraction('gbt.subsample').optional(),
+  colsample: fraction('gbt.colsample').optional(),
+  seed: z.number({ error: allowed('gbt.seed must be an integer') }).int({ error: allowed('gbt.seed must be an integer') }).optional(),
 });
 
+/** What sizes a search: the grid axes a `tune` object narrows (the rest keep the default grid) and its folds. */
+type SearchShape = { grid?: Partial<GbtGrid>; folds?: number };
+
+function searchSize(tune: SearchShape) {
+  const grid: GbtGrid = { ...defaultGridSearchOptions.grid, ...tune.grid };
+  const axes = Object.entries(grid).map(([name, values]) => `${name} ${values.length}`);
+  const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
+  const folds = tune.folds ?? defaultRollingOriginOptions.folds;
+  return { axes, points, folds, fits: points * folds };
+}
+
+function fitBudgetError(tune: SearchShape): string {
+  const { axes, points, folds, fits } = searchSize(tune);
+  return `the search has ${points} grid points (${axes.join(' × ')}) × ${folds} folds = ${fits} fits, over the limit of ${defaultGridSearchOptions.maxFits}; list fewer values in tune.grid or lower tune.folds`;
+}
+
+const tuneSearchSchema = strictRequest({
+  grid: strictRequest({
+    maxDepth: listOf('tune.grid.maxDepth', integer('tune.grid.maxDepth values', ...MAX_DEPTH)),
+    learningRate: listOf('tune.grid.learningRate', fraction('tune.grid.learningRate values')),
+    subsample: listOf('tune.grid.subsample', fraction('tune.grid.subsample values')),
+    colsample: listOf('tune.grid.colsample', fraction('tune.grid.colsample values')),
+  })
+    .partial()
+    .optional(),
+  folds: integer('tune.folds', 1, 5).optional(),
+  trees: integer('tune.trees', ...TREES).optional(),
+})
+  // Refused here, before any data is loaded, naming the request's fields (the search itself would name maxFits).
+  .refine((tune) => searchSize(tune).fits <= defaultGridSearchOptions.maxFits, {
+    error: (issue) => fitBudgetError(issue.input as SearchShape),
+    // Only a search whose fields are valid is sized.
+    when: (payload) => payload.issues.length === 0,
+  });
+
 /** `tune: true` searches the default grid; an object narrows it (and bounds its cost). */
-const tuneSchema = z.union([
-  z.boolean(),
-  z.strictObject({
-    grid: z.strictObject({ maxDepth: positiveInts('tune.grid.maxDepth'), learningRate: fractions('tune.grid.learningRate'), subsample: fractions('tune.grid.subsample'), colsample: fractions('tune.grid.colsample') }).partial().optional(),
-    folds: z.number().int().min(1).max(5).optional(),
-    trees: z.number().int().min(1).max(2000).optional(),
-  }),
-]);
+const tuneSchema = z.union([z.boolean(), tuneSearchSchema], { error: allowed('tune must be true, false, or an object {grid?, folds?, trees?}') });
 
 const horizonError = allowed('horizon must be an integer from 1 to 24 (hours ahead)');
 

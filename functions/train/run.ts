@@ -2,6 +2,7 @@ import { CLIPPED, COLUMN_IDS, IMPUTED, TIMESTAMP, regularizeHourly, type ColumnT
 import { loadPreparedDataset } from '../../shared/dataset';
 import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/model-registry';
+import type { TuningFit } from './evaluation/grid-search';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
 import type { TrainRequest } from './request';
@@ -14,6 +15,8 @@ export interface TrainDependencies {
   /** The readings topic whose lake files source "lake" trains on. */
   readingsTopic: string;
   now: () => Date;
+  /** Told of each fit of a tuning search (`tune`), as it is scored. */
+  onTuningFit?: (fit: TuningFit) => void;
 }
 
 export interface TrainResult {
@@ -68,7 +71,7 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
   const table = request.lastHours && request.lastHours < rows ? loaded.table.slice(rows - request.lastHours) : loaded.table;
   const set = assembleTrainingSet(table, request.target, request.horizon);
   const fitStarted = performance.now();
-  const outcome = trainAndEvaluate(set, request);
+  const outcome = trainAndEvaluate(set, request, deps.onTuningFit);
   const exportStarted = performance.now();
   const artifacts = await buildArtifacts(set, outcome, loaded.source, deps.now());
   const publishStarted = performance.now();

@@ -1,7 +1,8 @@
 import { forecastLevels, type ModelOutput } from '../../shared/model-registry';
 import { maeDifferenceInterval, type MaeDifferenceInterval } from './evaluation/bootstrap';
-import { defaultGridSearchOptions, gridSearchGbt, type GbtGrid, type TuningReport } from './evaluation/grid-search';
+import { defaultGridSearchOptions, gridSearchGbt, type GbtGrid, type TuningFit, type TuningReport } from './evaluation/grid-search';
 import { mae, rmse } from './evaluation/metrics';
+import { defaultRollingOriginOptions } from './evaluation/rolling-origin';
 import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from './model/ar';
 import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from './model/gbt';
 import type { FeatureMatrix } from './model/matrix';
@@ -85,23 +86,24 @@ function rawOutputs(fitted: FittedModel, matrix: FeatureMatrix): Float64Array {
   return fitted.kind === 'gbt' ? predictGbt(fitted.model, matrix) : predictLinearForecast(fitted.forecast, fitted.columns, matrix);
 }
 
-function tuneGbt(set: TrainingSet, request: TrainRequest, training: FeatureMatrix, changes: Float64Array): TuningReport | null {
+function tuneGbt(set: TrainingSet, request: TrainRequest, training: FeatureMatrix, changes: Float64Array, onFit?: (fit: TuningFit) => void): TuningReport | null {
   if (request.tune === false) return null;
   const narrowed = request.tune === true ? {} : request.tune;
   const grid: GbtGrid = { ...defaultGridSearchOptions.grid, ...narrowed.grid };
   return gridSearchGbt(training, changes, {
     grid,
     // A gap of H rows keeps every validation origin after the last training target.
-    folds: { folds: narrowed.folds ?? 3, gap: set.horizon },
+    folds: { folds: narrowed.folds ?? defaultRollingOriginOptions.folds, gap: set.horizon },
     fit: { ...defaultGridSearchOptions.fit, ...request.gbt, ...(narrowed.trees ? { trees: narrowed.trees } : {}) },
+    onFit,
   });
 }
 
-function fitGbt(set: TrainingSet, split: Split, request: TrainRequest): { fitted: FittedModel; tuning: TuningReport | null } {
+function fitGbt(set: TrainingSet, split: Split, request: TrainRequest, onTuningFit?: (fit: TuningFit) => void): { fitted: FittedModel; tuning: TuningReport | null } {
   const base = column(set, `${set.target}_lag0`);
   const changes = Float64Array.from(split.trainRows, (t) => set.alignment.target[t] - set.features.values[t * set.features.cols + base]);
   const training = selectRows(set.features, split.trainRows);
-  const tuning = tuneGbt(set, request, training, changes);
+  const tuning = tuneGbt(set, request, training, changes, onTuningFit);
   const options: Partial<GbtOptions> = { ...request.gbt, ...tuning?.best.params };
   return { fitted: { kind: 'gbt', model: trainGbt(training, changes, options), output: changeOutput(set) }, tuning };
 }
@@ -128,13 +130,13 @@ function evaluate(fitted: FittedModel, set: TrainingSet, split: Split, holdout: 
   };
 }
 
-/** Fits the requested models on the training window and scores them on the holdout against persistence. */
-export function trainAndEvaluate(set: TrainingSet, request: TrainRequest): TrainingOutcome {
+/** Fits the requested models on the training window and scores them on the holdout against persistence; `onTuningFit` hears of each fit of a tuning search. */
+export function trainAndEvaluate(set: TrainingSet, request: TrainRequest, onTuningFit?: (fit: TuningFit) => void): TrainingOutcome {
   const split = splitHoldout(set);
   if (split.trainRows.length < 200) throw new Error(`Only ${split.trainRows.length} usable training hours (observed target, no imputed input); give a longer window (lastHours) or another source.`);
   const actual = Float64Array.from(split.holdoutRows, (t) => set.alignment.target[t]);
   const persistence = Float64Array.from(split.holdoutRows, (t) => set.alignment.persistence[t]);
-  const gbt = request.models.includes('gbt') ? fitGbt(set, split, request) : undefined;
+  const gbt = request.models.includes('gbt') ? fitGbt(set, split, request, onTuningFit) : undefined;
   const fitted = request.models.map((kind) => (kind === 'gbt' ? gbt!.fitted : fitArima(set, split)));
   const holdout = selectRows(set.features, split.holdoutRows);
   const candidates = fitted.map((model) => evaluate(model, set, split, holdout, persistence, actual));

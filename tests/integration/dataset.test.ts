@@ -7,8 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { zipSync } from 'fflate';
 import { loadConfig } from '../../shared/config';
+import { createServer } from 'node:net';
 import { DatasetUnavailableError, loadPreparedDataset, OFFICIAL_ZIP_URL, PREPARED_KEY, resolveDataset, STAGED_CSV_KEY } from '../../shared/dataset';
-import { S3ObjectStore } from '../../shared/object-store';
+import { ObjectStoreUnavailableError, S3ObjectStore } from '../../shared/object-store';
 import { fromParquet } from '../../shared/parquet';
 import { createS3Client } from '../../shared/s3';
 import { ensureBucket } from '../../stack/provision';
@@ -19,6 +20,15 @@ const base = loadConfig();
 const config = { ...base, s3: { ...base.s3, bucket: `test-dataset-${randomUUID().slice(0, 8)}` } };
 const store = new S3ObjectStore(config.s3);
 const csvBytes = readFileSync(datasetPath());
+
+/** A local port nothing listens on: bound by the system, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Stands in for the internet, which this machine cannot reach: it serves the official zip, or fails. */
 const zipServer = (calls: string[]) => async (url: string) => {
@@ -77,5 +87,19 @@ describe('dataset resolution and staging (real MinIO)', () => {
 
   it('names the setting and the fix when the explicit path is wrong', async () => {
     await assert.rejects(resolveDataset(store, '/nonexistent/AirQualityUCI.csv', offline), /AIR_QUALITY_DATASET=\/nonexistent\/AirQualityUCI.csv could not be read: .*ENOENT.*Point it at the UCI csv or the official zip/);
+  });
+
+  it('with the object store down, blames the object store (endpoint, bucket, fix), not a valid AIR_QUALITY_DATASET', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const down = new S3ObjectStore({ ...config.s3, endpoint });
+    for (const setting of [datasetPath(), '']) {
+      await assert.rejects(resolveDataset(down, setting, zipServer([])), (error: Error) => {
+        assert.ok(error instanceof ObjectStoreUnavailableError, `${error.name}: ${error.message}`);
+        assert.ok(error.message.includes(`at ${endpoint} bucket ${config.s3.bucket}`), error.message);
+        assert.match(error.message, /Is the object store running\? Locally: npm run stack:up; otherwise check S3_ENDPOINT/);
+        assert.doesNotMatch(error.message, /AIR_QUALITY_DATASET|dataset was not found/);
+        return true;
+      });
+    }
   });
 });

@@ -19,6 +19,18 @@ export interface GridSearchOptions {
   readonly fit: Partial<GbtOptions>;
   /** Refuses a search of more fits (grid points × folds) than this, to bound its cost. */
   readonly maxFits: number;
+  /** Told of each fit as it is scored: a search takes minutes, so it reports as it goes. */
+  readonly onFit?: (fit: TuningFit) => void;
+}
+
+/** One scored fit of a search: grid point p of P on fold k of K (1-based). */
+export interface TuningFit {
+  readonly point: number;
+  readonly points: number;
+  readonly fold: number;
+  readonly folds: number;
+  readonly params: GbtGridPoint;
+  readonly mae: number;
 }
 
 export const defaultGridSearchOptions: GridSearchOptions = {
@@ -46,15 +58,17 @@ export function gridSearchGbt(features: FeatureMatrix, target: Float64Array | re
   if (points.length * folds.length > options.maxFits) {
     throw new Error(`The search needs ${points.length} grid points × ${folds.length} folds = ${points.length * folds.length} fits, over maxFits=${options.maxFits}; shrink the grid or raise maxFits.`);
   }
-  const candidates = points.map((params) => {
-    const foldMae = folds.map((fold) => {
+  const candidates = points.map((params, p) => {
+    const foldMae = folds.map((fold, k) => {
       const model = trainGbt(sliceRows(features, 0, fold.trainEnd), target.slice(0, fold.trainEnd), {
         ...options.fit,
         ...params,
         validationFraction: 0,
       });
       const prediction = predictGbt(model, sliceRows(features, fold.validationStart, fold.validationEnd));
-      return mae(prediction, target.slice(fold.validationStart, fold.validationEnd));
+      const score = mae(prediction, target.slice(fold.validationStart, fold.validationEnd));
+      options.onFit?.({ point: p + 1, points: points.length, fold: k + 1, folds: folds.length, params, mae: score });
+      return score;
     });
     return { params, foldMae, meanMae: foldMae.reduce((a, b) => a + b, 0) / foldMae.length };
   });

@@ -32,7 +32,7 @@ describe('simulate against the real broker', () => {
     assert.equal(new Set(messages.map((m) => JSON.parse(m.value).sequence)).size, 10);
   });
 
-  it('rejects bad payloads with a clear error and produces nothing', async () => {
+  it('rejects bad payloads and requests over the limits with a clear error, and produces nothing', async () => {
     const { handler } = await import('../../../functions/simulate/handler');
     const before = await endOffsets(kafka, topic);
     const context = { awsRequestId: 'test', functionName: 'simulate', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
@@ -42,6 +42,9 @@ describe('simulate against the real broker', () => {
       [{ mode: 'nope' }, /mode must be .* got "nope"/],
       [{ count: 5, colour: 'red' }, /unknown field\(s\) colour/],
       [{ count: 1_000_000 }, /count .* got 1000000/],
+      // 60 s left: 50 s available for 6000 messages at 100/s (60 s).
+      [{ count: 6000, rate: 100 }, /6000 messages \(count 6000 × stations 1\) at rate 100\/s need 60 s, but 50 s are available .* Fix: lower count to at most 5000/],
+      [{ count: 20_000, dryRun: true }, /A dry run of 20000 messages .* would return about [\d,]+ bytes .* over Lambda's 6,291,456-byte \(6 MB\) limit .* Fix: lower count to at most \d+/],
     ];
     for (const [payload, message] of cases) {
       await assert.rejects(handler(payload, context), message);

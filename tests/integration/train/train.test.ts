@@ -7,6 +7,7 @@ import { datasetRows } from '../../../functions/simulate/messages';
 import { linearForecastToOnnx } from '../../../functions/train/onnx/linear';
 import { gbtToOnnx } from '../../../functions/train/onnx/tree-ensemble';
 import { trainRequestSchema } from '../../../functions/train/request';
+import type { TuningFit } from '../../../functions/train/evaluation/grid-search';
 import { runTraining } from '../../../functions/train/run';
 import { trainAndEvaluate } from '../../../functions/train/train';
 import { assembleTrainingSet, selectRows } from '../../../functions/train/training-set';
@@ -74,7 +75,8 @@ describe('train on the real dataset (CO, 1 h ahead)', () => {
 
 describe('train publishes to the model registry in MinIO', () => {
   it('writes model, manifest, evaluation, tuning and sample, and promotes a model that beats persistence', async () => {
-    const result = await runTraining(request({ lastHours: 3000, gbt: { trees: 60 }, tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 } }), deps('2026-11-24T12:00:00Z'));
+    const fits: TuningFit[] = [];
+    const result = await runTraining(request({ lastHours: 3000, gbt: { trees: 60 }, tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 } }), { ...deps('2026-11-24T12:00:00Z'), onTuningFit: (fit) => fits.push(fit) });
     assert.ok(result.promoted, result.decision);
     const at = registry.versionPrefix('co_gt', 1, result.version);
     assert.deepEqual((await store.list(at)).sort(), ['evaluation.json', 'manifest.json', 'model.onnx', 'sample.json', 'tuning.json'].map((f) => `${at}${f}`));
@@ -87,6 +89,8 @@ describe('train publishes to the model registry in MinIO', () => {
     const tuning = await readJson(`${at}tuning.json`);
     assert.equal(tuning.candidates.length, 2);
     assert.equal(tuning.folds.length, 2);
+    // Each fit of the search was reported as it was scored (the handler logs them).
+    assert.deepEqual(fits.map((f) => [f.point, f.points, f.fold, f.folds, f.params.maxDepth, f.mae]), tuning.candidates.flatMap((c: { params: { maxDepth: number }; foldMae: number[] }, p: number) => c.foldMae.map((mae, k) => [p + 1, 2, k + 1, 2, c.params.maxDepth, mae])));
     assert.equal(manifest.model.hyperParameters.maxDepth, tuning.best.params.maxDepth);
     const evaluation = await readJson(`${at}evaluation.json`);
     assert.deepEqual(Object.keys(evaluation.candidates).sort(), ['arima', 'gbt']);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, type SASLOptions } from 'kafkajs';
+import { KafkaJSConnectionError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, type SASLOptions } from 'kafkajs';
 import { loadConfig } from '../../../shared/config';
 import { kafkaFailureHint, kafkaSecurity } from '../../../shared/kafka';
 import { SecretError, type SecretReader } from '../../../shared/secrets';
@@ -107,6 +107,14 @@ describe('kafkaFailureHint', () => {
   // As kafkajs reports them: the connection error carries the socket's code, wrapped once its retries are used up.
   const connectionError = (message: string, code?: string) => new KafkaJSNumberOfRetriesExceeded(Object.assign(new KafkaJSConnectionError(`Connection error: ${message}`), { code }), { retryCount: 8, retryTime: 5000 });
   const authenticationError = Object.assign(new Error('SASL SCRAM SHA512 authentication failed: invalid credentials'), { name: 'KafkaJSSASLAuthenticationError' });
+
+  it('blames the size limit, not reachability, when the broker refuses a batch as too large', () => {
+    // What kafkajs throws for the broker's error code 10 (MESSAGE_TOO_LARGE).
+    const tooLarge = new KafkaJSProtocolError(Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false }));
+    const hint = kafkaFailureHint(tooLarge, loadConfig({}).kafka);
+    assert.match(hint, /refused a record batch over its message\.max\.bytes/);
+    assert.doesNotMatch(hint, /Is Kafka running/);
+  });
 
   it('points at the secret when the broker rejects the credentials', () => {
     assert.match(kafkaFailureHint(authenticationError, scram), /rejected the credentials \(KAFKA_AUTH=sasl-scram-512\): check the username and password in the secret .*kafka-user-AbCdEf/);

@@ -6,7 +6,9 @@ import type { MessageProducer, OutgoingMessage } from '../../../shared/producer'
 import { datasetRows } from '../../../functions/simulate/messages';
 import type { SimulatorState } from '../../../functions/simulate/plan';
 import { simulateRequestSchema } from '../../../functions/simulate/request';
-import { simulate, type SimulateDependencies } from '../../../functions/simulate/simulate';
+import { RequestOverLimitError } from '../../../functions/simulate/limits';
+import type { Progress } from '../../../functions/simulate/progress';
+import { PROGRESS_INTERVAL_MS, simulate, type SimulateDependencies } from '../../../functions/simulate/simulate';
 import { ConcurrentSimulationError, type SimulatorCursor, type VersionedState } from '../../../functions/simulate/state-store';
 import { readDatasetText } from '../../support/dataset';
 
@@ -39,13 +41,16 @@ function harness({ sendMs = 0, state = { nextSequence: 0 } as SimulatorState, ra
     },
     async disconnect() {},
   };
+  const built = { readings: 0 };
+  const progress: Progress[] = [];
   const deps: SimulateDependencies = {
-    rows,
+    rows: { length: rows.length, reading: (e) => (built.readings++, rows.reading(e)) },
     state: cursor,
     producer,
     topic: 'readings',
     random: seededRandom,
     writeQc: async () => ({ key: 'qc.csv', csv: '' }),
+    onProgress: (p) => progress.push(p),
     clock: {
       now: () => now,
       sleep: async (ms) => {
@@ -54,7 +59,7 @@ function harness({ sendMs = 0, state = { nextSequence: 0 } as SimulatorState, ra
       },
     },
   };
-  return { deps, cursor, log, sends, sleeps, start: now };
+  return { deps, cursor, log, sends, sleeps, built, progress, start: now };
 }
 
 const request = (fields: Record<string, unknown>) => simulateRequestSchema.parse(fields);
@@ -118,5 +123,38 @@ describe('simulate pacing and cursor', () => {
     const result = await simulate(request({ count: 4, dryRun: true, seed: 1 }), h.deps);
     assert.deepEqual(h.log, []);
     assert.equal(result.messages?.length, 4);
+  });
+
+  it('a dry run too large for a synchronous response is refused after building a sample, before the rest', async () => {
+    const h = harness();
+    await assert.rejects(simulate(request({ count: 20_000, dryRun: true, seed: 1 }), h.deps), (error: Error) => error instanceof RequestOverLimitError && /would return about [\d,]+ bytes .* over Lambda's 6,291,456-byte/.test(error.message));
+    assert.equal(h.built.readings, 24);
+    assert.deepEqual(h.log, []);
+  });
+
+  it('a dry run that fits returns a response no larger than the limit it was checked against', async () => {
+    const h = harness();
+    const result = await simulate(request({ count: 1000, stations: 3, dryRun: true, seed: 1 }), h.deps);
+    assert.equal(result.messages?.length, 3000);
+    assert.ok(Buffer.byteLength(JSON.stringify(result)) < 6_291_456);
+  });
+});
+
+describe('simulate progress', () => {
+  it(`a long run reports every ${PROGRESS_INTERVAL_MS / 1000} s: sent, rate and eta, but not its end`, async () => {
+    const h = harness();
+    await simulate(request({ count: 3000, rate: 100, batchSize: 100, seed: 1 }), h.deps);
+    // Batch 10 leaves at 10 s: 1100 sent in 10 s.
+    assert.deepEqual(h.progress, [
+      { sent: 1100, total: 3000, percent: 36, elapsedSeconds: 10, messagesPerSecond: 110, etaSeconds: 17.3 },
+      { sent: 2100, total: 3000, percent: 70, elapsedSeconds: 20, messagesPerSecond: 105, etaSeconds: 8.6 },
+    ]);
+  });
+
+  it('a short run reports none', async () => {
+    const h = harness();
+    await simulate(request({ count: 900, rate: 100, batchSize: 100, seed: 1 }), h.deps);
+    assert.equal(h.sends.length, 9);
+    assert.deepEqual(h.progress, []);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gridSearchGbt } from '../../../functions/train/evaluation/grid-search';
+import { gridSearchGbt, type TuningFit } from '../../../functions/train/evaluation/grid-search';
 import { rollingOriginFolds } from '../../../functions/train/evaluation/rolling-origin';
 import { seededRandom } from '@air-quality/preprocessing';
 import { normalSource, uniformMatrix } from './synthetic';
@@ -27,11 +27,18 @@ describe('grid search', () => {
     const features = uniformMatrix(800, 3, random);
     // An interaction that a stump cannot represent but a deeper tree can.
     const target = Array.from({ length: 800 }, (_, row) => (features.values[row * 3] > 0.5 === features.values[row * 3 + 1] > 0.5 ? 2 : 0) + 0.1 * noise());
+    const fits: TuningFit[] = [];
     const report = gridSearchGbt(features, target, {
       grid: { maxDepth: [1, 3], learningRate: [0.3], subsample: [1, 0.7], colsample: [1] },
       folds: { folds: 2, validationRows: 100 },
       fit: { trees: 30, minSamplesLeaf: 5 },
+      onFit: (fit) => fits.push(fit),
     });
+    // Each fit is reported as it is scored, in search order, with the score the report keeps.
+    assert.deepEqual(
+      fits,
+      report.candidates.flatMap((candidate, p) => candidate.foldMae.map((mae, k) => ({ point: p + 1, points: 4, fold: k + 1, folds: 2, params: candidate.params, mae }))),
+    );
 
     assert.equal(report.candidates.length, 4);
     assert.deepEqual(report.folds.map((fold) => fold.validationStart), [600, 700]);
