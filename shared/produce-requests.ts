@@ -35,7 +35,8 @@ const RECORD_FRAMING_BYTES = 5 + 1 + 10 + 5;
  * value and headers exactly, the deltas and the record length at their largest.
  */
 export function encodedRecordBytes(message: OutgoingMessage): number {
-  const headers = Object.entries(message.headers ?? {});
+  // A name with several values is sent as that many headers (kafkajs repeats it).
+  const headers = Object.entries(message.headers ?? {}).flatMap(([name, values]) => (Array.isArray(values) ? values : [values]).map((value) => [name, value] as const));
   return (
     RECORD_FRAMING_BYTES +
     lengthPrefixed(message.key) +

@@ -6,7 +6,7 @@ import type { OutgoingMessage } from '../../../shared/producer';
 
 // kafkajs' own record and record-batch encoders: what it really writes into a Produce request.
 const require = createRequire(import.meta.url);
-const encodeRecord: (record: { offsetDelta: number; timestampDelta: number; key: string; value: string; headers?: Record<string, string> }) => { size(): number } = require('kafkajs/src/protocol/recordBatch/record/v0');
+const encodeRecord: (record: { offsetDelta: number; timestampDelta: number; key: string; value: string; headers?: Record<string, string | string[]> }) => { size(): number } = require('kafkajs/src/protocol/recordBatch/record/v0');
 const { RecordBatch: encodeRecordBatch }: { RecordBatch: (batch: { records: unknown[]; lastOffsetDelta: number }) => Promise<{ size(): number }> } = require('kafkajs/src/protocol/recordBatch/v0');
 
 /** Kafka's default message.max.bytes: the largest record batch a broker accepts. */
@@ -31,7 +31,7 @@ async function encodedBatchBytes(messages: OutgoingMessage[]): Promise<number> {
 describe('produce requests split by encoded size', () => {
   it('bounds the bytes kafkajs encodes for a record, lengths exactly (varint boundaries included)', () => {
     for (const length of [0, 1, 63, 64, 65, 8191, 8192, 8193, 100_000]) {
-      const message = { key: 'k'.repeat(length % 70), value: 'é'.repeat(length / 2) + 'v'.repeat(length % 2), headers: { h: 'x'.repeat(length % 100) } };
+      const message = { key: 'k'.repeat(length % 70), value: 'é'.repeat(length / 2) + 'v'.repeat(length % 2), headers: { h: 'x'.repeat(length % 100), repeated: ['a', 'b'.repeat(length % 90)] } };
       const real = encodeRecord({ ...message, offsetDelta: 0, timestampDelta: 0 }).size();
       const bound = encodedRecordBytes(message);
       assert.ok(bound >= real && bound <= real + 20, `length ${length}: bound ${bound}, kafkajs ${real}`);
