@@ -3,6 +3,7 @@
  * feeds one lane per assigned partition. Independent of Serverless: give it a handler function.
  */
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { deadLetter } from './dead-letter';
 import type { LambdaKafkaEvent } from './event';
@@ -11,6 +12,7 @@ import { PartitionLane, type LaneContext } from './lane';
 import { formatInvocation, type InvocationSummary } from './log';
 import type { MappingSettings } from './mapping';
 import { pinStartingOffsets } from './positions';
+import { waitUntilReady } from './startup';
 import { defaultRetryPolicy, validateRetryPolicy, type RetryPolicy } from './retry';
 
 /** The topic of a `kafka://` on-failure destination. */
@@ -32,6 +34,8 @@ export interface WorkerOptions {
    * delivers their records again, so Ctrl-C is not held up by a slow batch. Default 5 s.
    */
   shutdownTimeoutMs?: number;
+  /** How long start() waits for the broker and the group coordinator (a fresh broker takes seconds). Default 60 s. */
+  startTimeoutMs?: number;
   /** Called once per invocation (and per batch skipped by filters); the default prints one line. */
   onInvocation?: (summary: InvocationSummary) => void;
   /** Problems that do not stop the mapping (broker away, consumer restarting). */
@@ -47,11 +51,15 @@ export class MappingWorker {
   private readonly laneContext: LaneContext;
   private readonly warn: (line: string) => void;
   private readonly shutdownTimeoutMs: number;
+  private readonly startTimeoutMs: number;
+  private readonly aborted = new AbortController();
+  private starting: Promise<void> | undefined;
 
   constructor(options: WorkerOptions) {
-    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000, shutdownTimeoutMs = 5000 } = options;
+    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000, shutdownTimeoutMs = 5000, startTimeoutMs = 60_000 } = options;
     this.mapping = mapping;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
+    this.startTimeoutMs = startTimeoutMs;
     this.warn = options.warn ?? ((line) => console.warn(line));
     this.kafka = new Kafka({
       clientId: `serverless-offline-kafka-${mapping.functionKey}`,
@@ -90,33 +98,65 @@ export class MappingWorker {
     };
   }
 
+  /**
+   * Waits for the broker, the topics and the group coordinator (a fresh broker is retried until startTimeoutMs,
+   * with a progress line every 5 s), pins the starting position, then consumes. On failure nothing is left running.
+   */
   async start(): Promise<void> {
+    this.starting = this.startConsuming();
+    return this.starting;
+  }
+
+  private async startConsuming(): Promise<void> {
     const { topic, functionKey, bootstrapServers } = this.mapping;
-    const admin = this.kafka.admin();
+    const where = `kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}`;
     try {
-      await admin.connect();
-      await this.checkTopics(admin);
-      await pinStartingOffsets(admin, this.mapping);
+      await waitUntilReady({
+        attempt: () => this.prepare(),
+        timeoutMs: this.startTimeoutMs,
+        onProgress: (error, waitedMs) => this.warn(`kafka λ ${functionKey}: waiting for the broker at ${bootstrapServers.join(',')} (${error.message}); ${Math.round(waitedMs / 1000)} s of ${Math.round(this.startTimeoutMs / 1000)} s`),
+        sleep: (ms) => sleep(ms, undefined, { signal: this.aborted.signal }),
+      });
     } catch (error) {
-      throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}`, { cause: error });
-    } finally {
-      await admin.disconnect();
+      throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
     }
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.dropRevokedLanes(payload.memberAssignment[topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.warn(`kafka λ ${functionKey}: consumer of ${topic} stopped for good (${payload.error.message}); restart sls offline`);
     });
-    await this.consumer.connect();
-    // Starting positions are pinned as committed offsets above; a group without any starts from the beginning.
-    await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => this.lane(batch.partition).accept(batch.messages),
-    });
+    try {
+      await this.consumer.connect();
+      // Starting positions are pinned as committed offsets (prepare); a group without any starts from the beginning.
+      await this.consumer.subscribe({ topic, fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => this.lane(batch.partition).accept(batch.messages),
+      });
+    } catch (error) {
+      await this.consumer.disconnect();
+      throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** One try: the topics exist, the group coordinator answers, and the starting position is pinned. */
+  private async prepare(): Promise<void> {
+    // No retries of its own: waitUntilReady retries, with its deadline and progress lines.
+    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    try {
+      await admin.connect();
+      await this.checkTopics(admin);
+      await admin.fetchOffsets({ groupId: this.mapping.consumerGroupId, topics: [this.mapping.topic] });
+      await pinStartingOffsets(admin, this.mapping);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Lets running invocations finish (up to the shutdown timeout), then leaves the group. Uncommitted records are delivered again next time. */
   async stop(): Promise<void> {
+    // A start still waiting for the broker gives up; one that got further finishes before the consumer is closed.
+    this.aborted.abort();
+    await this.starting?.catch(() => undefined);
     await Promise.all([...this.lanes.values()].map((lane) => lane.stop(this.shutdownTimeoutMs)));
     this.lanes.clear();
     await this.consumer.disconnect();
