@@ -1,7 +1,7 @@
 /**
  * Starting a mapping against a broker that is still coming up: a fresh KRaft broker answers connections before
  * its group coordinator has loaded __consumer_offsets ("This is not the correct coordinator for this group").
- * Transient errors are retried with backoff until a deadline, with a progress line every few seconds (pure:
+ * Transient errors are retried with backoff until a deadline, saying so at once and every few seconds (pure:
  * the clock and the sleep are given).
  */
 
@@ -9,7 +9,7 @@ export interface WaitOptions {
   /** One try; resolves when the broker is ready. */
   attempt: () => Promise<void>;
   timeoutMs: number;
-  /** Called at most once per progressEveryMs while waiting, with the last transient error. */
+  /** Called on the first transient error, then at most once per progressEveryMs while waiting. */
   onProgress: (error: Error, waitedMs: number) => void;
   progressEveryMs?: number;
   now?: () => number;
@@ -38,7 +38,7 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export async function waitUntilReady(options: WaitOptions): Promise<void> {
   const { attempt, timeoutMs, onProgress, progressEveryMs = 5000, now = Date.now, sleep = realSleep } = options;
   const started = now();
-  let lastProgress = started;
+  let lastProgress = -Infinity;
   for (let failed = 1; ; failed += 1) {
     try {
       return await attempt();

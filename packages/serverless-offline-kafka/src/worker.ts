@@ -2,7 +2,7 @@
  * The event source mapping for one `kafka`/`msk` event: a kafkajs consumer in the mapping's own group that
  * feeds one lane per assigned partition. Independent of Serverless: give it a handler function.
  */
-import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { deadLetter } from './dead-letter';
@@ -44,6 +44,7 @@ export interface WorkerOptions {
 
 export class MappingWorker {
   private readonly mapping: MappingSettings;
+  private readonly kafkaConfig: KafkaConfig;
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
   private producer: Producer | undefined;
@@ -61,12 +62,13 @@ export class MappingWorker {
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.startTimeoutMs = startTimeoutMs;
     this.warn = options.warn ?? ((line) => console.warn(line));
-    this.kafka = new Kafka({
+    this.kafkaConfig = {
       clientId: `serverless-offline-kafka-${mapping.functionKey}`,
       brokers: mapping.bootstrapServers,
       // The emulator reports broker trouble itself, in one line, instead of kafkajs' multi-line JSON logs.
       logLevel: logLevel.NOTHING,
-    });
+    };
+    this.kafka = new Kafka(this.kafkaConfig);
     this.consumer = this.kafka.consumer({
       groupId: mapping.consumerGroupId,
       sessionTimeout: sessionTimeoutMs,
@@ -100,7 +102,7 @@ export class MappingWorker {
 
   /**
    * Waits for the broker, the topics and the group coordinator (a fresh broker is retried until startTimeoutMs,
-   * with a progress line every 5 s), pins the starting position, then consumes. On failure nothing is left running.
+   * saying so at once and every 5 s), pins the starting position, then consumes. On failure nothing is left running.
    */
   async start(): Promise<void> {
     this.starting = this.startConsuming();
@@ -140,8 +142,8 @@ export class MappingWorker {
 
   /** One try: the topics exist, the group coordinator answers, and the starting position is pinned. */
   private async prepare(): Promise<void> {
-    // No retries of its own: waitUntilReady retries, with its deadline and progress lines.
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    // No retries of its own (kafkajs retries connections for seconds): waitUntilReady retries, with its deadline and progress lines.
+    const admin = new Kafka({ ...this.kafkaConfig, retry: { retries: 0 } }).admin();
     try {
       await admin.connect();
       await this.checkTopics(admin);

@@ -27,7 +27,7 @@ describe('isTransient', () => {
 });
 
 describe('waitUntilReady', () => {
-  it('retries transient errors with growing backoff and a progress line every 5 s until the broker answers', async () => {
+  it('retries transient errors with growing backoff, saying so at once and then every 5 s, until the broker answers', async () => {
     const clock = fakeClock();
     const progress: string[] = [];
     let attempts = 0;
@@ -42,7 +42,7 @@ describe('waitUntilReady', () => {
     });
     assert.equal(attempts, 8);
     assert.deepEqual(clock.slept, [250, 500, 1000, 2000, 2000, 2000, 2000]);
-    assert.deepEqual(progress, ['5750: This is not the correct coordinator for this group']);
+    assert.deepEqual(progress, ['0: This is not the correct coordinator for this group', '5750: This is not the correct coordinator for this group']);
   });
 
   it('gives up at the deadline with the last error, and at once on an error waiting cannot fix', async () => {
