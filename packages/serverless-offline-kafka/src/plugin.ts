@@ -122,7 +122,10 @@ export default class ServerlessOfflineKafka {
     } catch (error) {
       // stop() also makes the starts still waiting give up, so nothing of ours keeps the process alive.
       await this.stop();
-      setTimeout(() => process.exit(process.exitCode || 1), EXIT_AFTER_FAILURE_MS).unref();
+      setTimeout(() => {
+        this.log.warning('serverless-offline-kafka: exiting, as something else (a file watcher?) keeps sls offline start open after the failure');
+        process.exit(process.exitCode || 1);
+      }, EXIT_AFTER_FAILURE_MS).unref();
       const ServerlessError = this.serverless.classes?.Error ?? Error;
       throw new ServerlessError(`${(error as Error).message}\nsls offline start stopped: no mapping is running.`);
     }

@@ -29,11 +29,11 @@ describe('sls offline start with the plugin', () => {
   after(() => rmSync(workDir, { recursive: true, force: true }));
 
   /** `sls offline start` on the fixture service with its mappings on `topic`; its output collects in logs(). */
-  function startOffline(topic: string, output: string) {
+  function startOffline(topic: string, output: string, env: NodeJS.ProcessEnv = {}) {
     const port = 40_000 + Math.floor(Math.random() * 10_000);
     const child = spawn(process.execPath, [slsBin, 'offline', 'start'], {
       cwd: serviceDir,
-      env: { ...process.env, FIXTURE_TOPIC: topic, FIXTURE_OUTPUT: output, FIXTURE_HTTP_PORT: String(port), FIXTURE_LAMBDA_PORT: String(port + 1), SLS_TELEMETRY_DISABLED: '1' },
+      env: { ...process.env, FIXTURE_TOPIC: topic, FIXTURE_OUTPUT: output, FIXTURE_HTTP_PORT: String(port), FIXTURE_LAMBDA_PORT: String(port + 1), SLS_TELEMETRY_DISABLED: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let logs = '';
@@ -67,12 +67,14 @@ describe('sls offline start with the plugin', () => {
     assert.match(logs(), new RegExp(`kafka λ selfManaged ${topic}-\\d @\\d+(\\.\\.\\d+)? \\d+ records? \\d+ ms ok`));
   });
 
-  it('stops with the reason and a non-zero exit when a mapping cannot start, leaving nothing running', async () => {
+  it('stops with the reason and a non-zero exit when a mapping cannot start, after stopping the one that started', async () => {
     const missing = `offline-kafka-missing-${randomUUID().slice(0, 8)}`;
-    const { exited, logs } = startOffline(missing, join(workDir, 'never.jsonl'));
+    const { exited, logs } = startOffline(topics[0]!, join(workDir, 'never.jsonl'), { FIXTURE_MSK_TOPIC: missing });
     const code = await exited;
     assert.notEqual(code, 0, logs());
-    assert.match(logs(), new RegExp(`kafka λ (selfManaged|managed): cannot start the mapping on ${missing} at localhost:29092: topic ${missing} does not exist; create it first`));
+    assert.match(logs(), new RegExp(`kafka λ managed: cannot start the mapping on ${missing} at localhost:29092: topic ${missing} does not exist; create it first`));
     assert.match(logs(), /sls offline start stopped: no mapping is running/);
+    // The process ended by itself: the selfManaged mapping and the runner were stopped, nothing kept it open.
+    assert.doesNotMatch(logs(), /serverless-offline-kafka: exiting, as something else/);
   });
 });
