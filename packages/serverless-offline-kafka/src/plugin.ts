@@ -5,7 +5,7 @@
  */
 import type Lambda from 'serverless-offline/lambda';
 import { completeEventSourceMappings } from './cloudformation';
-import { readEvents, readMappings, type EventSettings, type PluginSettings } from './config';
+import { KafkaConfigError, readEvents, readMappings, type EventSettings, type PluginSettings } from './config';
 import type { LambdaKafkaEvent } from './event';
 import { formatInvocation } from './log';
 import { defineEventProperties, type ConfigSchemaHandler } from './schema';
@@ -87,16 +87,19 @@ export default class ServerlessOfflineKafka {
   /** Deployed = local: adds to osls's compiled mappings what it leaves out (cloudformation.ts). */
   private completeTemplate(): void {
     const { service } = this.serverless;
+    const events = this.asUserError(() => readEvents(service.functions));
+    if (events.length === 0) return;
     const naming = this.serverless.getProvider('aws').naming;
     const logicalId = ({ kind, functionKey, topic, event }: EventSettings) =>
       kind === 'kafka' ? naming.getKafkaEventLogicalId(functionKey, topic) : naming.getMSKEventLogicalId(functionKey, mskClusterNameToken(event.arn), topic);
-    completeEventSourceMappings(service.provider.compiledCloudFormationTemplate, readEvents(service.functions), logicalId);
+    completeEventSourceMappings(service.provider.compiledCloudFormationTemplate, events, logicalId);
   }
 
   private async start(): Promise<void> {
     const { service } = this.serverless;
     const settings = service.custom?.['serverless-offline-kafka'] ?? {};
-    const { mappings, warnings } = readMappings({ service: service.service, stage: service.provider.stage, timeout: service.provider.timeout, functions: service.functions }, settings);
+    const description = { service: service.service, stage: service.provider.stage, timeout: service.provider.timeout, functions: service.functions };
+    const { mappings, warnings } = this.asUserError(() => readMappings(description, settings));
     // The other settings (partitionConcurrency, retry, sessionTimeoutMs, shutdownTimeoutMs, startTimeoutMs) are worker options of the same names.
     const { bootstrapServers, ...workerSettings } = settings;
     warnings.forEach((warning) => this.log.warning(warning));
@@ -126,11 +129,24 @@ export default class ServerlessOfflineKafka {
         this.log.warning('serverless-offline-kafka: exiting, as something else (a file watcher?) keeps sls offline start open after the failure');
         process.exit(process.exitCode || 1);
       }, EXIT_AFTER_FAILURE_MS).unref();
-      const ServerlessError = this.serverless.classes?.Error ?? Error;
-      throw new ServerlessError(`${(error as Error).message}\nsls offline start stopped: no mapping is running.`);
+      throw this.userError(`${(error as Error).message}\nsls offline start stopped: no mapping is running.`);
     }
     for (const { functionKey, topic, consumerGroupId, batchSize, maximumBatchingWindowMs } of mappings) {
       this.log.notice(`kafka λ ${functionKey} ← ${topic} (group ${consumerGroupId}, batch ${batchSize}, window ${maximumBatchingWindowMs} ms)`);
+    }
+  }
+
+  /** A ServerlessError: osls prints its message alone, as for its own configuration errors, without a stack trace. */
+  private userError(message: string): Error {
+    const ServerlessError = this.serverless.classes?.Error ?? Error;
+    return new ServerlessError(message);
+  }
+
+  private asUserError<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      throw error instanceof KafkaConfigError ? this.userError(error.message) : error;
     }
   }
 
