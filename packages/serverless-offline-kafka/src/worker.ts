@@ -111,7 +111,7 @@ export class MappingWorker {
 
   private async startConsuming(): Promise<void> {
     const { topic, functionKey, bootstrapServers } = this.mapping;
-    const where = `kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}`;
+    const cannotStart = `kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}`;
     try {
       await waitUntilReady({
         attempt: () => this.prepare(),
@@ -120,7 +120,7 @@ export class MappingWorker {
         sleep: (ms) => sleep(ms, undefined, { signal: this.aborted.signal }),
       });
     } catch (error) {
-      throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${cannotStart}: ${(error as Error).message}`, { cause: error });
     }
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.dropRevokedLanes(payload.memberAssignment[topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
@@ -136,7 +136,7 @@ export class MappingWorker {
       });
     } catch (error) {
       await this.consumer.disconnect();
-      throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
+      throw new Error(`${cannotStart}: ${(error as Error).message}`, { cause: error });
     }
   }
 
