@@ -3,7 +3,7 @@
  *
  * Lambda's contract (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html#filtering-syntax
  * and https://docs.aws.amazon.com/lambda/latest/dg/kafka-filtering.html): Kafka mappings filter on `value` only,
- * the record value being matched as JSON when it is valid JSON and as a plain string otherwise; up to 5 patterns
+ * the record value being matched as JSON when it is valid JSON and as a plain string otherwise; up to 10 patterns
  * per mapping (OR-ed), each at most 4096 characters (API_Filter). The operators Lambda documents are equality
  * (strings, numbers, true/false/null, "" for empty), equals-ignore-case, prefix, suffix, anything-but, numeric
  * (= or a range), exists and $or; anything else is rejected when the mapping is read.
@@ -23,7 +23,8 @@
 export type FilterPattern = Record<string, unknown>;
 
 /** Lambda's default limit on filters per event source mapping (a quota increase allows 10). */
-export const MAX_FILTER_PATTERNS = 5;
+/** The most filters a mapping can have once the account's quota (5 by default: a parity warning in config.ts) is raised. */
+export const MAX_FILTER_PATTERNS = 10;
 /** Lambda's limit on one filter's Pattern string (API_Filter: Pattern, maximum length 4096). */
 export const MAX_PATTERN_LENGTH = 4096;
 
@@ -407,7 +408,7 @@ function matchesFrom(rule: SubRule, field: number, leaves: Leaves, chosen: Membe
 
 /** Validates the patterns once and returns one predicate on a record's value; no pattern keeps every record. */
 export function compileFilter(patterns: readonly FilterPattern[]): (value: Buffer | null) => boolean {
-  if (patterns.length > MAX_FILTER_PATTERNS) throw new FilterPatternError(`${patterns.length} filter patterns given; Lambda allows at most ${MAX_FILTER_PATTERNS} per event source mapping.`);
+  if (patterns.length > MAX_FILTER_PATTERNS) throw new FilterPatternError(`${patterns.length} filter patterns given; Lambda allows at most ${MAX_FILTER_PATTERNS} per event source mapping (5 unless the account's quota was raised).`);
   if (patterns.length === 0) return () => true;
   const rules = patterns.flatMap((pattern, i) => {
     try {

@@ -3,7 +3,8 @@
  * feeds one lane per assigned partition. Independent of Serverless: give it a handler function.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaConfig } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { accessFailureHint } from './access';
 import { checkBucket, kafkaDestination, s3ClientFromEnvironment, s3Destination, type Destination } from './destination';
@@ -16,6 +17,7 @@ import { isQuiet, MappingCounters, metricsReport, type MetricsReport } from './m
 import { localMappingUuid } from './on-failure';
 import { pinStartingOffsets } from './positions';
 import { defaultRetryPolicy, errorControls, validateRetryPolicy, type RetryPolicy } from './retry';
+import { waitUntilReady } from './startup';
 
 /** The topic of a `kafka://` on-failure destination. */
 const kafkaDestinationTopic = (mapping: MappingSettings): string | undefined =>
@@ -44,6 +46,8 @@ export interface WorkerOptions {
    * delivers their records again, so Ctrl-C is not held up by a slow batch. Default 5 s.
    */
   shutdownTimeoutMs?: number;
+  /** How long start() waits for the broker and the group coordinator (a fresh broker takes seconds). Default 60 s. */
+  startTimeoutMs?: number;
   /** Called once per invocation (and per batch skipped by filters); the default prints one line. */
   onInvocation?: (summary: InvocationSummary) => void;
   /** Problems that do not stop the mapping (broker away, consumer restarting, a blocked partition). */
@@ -61,6 +65,7 @@ export interface WorkerOptions {
 
 export class MappingWorker {
   private readonly mapping: MappingSettings;
+  private readonly kafkaConfig: KafkaConfig;
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
   private readonly destination: Destination | undefined;
@@ -73,20 +78,25 @@ export class MappingWorker {
   private readonly laneContext: LaneContext;
   private readonly warn: (line: string) => void;
   private readonly shutdownTimeoutMs: number;
+  private readonly startTimeoutMs: number;
+  private readonly aborted = new AbortController();
+  private starting: Promise<void> | undefined;
 
   constructor(options: WorkerOptions) {
-    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000, shutdownTimeoutMs = 5000 } = options;
+    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000, shutdownTimeoutMs = 5000, startTimeoutMs = 60_000 } = options;
     this.mapping = mapping;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
+    this.startTimeoutMs = startTimeoutMs;
     this.warn = options.warn ?? ((line) => console.warn(line));
-    this.kafka = new Kafka({
+    this.kafkaConfig = {
       clientId: `serverless-offline-kafka-${mapping.functionKey}`,
       brokers: mapping.bootstrapServers,
       ssl: mapping.access?.ssl,
       sasl: mapping.access?.sasl,
       // The emulator reports broker trouble itself, in one line, instead of kafkajs' multi-line JSON logs.
       logLevel: logLevel.NOTHING,
-    });
+    };
+    this.kafka = new Kafka(this.kafkaConfig);
     this.consumer = this.kafka.consumer({
       groupId: mapping.consumerGroupId,
       sessionTimeout: sessionTimeoutMs,
@@ -124,34 +134,66 @@ export class MappingWorker {
     this.metricsTimer = setInterval(() => this.publishMetrics(), options.metricsIntervalMs ?? 60_000).unref();
   }
 
+  /**
+   * Waits for the broker, the topics and the group coordinator (a fresh broker is retried until startTimeoutMs,
+   * saying so at once and every 5 s), pins the starting position, then consumes. On failure nothing is left running.
+   */
   async start(): Promise<void> {
+    this.starting = this.startConsuming();
+    return this.starting;
+  }
+
+  private async startConsuming(): Promise<void> {
     const { topic, functionKey, bootstrapServers } = this.mapping;
-    const admin = this.kafka.admin();
+    const cannotStart = `kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}`;
     try {
-      await admin.connect();
-      await this.checkSourceAndDestination(admin);
-      await pinStartingOffsets(admin, this.mapping);
+      await waitUntilReady({
+        attempt: () => this.prepare(),
+        timeoutMs: this.startTimeoutMs,
+        onProgress: (error, waitedMs) => this.warn(`kafka λ ${functionKey}: waiting for the broker at ${bootstrapServers.join(',')} (${error.message}); ${Math.round(waitedMs / 1000)} s of ${Math.round(this.startTimeoutMs / 1000)} s`),
+        sleep: (ms) => sleep(ms, undefined, { signal: this.aborted.signal }),
+      });
     } catch (error) {
       const hint = accessFailureHint(this.mapping.access, error);
-      throw new Error(`kafka λ ${functionKey}: cannot start the mapping on ${topic} at ${bootstrapServers.join(',')}: ${(error as Error).message}${hint && `; ${hint}`}`, { cause: error });
-    } finally {
-      await admin.disconnect();
+      throw new Error(`${cannotStart}: ${(error as Error).message}${hint && `; ${hint}`}`, { cause: error });
     }
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.dropRevokedLanes(payload.memberAssignment[topic] ?? []));
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.warn(`kafka λ ${functionKey}: consumer of ${topic} stopped for good (${payload.error.message}); restart sls offline`);
     });
-    await this.consumer.connect();
-    // Starting positions are pinned as committed offsets above; a group without any starts from the beginning.
-    await this.consumer.subscribe({ topic, fromBeginning: true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => this.lane(batch.partition).accept(batch.messages, batch.highWatermark),
-    });
+    try {
+      await this.consumer.connect();
+      // Starting positions are pinned as committed offsets (prepare); a group without any starts from the beginning.
+      await this.consumer.subscribe({ topic, fromBeginning: true });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => this.lane(batch.partition).accept(batch.messages, batch.highWatermark),
+      });
+    } catch (error) {
+      await this.consumer.disconnect();
+      throw new Error(`${cannotStart}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** One try: the topics exist, the group coordinator answers, and the starting position is pinned. */
+  private async prepare(): Promise<void> {
+    // No retries of its own (kafkajs retries connections for seconds): waitUntilReady retries, with its deadline and progress lines.
+    const admin = new Kafka({ ...this.kafkaConfig, retry: { retries: 0 } }).admin();
+    try {
+      await admin.connect();
+      await this.checkSourceAndDestination(admin);
+      await admin.fetchOffsets({ groupId: this.mapping.consumerGroupId, topics: [this.mapping.topic] });
+      await pinStartingOffsets(admin, this.mapping);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Lets running invocations finish (up to the shutdown timeout), then leaves the group. Uncommitted records are delivered again next time. */
   async stop(): Promise<void> {
+    // A start still waiting for the broker gives up; one that got further finishes before the consumer is closed.
+    this.aborted.abort();
+    await this.starting?.catch(() => undefined);
     await Promise.all([...this.lanes.values()].map((lane) => lane.stop(this.shutdownTimeoutMs)));
     clearInterval(this.metricsTimer);
     this.publishMetrics();

@@ -4,11 +4,13 @@
  * function, for self-managed Kafka and for MSK; and cfn-lint finds no error in either.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { readMappings } from '../../../packages/serverless-offline-kafka/src/config';
+import type { MappingSettings } from '../../../packages/serverless-offline-kafka/src/mapping';
 import { lintTemplate, packageStage } from '../../../scripts/lint-cloudformation';
 import { loadConfig } from '../../../shared/config';
 import { repoRoot } from '../../../stack/paths';
@@ -40,6 +42,45 @@ const s3Keys = (t: Template, fn: string, action: string) =>
     .sort();
 const mapping = (t: Template, fn: string) => ofType(t, 'AWS::Lambda::EventSourceMapping').find(([id]) => id.startsWith(capitalized(fn)))?.[1];
 
+/** What a deployed mapping does, read from its template properties with AWS's defaults for what is omitted. */
+function deployedBehaviour(p: Record<string, any>) {
+  const destination = p.DestinationConfig?.OnFailure?.Destination as string | undefined;
+  return {
+    topic: p.Topics[0],
+    batchSize: p.BatchSize ?? 100,
+    maximumBatchingWindowMs: (p.MaximumBatchingWindowInSeconds ?? 0.5) * 1000,
+    startingPosition: p.StartingPosition,
+    consumerGroupId: (p.SelfManagedKafkaEventSourceConfig ?? p.AmazonManagedKafkaEventSourceConfig).ConsumerGroupId,
+    filterPatterns: (p.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
+    reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+    errorHandling: Object.fromEntries(
+      [['maximumRetryAttempts', p.MaximumRetryAttempts], ['maximumRecordAgeInSeconds', p.MaximumRecordAgeInSeconds], ['bisectBatchOnFunctionError', p.BisectBatchOnFunctionError]].filter(([, v]) => v !== undefined),
+    ),
+    provisionedPollers: p.ProvisionedPollerConfig && { minimumPollers: p.ProvisionedPollerConfig.MinimumPollers, maximumPollers: p.ProvisionedPollerConfig.MaximumPollers },
+    onFailureDestination: destination?.startsWith('kafka://') ? { type: 'kafka', topic: destination.slice('kafka://'.length) } : destination,
+  };
+}
+
+/** What the emulator does with the same mapping, in the same terms. */
+const emulatedBehaviour = (m: MappingSettings) => ({
+  topic: m.topic,
+  batchSize: m.batchSize,
+  maximumBatchingWindowMs: m.maximumBatchingWindowMs,
+  startingPosition: m.startingPosition.type,
+  consumerGroupId: m.consumerGroupId,
+  filterPatterns: m.filterPatterns,
+  reportBatchItemFailures: m.reportBatchItemFailures ?? false,
+  errorHandling: m.errorHandling ?? {},
+  provisionedPollers: m.provisionedPollers,
+  onFailureDestination: m.onFailureDestination,
+});
+
+/** The mappings the emulator reads from the service as packaged (serverless-state.json, variables resolved). */
+function emulatedMappings(dir: string): MappingSettings[] {
+  const { service } = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8'));
+  return readMappings({ service: service.service, stage: service.provider.stage, timeout: service.provider.timeout, functions: service.functions }, { bootstrapServers: 'localhost:29092' }).mappings;
+}
+
 /**
  * Runs `run` with an environment (to lay over process.env) in which the AWS SDK's credential chain finds
  * nothing, so a `deploy` can never reach AWS even on a machine with credentials: every AWS_* variable of
@@ -64,8 +105,11 @@ describe('sls package --stage aws', () => {
   let msk: Template;
   /** A TLS listener without authentication, with a private CA, inside a VPC. */
   let noAuthPrivateCa: Template;
+  const packaged: Record<'selfManaged' | 'msk', string> = { selfManaged: '', msk: '' };
 
   before(async () => {
+    // osls loads serverless-offline-kafka (its packaging hook completes the event source mappings) from its bundle.
+    execFileSync('npm', ['run', 'build', '-w', 'serverless-offline-kafka'], { cwd: repoRoot, stdio: 'ignore' });
     const a = await packageStage('aws');
     const b = await packageStage('aws', params({
       kafkaSource: 'msk', kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER,
@@ -74,6 +118,8 @@ describe('sls package --stage aws', () => {
     }));
     const c = await packageStage('aws', params({ kafkaAuth: 'none', kafkaCaSecretArn: CA_SECRET, kafkaBootstrapServers: 'kafka-1.internal:9094', vpcSubnetIds: 'subnet-0a1b2c3d', vpcSecurityGroupIds: 'sg-0123abcd' }));
     dirs.push(a, b, c);
+    packaged.selfManaged = a;
+    packaged.msk = b;
     Object.assign(linted, { 'self-managed SASL/SCRAM': a, 'MSK IAM': b, 'self-managed without auth, private CA': c });
     const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
     selfManaged = read(a);
@@ -95,6 +141,19 @@ describe('sls package --stage aws', () => {
     assert.equal(infer.BatchSize, 100);
     assert.equal(infer.MaximumBatchingWindowInSeconds, undefined, "Lambda's 500 ms default: the setting takes whole seconds only");
     assert.equal(ofType(selfManaged, 'AWS::Lambda::EventSourceMapping').length, 2);
+  });
+
+  test('deployed = local: every mapping in the template behaves as the emulator runs it (self-managed and MSK)', () => {
+    for (const [name, t] of [['selfManaged', selfManaged], ['msk', msk]] as const) {
+      const mappings = emulatedMappings(packaged[name]);
+      assert.deepEqual(mappings.map((m) => m.functionKey).sort(), ['infer', 'sink'], name);
+      for (const m of mappings) assert.deepEqual(deployedBehaviour(mapping(t, m.functionKey)!.Properties), emulatedBehaviour(m), `${name} ${m.functionKey}`);
+    }
+    // What osls alone would leave out: the plugin's packaging hook adds it.
+    const sink = mapping(selfManaged, 'sink')!.Properties;
+    assert.deepEqual([sink.MaximumRetryAttempts, sink.DestinationConfig, sink.ProvisionedPollerConfig], [10000, { OnFailure: { Destination: 'kafka://air_quality_data.dlq' } }, { MinimumPollers: 1, MaximumPollers: 3 }]);
+    const infer = mapping(msk, 'infer')!.Properties;
+    assert.deepEqual([infer.MaximumRetryAttempts, infer.BisectBatchOnFunctionError, infer.DestinationConfig], [3, true, { OnFailure: { Destination: 'kafka://air_quality_data.dlq' } }]);
   });
 
   test('schedules: simulate every minute (replay), report hourly, train daily', () => {
@@ -166,7 +225,8 @@ describe('sls package --stage aws', () => {
     assert.deepEqual(resourcesOf('sink', 'kafka-cluster:WriteData'), [topic('air_quality_data.dlq')]);
     assert.deepEqual(resourcesOf('sink', 'kafka-cluster:ReadData'), [topic('air_quality_data')]);
     assert.deepEqual(resourcesOf('sink', 'kafka-cluster:AlterGroup'), [group('air-quality-pipeline-aws-sink')]);
-    assert.deepEqual(resourcesOf('infer', 'kafka-cluster:WriteData'), [topic('air_quality_predictions')]);
+    // Its event source mapping writes failed records to the dead-letter topic with the function's role.
+    assert.deepEqual(resourcesOf('infer', 'kafka-cluster:WriteData'), [topic('air_quality_predictions'), topic('air_quality_data.dlq')]);
     assert.deepEqual(resourcesOf('infer', 'kafka-cluster:AlterGroup'), [group('air-quality-pipeline-aws-infer')]);
     for (const fn of ['report', 'train']) assert.ok(!actionsOf(msk, fn).some((a) => a.startsWith('kafka')), `${fn} has no Kafka access`);
     for (const fn of FUNCTIONS) {
