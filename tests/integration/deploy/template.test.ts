@@ -75,10 +75,10 @@ const emulatedBehaviour = (m: MappingSettings) => ({
   onFailureDestination: m.onFailureDestination,
 });
 
-/** The mappings the emulator reads from the service as packaged (serverless-state.json, variables resolved). */
+/** The mappings the emulator reads from the service as packaged (serverless-state.json, variables resolved), connecting to a plaintext local broker whatever the cloud's authentication. */
 function emulatedMappings(dir: string): MappingSettings[] {
   const { service } = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8'));
-  return readMappings({ service: service.service, stage: service.provider.stage, timeout: service.provider.timeout, functions: service.functions }, { bootstrapServers: 'localhost:29092' }).mappings;
+  return readMappings({ service: service.service, stage: service.provider.stage, timeout: service.provider.timeout, functions: service.functions }, { bootstrapServers: 'localhost:29092', accessConfigurations: {} }).mappings;
 }
 
 /**
