@@ -61,8 +61,10 @@ async function ensureJars(): Promise<void> {
   const projectDir = join(cacheDir, `kafka-${KAFKA_VERSION}`);
   mkdirSync(projectDir, { recursive: true });
   writeFileSync(join(projectDir, 'pom.xml'), pom());
-  await phase(`Resolving Kafka ${KAFKA_VERSION} jars from Maven Central into ${jarsDir} (first run only; output in ${setupLog})`, () =>
-    run('mvn', ['-B', '-f', join(projectDir, 'pom.xml'), 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jarsDir}`]),
+  await phase(
+    `Resolving Kafka ${KAFKA_VERSION} jars from Maven Central`,
+    () => run('mvn', ['-B', '-f', join(projectDir, 'pom.xml'), 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jarsDir}`]),
+    `into ${jarsDir}, first run only; output in ${setupLog}`,
   );
 }
 

@@ -21,10 +21,14 @@ async function ensureBinary(): Promise<void> {
   requireCommand('go', ['version'], 'the native MinIO is built with `go install` (install Go 1.24+ from go.dev or apt-get install golang), or start a Docker engine.');
   const gobin = join(binDir, 'build');
   mkdirSync(gobin, { recursive: true });
-  await phase(`Building MinIO ${MINIO_RELEASE} with go install (first run only, a few minutes; output in ${setupLog})`, async () => {
-    await run('go', ['install', '-trimpath', '-ldflags=-s -w', MINIO_MODULE], { env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' } });
-    await run('mv', [join(gobin, 'minio'), binary]);
-  });
+  await phase(
+    `Building MinIO ${MINIO_RELEASE}`,
+    async () => {
+      await run('go', ['install', '-trimpath', '-ldflags=-s -w', MINIO_MODULE], { env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' } });
+      await run('mv', [join(gobin, 'minio'), binary]);
+    },
+    `go install, first run only, a few minutes; output in ${setupLog}`,
+  );
 }
 
 export async function startNativeMinio(config: PipelineConfig): Promise<void> {

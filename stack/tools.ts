@@ -44,11 +44,14 @@ export function runShown(command: string, args: string[]): Promise<void> {
 
 const HEARTBEAT_MS = 15_000;
 
-/** One line when a phase starts, one every 15 s while it runs (a first build takes minutes), one when it is done. */
-export async function phase<T>(label: string, work: () => Promise<T> | T): Promise<T> {
+/**
+ * One line when a phase starts (with its detail), a short one every 15 s while it runs (a first build takes
+ * minutes), one when it is done.
+ */
+export async function phase<T>(label: string, work: () => Promise<T> | T, detail?: string): Promise<T> {
   const started = Date.now();
   const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
-  console.log(`${label}...`);
+  console.log(`${label}${detail ? ` (${detail})` : ''}...`);
   const heartbeat = setInterval(() => console.log(`${label}... ${seconds()}`), HEARTBEAT_MS);
   try {
     const result = await work();
