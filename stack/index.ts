@@ -29,7 +29,7 @@ const services: Service[] = [
     process: kafkaProcess,
     answers: (c) => kafkaAnswers(c.kafka.brokers),
     ready: (c) => groupCoordinatorAnswers(c.kafka.brokers),
-    readyWhat: 'consumer groups to find their coordinator',
+    readyWhat: 'the group coordinators and producer ids',
     start: () => startNativeKafka(),
     readyTimeoutMs: 120_000,
   },

@@ -44,12 +44,16 @@ export function probeGroups(partitions: number): string[] {
 }
 
 /**
- * True when any consumer group can find its coordinator and read its offsets. A fresh broker creates the
- * offsets topic on the first group request and loads each of its partitions afterwards; until then group
- * requests fail with "not the correct coordinator" or "loading", which is what crashed a first `sls offline start`.
+ * True when any consumer group can find its coordinator and read its offsets, and an idempotent producer gets
+ * its producer id. A fresh broker creates the offsets topic on the first group request and loads each of its
+ * partitions afterwards; until then group requests fail with "not the correct coordinator" or "loading", which
+ * is what crashed a first `sls offline start`. Its first producer id waits for a block from the controller, and
+ * until then InitProducerId answers "the coordinator is loading" (kafkajs logs that as an ERROR, then retries).
  */
 export async function groupCoordinatorAnswers(brokers: string[]): Promise<boolean> {
-  const admin = new Kafka({ clientId: 'stack-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1500, retry: PROBE_RETRY }).admin();
+  const kafka = new Kafka({ clientId: 'stack-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1500, retry: PROBE_RETRY });
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true });
   try {
     await admin.connect();
     // The first request for a group creates the offsets topic on a fresh broker.
@@ -57,11 +61,12 @@ export async function groupCoordinatorAnswers(brokers: string[]): Promise<boolea
     const [offsets] = (await admin.fetchTopicMetadata({ topics: [OFFSETS_TOPIC] })).topics;
     if (!offsets || offsets.partitions.some((p) => p.leader < 0)) return false;
     for (const groupId of probeGroups(offsets.partitions.length)) await admin.fetchOffsets({ groupId, topics: [] });
+    await producer.connect();
     return true;
   } catch {
     return false;
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    await Promise.all([admin.disconnect(), producer.disconnect()]).catch(() => undefined);
   }
 }
 

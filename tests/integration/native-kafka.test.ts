@@ -59,7 +59,7 @@ describe('the native Kafka broker', { skip: noJava && 'java not found: install J
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
         await consumer.run({ eachMessage: async ({ message }) => delivered(String(message.value)) });
-        const producer = kafka.producer();
+        const producer = kafka.producer({ idempotent: true }); // its first producer id is part of what the probe waits for
         await producer.connect();
         await producer.send({ topic, messages: [{ value: `round ${round}` }] });
         await producer.disconnect();
