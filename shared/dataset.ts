@@ -28,7 +28,8 @@ export class DatasetUnavailableError extends Error {
 
 export type Fetcher = (url: string) => Promise<Uint8Array>;
 
-const httpFetch: Fetcher = async (url) => {
+/** A GET of the whole body, failing on a non-2xx status (also the tests' download of the dataset). */
+export const httpFetch: Fetcher = async (url) => {
   const response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
@@ -36,7 +37,8 @@ const httpFetch: Fetcher = async (url) => {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function csvFromBytes(bytes: Uint8Array): string {
+/** The csv text of the dataset's bytes: the csv itself or the official zip. */
+export function csvFromBytes(bytes: Uint8Array): string {
   return isZip(bytes) ? extractCsvFromZip(bytes).text : decodeText(bytes);
 }
 

@@ -2,24 +2,6 @@ import { z } from 'zod';
 import { describeIssues } from './validation';
 
 /**
- * Lambda's Kafka event (self-managed Kafka or MSK), as the event source mapping delivers it.
- *
- * The envelope is checked strictly only for what places a record (topic, partition, offset); the rest is checked
- * record by record (`readRecord`). One malformed record is then rejected on its own instead of failing the event:
- * a failed Kafka batch is retried until it succeeds, so it would block its partition forever.
- */
-const placedRecord = z.looseObject({
-  topic: z.string().min(1),
-  partition: z.number().int().nonnegative(),
-  offset: z.number().int().nonnegative(),
-});
-
-export const kafkaEventSchema = z.object({
-  eventSource: z.enum(['SelfManagedKafka', 'aws:kafka'], { error: 'eventSource must be SelfManagedKafka or aws:kafka (a Kafka event source mapping)' }),
-  records: z.record(z.string(), z.array(placedRecord)),
-});
-
-/**
  * Header values are Java `byte[]` serialized as numbers, so signed: Lambda sends UTF-8 "ë" as [-61, -85]
  * (aws-lambda-go's events/testdata/kafka-event.json has [118, -36, 0, 127, -128]).
  */
@@ -27,7 +9,7 @@ const notJavaByte = { error: (issue: { input?: unknown }) => `header bytes are J
 const javaByte = z.number(notJavaByte).int(notJavaByte).min(-128, notJavaByte).max(127, notJavaByte);
 
 /** One record as Lambda sends it: key and value base64 (absent when null), headers one single-name map each. */
-export const kafkaRecordSchema = z.object({
+const kafkaRecordSchema = z.object({
   topic: z.string().min(1),
   partition: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
@@ -36,6 +18,23 @@ export const kafkaRecordSchema = z.object({
   key: z.string().optional(),
   value: z.string().optional(),
   headers: z.array(z.record(z.string(), z.array(javaByte))).default([]),
+});
+
+/**
+ * Lambda's Kafka event (self-managed Kafka or MSK), as the event source mapping delivers it.
+ *
+ * The envelope is checked strictly only for what places a record (topic, partition, offset); the rest is checked
+ * record by record (`readRecord`). One malformed record is then rejected on its own instead of failing the event:
+ * a failed Kafka batch is retried (by default until it succeeds) and at best parked whole on the mapping's on-failure
+ * destination, so it would block its partition or take its valid neighbours with it.
+ *
+ * `placedRecord`: what places a record; its other fields pass through unchecked, for `readRecord`.
+ */
+const placedRecord = kafkaRecordSchema.pick({ topic: true, partition: true, offset: true }).loose();
+
+export const kafkaEventSchema = z.object({
+  eventSource: z.enum(['SelfManagedKafka', 'aws:kafka'], { error: 'eventSource must be SelfManagedKafka or aws:kafka (a Kafka event source mapping)' }),
+  records: z.record(z.string(), z.array(placedRecord)),
 });
 
 export type KafkaEvent = z.output<typeof kafkaEventSchema>;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths';
-import { runShown as run } from './tools';
+import { runShown } from './tools';
 
 const composeFile = join(repoRoot, 'docker-compose.yml');
 const compose = (...args: string[]) => ['compose', '-f', composeFile, '--project-name', 'air-quality-pipeline', ...args];
@@ -15,7 +15,7 @@ export function dockerEngineAvailable(): boolean {
 }
 
 // The init services are for plain `docker compose up` users; stack:up provisions topics and bucket itself.
-export const dockerUp = () => run('docker', compose('up', '-d', '--wait', 'kafka', 'minio'));
-export const dockerDown = (removeVolumes = false) => run('docker', compose('down', ...(removeVolumes ? ['--volumes'] : [])));
-export const dockerLogs = (follow: boolean) => run('docker', compose('logs', '--tail', '50', ...(follow ? ['--follow'] : [])));
-export const dockerPs = () => run('docker', compose('ps'));
+export const dockerUp = () => runShown('docker', compose('up', '-d', '--wait', 'kafka', 'minio'));
+export const dockerDown = (removeVolumes = false) => runShown('docker', compose('down', ...(removeVolumes ? ['--volumes'] : [])));
+export const dockerLogs = (follow: boolean) => runShown('docker', compose('logs', '--tail', '50', ...(follow ? ['--follow'] : [])));
+export const dockerPs = () => runShown('docker', compose('ps'));

@@ -36,14 +36,15 @@ const services: Service[] = [
   { name: 'MinIO', process: minioProcess, answers: (c) => minioAnswers(c.s3.endpoint ?? ''), start: startNativeMinio, readyTimeoutMs: 60_000 },
 ];
 
-const failedStart = (service: Service) => (error: Error) => {
-  throw new StackError(`${error.message}\nLast lines of ${service.process.logFile}:\n${service.process.tail()}`);
+/** A service that did not come up, with its log: the native process's file, or Docker's (its containers write no file here). */
+const failedStart = (service: Service, docker = false) => (error: Error) => {
+  throw new StackError(docker ? `${error.message}\nIts log: npm run stack:logs.` : `${error.message}\nLast lines of ${service.process.logFile}:\n${service.process.tail()}`);
 };
 
-async function awaitReady(service: Service, config: PipelineConfig): Promise<void> {
+async function awaitReady(service: Service, config: PipelineConfig, docker = false): Promise<void> {
   const { ready, readyWhat } = service;
   if (!ready || (await ready(config))) return;
-  await phase(`${service.name}: waiting for ${readyWhat}`, () => waitUntil(`${service.name} (${readyWhat})`, () => ready(config), service.readyTimeoutMs)).catch(failedStart(service));
+  await phase(`${service.name}: waiting for ${readyWhat}`, () => waitUntil(`${service.name} (${readyWhat})`, () => ready(config), service.readyTimeoutMs)).catch(failedStart(service, docker));
 }
 
 /**
@@ -57,7 +58,7 @@ export async function up(config = loadConfig()): Promise<void> {
   if (dockerEngineAvailable()) {
     console.log('Docker engine found: starting the stack with docker compose.');
     await dockerUp();
-    for (const service of services) await awaitReady(service, config);
+    for (const service of services) await awaitReady(service, config, true);
   } else {
     for (const service of services) {
       if (await service.answers(config)) {

@@ -25,11 +25,14 @@ const OFFSETS_TOPIC = '__consumer_offsets';
 /** A couple of quick retries: with none, kafkajs fails a fresh client's first group request ("No brokers in the broker pool"). */
 const PROBE_RETRY = { retries: 2, initialRetryTime: 100, maxRetryTime: 500 };
 
-/** Kafka's group → offsets-partition rule: abs(Java String.hashCode(groupId)) % partitions. */
+/**
+ * Kafka's group → offsets-partition rule: Utils.abs(groupId.hashCode()) % partitions, where Utils.abs is Math.abs
+ * but 0 for Integer.MIN_VALUE (not a mask of the sign bit: that moves every group with a negative hash).
+ */
 export function offsetsPartitionOf(groupId: string, partitions: number): number {
   let hash = 0;
   for (let i = 0; i < groupId.length; i += 1) hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
-  return (hash & 0x7fffffff) % partitions;
+  return (hash === -0x80000000 ? 0 : Math.abs(hash)) % partitions;
 }
 
 /** One group name per partition of the offsets topic, so probing them all touches every coordinator. */

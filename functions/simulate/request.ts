@@ -23,7 +23,7 @@ export const simulateRequestSchema = strictRequest({
   mode: z.enum(['sample', 'replay'], { error: allowed('mode must be "sample" (seeded random rows stamped now) or "replay" (the dataset in time order)') }).default('sample'),
   stations: intBetween('stations', 'stations (virtual stations)').default(1),
   rate: z.number({ error: rateError }).min(LIMITS.rate.min, { error: rateError }).max(LIMITS.rate.max, { error: rateError }).optional(),
-  batchSize: intBetween('batchSize', 'batchSize (messages per produce request)').default(500),
+  batchSize: intBetween('batchSize', 'batchSize (messages per micro-batch)').default(500),
   seed: z.number({ error: allowed('seed must be an integer') }).int({ error: allowed('seed must be an integer') }).optional(),
   dryRun: z.boolean({ error: allowed('dryRun must be true or false') }).default(false),
   qc: z.boolean({ error: allowed('qc must be true or false') }).default(false),

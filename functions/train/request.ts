@@ -39,11 +39,15 @@ const gbtOptionsSchema = strictRequest({
 /** What sizes a search: the grid axes a `tune` object narrows (the rest keep the default grid) and its folds. */
 type SearchShape = { grid?: Partial<GbtGrid>; folds?: number };
 
+/** The grid and folds a `tune` object searches: its axes over the default grid's, its folds or the default. */
+export function searchOf(tune: SearchShape): { grid: GbtGrid; folds: number } {
+  return { grid: { ...defaultGridSearchOptions.grid, ...tune.grid }, folds: tune.folds ?? defaultRollingOriginOptions.folds };
+}
+
 function searchSize(tune: SearchShape) {
-  const grid: GbtGrid = { ...defaultGridSearchOptions.grid, ...tune.grid };
+  const { grid, folds } = searchOf(tune);
   const axes = Object.entries(grid).map(([name, values]) => `${name} ${values.length}`);
   const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
-  const folds = tune.folds ?? defaultRollingOriginOptions.folds;
   return { axes, points, folds, fits: points * folds };
 }
 

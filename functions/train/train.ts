@@ -1,12 +1,11 @@
 import { forecastLevels, type ModelOutput } from '../../shared/model-registry';
 import { maeDifferenceInterval, type MaeDifferenceInterval } from './evaluation/bootstrap';
-import { defaultGridSearchOptions, gridSearchGbt, type GbtGrid, type TuningFit, type TuningReport } from './evaluation/grid-search';
+import { defaultGridSearchOptions, gridSearchGbt, type TuningFit, type TuningReport } from './evaluation/grid-search';
 import { mae, rmse } from './evaluation/metrics';
-import { defaultRollingOriginOptions } from './evaluation/rolling-origin';
 import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from './model/ar';
 import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from './model/gbt';
 import type { FeatureMatrix } from './model/matrix';
-import type { TrainRequest } from './request';
+import { searchOf, type TrainRequest } from './request';
 import { flaggedRows, selectRows, type TrainingSet } from './training-set';
 
 /** The most recent 20 % of the hours are held out for evaluation. */
@@ -89,11 +88,11 @@ function rawOutputs(fitted: FittedModel, matrix: FeatureMatrix): Float64Array {
 function tuneGbt(set: TrainingSet, request: TrainRequest, training: FeatureMatrix, changes: Float64Array, onFit?: (fit: TuningFit) => void): TuningReport | null {
   if (request.tune === false) return null;
   const narrowed = request.tune === true ? {} : request.tune;
-  const grid: GbtGrid = { ...defaultGridSearchOptions.grid, ...narrowed.grid };
+  const { grid, folds } = searchOf(narrowed);
   return gridSearchGbt(training, changes, {
     grid,
     // A gap of H rows keeps every validation origin after the last training target.
-    folds: { folds: narrowed.folds ?? defaultRollingOriginOptions.folds, gap: set.horizon },
+    folds: { folds, gap: set.horizon },
     fit: { ...defaultGridSearchOptions.fit, ...request.gbt, ...(narrowed.trees ? { trees: narrowed.trees } : {}) },
     onFit,
   });

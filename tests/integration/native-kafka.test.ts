@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { startKafkaBroker } from '../../stack/native-kafka';
 import { ManagedProcess } from '../../stack/processes';
-import { groupCoordinatorAnswers, kafkaAnswers, offsetsPartitionOf, probeGroups, waitUntil } from '../../stack/provision';
+import { groupCoordinatorAnswers, kafkaAnswers, waitUntil } from '../../stack/provision';
 import { freePorts } from '../support/secured-kafka';
 
 const noJava = spawnSync('which', ['java']).status !== 0;
@@ -73,14 +73,5 @@ describe('the native Kafka broker', { skip: noJava && 'java not found: install J
         rmSync(dir, { recursive: true, force: true });
       }
     }
-  });
-});
-
-describe('the group coordinator probe', () => {
-  it("maps groups to offsets partitions as Kafka does (Java's String.hashCode)", () => {
-    // Values from Kafka's rule abs("<id>".hashCode()) % 50, computed with Java 17's jshell.
-    assert.equal(offsetsPartitionOf('test-group', 50), 12);
-    const groups = probeGroups(50);
-    assert.equal(new Set(groups.map((g) => offsetsPartitionOf(g, 50))).size, 50);
   });
 });
