@@ -63,7 +63,10 @@ describe('the native Kafka broker', { skip: noJava && 'java not found: install J
         await producer.connect();
         await producer.send({ topic, messages: [{ value: `round ${round}` }] });
         await producer.disconnect();
-        const value = await Promise.race([received, sleep(30_000).then(() => `nothing within 30 s (crashes: ${crashed.map((e) => e.message).join('; ')})`)]);
+        const deadline = new AbortController();
+        const timedOut = sleep(30_000, undefined, { signal: deadline.signal }).then(() => `nothing within 30 s (crashes: ${crashed.map((e) => e.message).join('; ')})`, () => '');
+        const value = await Promise.race([received, timedOut]);
+        deadline.abort();
         await consumer.disconnect();
         assert.equal(value, `round ${round}`);
         assert.deepEqual(crashed.map((e) => e.message), [], `round ${round}: ${broker.tail(10)}`);
