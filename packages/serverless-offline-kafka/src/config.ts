@@ -7,7 +7,7 @@
 import { mappingAccess, type AccessConfigurations, type SecretSource } from './access';
 import { compileFilter, type FilterPattern } from './filter';
 import type { ErrorHandling, MappingSettings, OnFailureDestination, ProvisionedPollers, StartingPosition } from './mapping';
-import type { RetryPolicy } from './retry';
+import { errorHandlingProblems, type RetryPolicy } from './retry';
 import { fileSecrets, secretsFilePath } from './secrets';
 
 /** `custom.serverless-offline-kafka`: local knobs only; everything AWS has is set per event. */
@@ -116,15 +116,11 @@ function startingPosition(event: KafkaLikeEvent, where: string): StartingPositio
   return { type, timestampMs: event.startingPositionTimestamp * 1000 };
 }
 
-/** AWS's limits (CreateEventSourceMapping, "Configuring error handling controls for Kafka event sources"). */
+/** AWS's limits (CreateEventSourceMapping, "Configuring error handling controls for Kafka event sources"), as retry.ts checks them. */
 function errorHandling(event: KafkaLikeEvent, where: string): Partial<ErrorHandling> {
   const { maximumRetryAttempts, maximumRecordAgeInSeconds, bisectBatchOnFunctionError } = event;
-  if (maximumRetryAttempts !== undefined && !isWholeNumberIn(maximumRetryAttempts, -1, 10_000)) {
-    throw new KafkaConfigError(`${where}: maximumRetryAttempts ${maximumRetryAttempts} must be -1 (retry forever, AWS's default) or an integer from 0 to 10000.`);
-  }
-  if (maximumRecordAgeInSeconds !== undefined && maximumRecordAgeInSeconds !== -1 && !isWholeNumberIn(maximumRecordAgeInSeconds, 60, 604_800)) {
-    throw new KafkaConfigError(`${where}: maximumRecordAgeInSeconds ${maximumRecordAgeInSeconds} must be -1 (no limit, AWS's default) or whole seconds from 60 to 604800.`);
-  }
+  const problems = errorHandlingProblems({ maximumRetryAttempts, maximumRecordAgeInSeconds });
+  if (problems.length > 0) throw new KafkaConfigError(`${where}: ${problems.join('; ')}.`);
   return {
     ...(maximumRetryAttempts !== undefined ? { maximumRetryAttempts } : {}),
     ...(maximumRecordAgeInSeconds !== undefined ? { maximumRecordAgeInSeconds } : {}),
