@@ -174,8 +174,8 @@ function readEvent(kind: 'kafka' | 'msk', event: KafkaLikeEvent, functionKey: st
   }
   const filterPatterns = event.filterPatterns ?? [];
   try {
-    // One at a time: the number of patterns is a quota (a parity warning), not a syntax error.
-    filterPatterns.forEach((pattern) => compileFilter([pattern]));
+    // All at once, as the worker compiles them: more than 10 is refused here (more than 5 is a parity warning).
+    compileFilter(filterPatterns);
   } catch (error) {
     throw new KafkaConfigError(`${where}.filterPatterns: ${(error as Error).message}`);
   }
