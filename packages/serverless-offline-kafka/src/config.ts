@@ -14,7 +14,7 @@ import { fileSecrets, secretsFilePath } from './secrets';
 export interface PluginSettings {
   /** Broker list used for every mapping instead of the events' own; required for `msk` events. */
   bootstrapServers?: string | string[];
-  /** Partitions of one mapping invoked at the same time (capped by the mapping's provisioned pollers). */
+  /** Partitions of one mapping invoked at the same time (a mapping with provisionedPollerConfig uses its maximumPollers instead). */
   partitionConcurrency?: number;
   /** Local backoff between retries (AWS does not document its timing). */
   retry?: Partial<Pick<RetryPolicy, 'initialBackoffMs' | 'maxBackoffMs' | 'backoffMultiplier'>>;
