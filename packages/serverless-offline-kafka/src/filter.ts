@@ -23,9 +23,9 @@
 export type FilterPattern = Record<string, unknown>;
 
 /** The most filters a mapping can have once the account's quota (5 by default: a parity warning in config.ts) is raised. */
-export const MAX_FILTER_PATTERNS = 10;
+const MAX_FILTER_PATTERNS = 10;
 /** Lambda's limit on one filter's Pattern string (API_Filter: Pattern, maximum length 4096). */
-export const MAX_PATTERN_LENGTH = 4096;
+const MAX_PATTERN_LENGTH = 4096;
 
 export class FilterPatternError extends Error {
   override name = 'FilterPatternError';
