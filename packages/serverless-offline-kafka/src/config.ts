@@ -34,6 +34,7 @@ const MOVED_SETTINGS: Record<string, string> = {
   defaultOnFailureDestination: 'onFailureDestination (kafka://<topic>, s3://<bucket> or an ARN)',
   'retry.maximumRetryAttempts': 'maximumRetryAttempts',
   'retry.bisectBatchOnFunctionError': 'bisectBatchOnFunctionError',
+  'retry.maximumRecordAgeInSeconds': 'maximumRecordAgeInSeconds',
 };
 
 export interface ServiceDescription {

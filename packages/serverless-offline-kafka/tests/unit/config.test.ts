@@ -103,6 +103,7 @@ describe('readMappings', () => {
       [{ defaultOnFailureDestination: 'kafka://dlq' } as PluginSettings, /defaultOnFailureDestination is no longer a plugin setting.*Set onFailureDestination/],
       [{ retry: { maximumRetryAttempts: 3 } } as PluginSettings, /retry.maximumRetryAttempts is no longer a plugin setting.*Set maximumRetryAttempts on each kafka\/msk event/],
       [{ retry: { bisectBatchOnFunctionError: true } } as PluginSettings, /retry.bisectBatchOnFunctionError .*Set bisectBatchOnFunctionError/],
+      [{ retry: { maximumRecordAgeInSeconds: 60 } } as PluginSettings, /retry.maximumRecordAgeInSeconds .*Set maximumRecordAgeInSeconds/],
     ];
     for (const [settings, message] of moved) assert.throws(() => readMappings(service({ f: { events: [kafka({})] } }), settings), message);
     assert.doesNotThrow(() => readMappings(service({ f: { events: [kafka({})] } }), { retry: { initialBackoffMs: 100 }, startTimeoutMs: 1000 }));
