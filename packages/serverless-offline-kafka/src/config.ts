@@ -7,14 +7,14 @@
 import { mappingAccess, type AccessConfigurations, type SecretSource } from './access';
 import { compileFilter, type FilterPattern } from './filter';
 import type { ErrorHandling, MappingSettings, OnFailureDestination, ProvisionedPollers, StartingPosition } from './mapping';
-import type { RetryPolicy } from './retry';
+import { errorHandlingProblems, type RetryPolicy } from './retry';
 import { fileSecrets, secretsFilePath } from './secrets';
 
 /** `custom.serverless-offline-kafka`: local knobs only; everything AWS has is set per event. */
 export interface PluginSettings {
   /** Broker list used for every mapping instead of the events' own; required for `msk` events. */
   bootstrapServers?: string | string[];
-  /** Partitions of one mapping invoked at the same time (capped by the mapping's provisioned pollers). */
+  /** Partitions of one mapping invoked at the same time (a mapping with provisionedPollerConfig uses its maximumPollers instead). */
   partitionConcurrency?: number;
   /** Local backoff between retries (AWS does not document its timing). */
   retry?: Partial<Pick<RetryPolicy, 'initialBackoffMs' | 'maxBackoffMs' | 'backoffMultiplier'>>;
@@ -34,6 +34,7 @@ const MOVED_SETTINGS: Record<string, string> = {
   defaultOnFailureDestination: 'onFailureDestination (kafka://<topic>, s3://<bucket> or an ARN)',
   'retry.maximumRetryAttempts': 'maximumRetryAttempts',
   'retry.bisectBatchOnFunctionError': 'bisectBatchOnFunctionError',
+  'retry.maximumRecordAgeInSeconds': 'maximumRecordAgeInSeconds',
 };
 
 export interface ServiceDescription {
@@ -116,15 +117,11 @@ function startingPosition(event: KafkaLikeEvent, where: string): StartingPositio
   return { type, timestampMs: event.startingPositionTimestamp * 1000 };
 }
 
-/** AWS's limits (CreateEventSourceMapping, "Configuring error handling controls for Kafka event sources"). */
+/** AWS's limits (CreateEventSourceMapping, "Configuring error handling controls for Kafka event sources"), as retry.ts checks them. */
 function errorHandling(event: KafkaLikeEvent, where: string): Partial<ErrorHandling> {
   const { maximumRetryAttempts, maximumRecordAgeInSeconds, bisectBatchOnFunctionError } = event;
-  if (maximumRetryAttempts !== undefined && !isWholeNumberIn(maximumRetryAttempts, -1, 10_000)) {
-    throw new KafkaConfigError(`${where}: maximumRetryAttempts ${maximumRetryAttempts} must be -1 (retry forever, AWS's default) or an integer from 0 to 10000.`);
-  }
-  if (maximumRecordAgeInSeconds !== undefined && maximumRecordAgeInSeconds !== -1 && !isWholeNumberIn(maximumRecordAgeInSeconds, 60, 604_800)) {
-    throw new KafkaConfigError(`${where}: maximumRecordAgeInSeconds ${maximumRecordAgeInSeconds} must be -1 (no limit, AWS's default) or whole seconds from 60 to 604800.`);
-  }
+  const problems = errorHandlingProblems({ maximumRetryAttempts, maximumRecordAgeInSeconds });
+  if (problems.length > 0) throw new KafkaConfigError(`${where}: ${problems.join('; ')}.`);
   return {
     ...(maximumRetryAttempts !== undefined ? { maximumRetryAttempts } : {}),
     ...(maximumRecordAgeInSeconds !== undefined ? { maximumRecordAgeInSeconds } : {}),
@@ -178,8 +175,8 @@ function readEvent(kind: 'kafka' | 'msk', event: KafkaLikeEvent, functionKey: st
   }
   const filterPatterns = event.filterPatterns ?? [];
   try {
-    // One at a time: the number of patterns is a quota (a parity warning), not a syntax error.
-    filterPatterns.forEach((pattern) => compileFilter([pattern]));
+    // All at once, as the worker compiles them: more than 10 is refused here (more than 5 is a parity warning).
+    compileFilter(filterPatterns);
   } catch (error) {
     throw new KafkaConfigError(`${where}.filterPatterns: ${(error as Error).message}`);
   }

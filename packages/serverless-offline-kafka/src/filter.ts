@@ -22,11 +22,10 @@
 
 export type FilterPattern = Record<string, unknown>;
 
-/** Lambda's default limit on filters per event source mapping (a quota increase allows 10). */
 /** The most filters a mapping can have once the account's quota (5 by default: a parity warning in config.ts) is raised. */
-export const MAX_FILTER_PATTERNS = 10;
+const MAX_FILTER_PATTERNS = 10;
 /** Lambda's limit on one filter's Pattern string (API_Filter: Pattern, maximum length 4096). */
-export const MAX_PATTERN_LENGTH = 4096;
+const MAX_PATTERN_LENGTH = 4096;
 
 export class FilterPatternError extends Error {
   override name = 'FilterPatternError';

@@ -3,7 +3,7 @@
  * for `sls invoke local --path`. It uses event.ts's builders, the code that builds the emulator's events.
  */
 import { MAX_PAYLOAD_BYTES } from './batch';
-import { buildEvent, jsonBytes, lambdaRecord, type EventSource, type LambdaKafkaEvent, type RecordBytes, type TimestampType } from './event';
+import { buildEvent, jsonBytes, lambdaRecord, recordsKey, type EventSource, type LambdaKafkaEvent, type RecordBytes, type TimestampType } from './event';
 
 /** Bad input: the message names the record or option, what is allowed and how to fix it. */
 export class GenerateEventError extends Error {
@@ -78,7 +78,7 @@ function recordBytes(spec: unknown, where: string, options: EventOptions, next: 
   const topic = fields.topic ?? options.topic;
   if (typeof topic !== 'string' || topic === '') fail('topic', options.topic === undefined ? 'must be a topic name (or give --topic)' : 'must be a topic name');
   const partition = fields.partition === undefined ? 0 : wholeNumber('partition', fields.partition);
-  const id = `${topic as string}-${partition}`;
+  const id = recordsKey(topic as string, partition);
   const expected = next.get(id) ?? 0;
   const offset = fields.offset === undefined ? expected : wholeNumber('offset', fields.offset);
   if (offset < expected) fail('offset', `must be after the previous record of ${id} (at least ${expected}): a partition's records are in offset order`);

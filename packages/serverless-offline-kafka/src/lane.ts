@@ -18,6 +18,9 @@ import { backoffMs, defaultRetryPolicy, recordExpired, retriesExhausted, type Er
 /** Commits and destination writes are retried quickly: they fail only while the broker or MinIO is away. */
 const SIDE_EFFECT_BACKOFF: RetryPolicy = { ...defaultRetryPolicy, initialBackoffMs: 200, maxBackoffMs: 5000 };
 
+const RETRIED_FOREVER =
+  'As in AWS, without an onFailureDestination and with maximumRetryAttempts -1 the record is retried until it succeeds and the records behind it wait; set maximumRetryAttempts or onFailureDestination on the event to move on.';
+
 interface Buffered extends Sized {
   offset: number;
   record: LambdaKafkaRecord;
@@ -216,7 +219,11 @@ export class PartitionLane {
     if (!this.context.destination) {
       const offset = oversized[0]!.offset;
       this.countAttempt(batch[0]!.offset);
-      this.warnBlocked(offset, `record ${offset} alone exceeds Lambda's 6 MB payload limit and there is no onFailureDestination to send it to`);
+      this.warnBlocked(
+        offset,
+        `record ${offset} alone exceeds Lambda's 6 MB payload limit and there is no onFailureDestination to send it to`,
+        'As in AWS, a record that can neither be invoked nor sent to a destination holds its partition, whatever maximumRetryAttempts says; set onFailureDestination on the event to move on.',
+      );
       await this.retryLater(batch);
       return false;
     }
@@ -263,13 +270,11 @@ export class PartitionLane {
   }
 
   /** A partition that only success can move on says so, once per interval (AWS says nothing; users find out late). */
-  private warnBlocked(offset: number, why: string): void {
+  private warnBlocked(offset: number, why: string, whatToDo = RETRIED_FOREVER): void {
     const now = performance.now();
     if (this.lastBlockedWarningAt !== undefined && now - this.lastBlockedWarningAt < this.context.blockedWarningIntervalMs) return;
     this.lastBlockedWarningAt = now;
-    this.context.warn(
-      `${this.where}: partition blocked at offset ${offset} (${why}). As in AWS, without an onFailureDestination and with maximumRetryAttempts -1 the record is retried until it succeeds and the records behind it wait; set maximumRetryAttempts or onFailureDestination on the event to move on.`,
-    );
+    this.context.warn(`${this.where}: partition blocked at offset ${offset} (${why}). ${whatToDo}`);
   }
 
   /**

@@ -5,7 +5,7 @@
  * EMF: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 
-export const EVENT_COUNTS = [
+const EVENT_COUNTS = [
   'PolledEventCount',
   'FilteredOutEventCount',
   'InvokedEventCount',

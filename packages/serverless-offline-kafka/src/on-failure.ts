@@ -9,7 +9,7 @@
  *   whole event as a JSON string in `payload`.
  */
 import { createHash } from 'node:crypto';
-import { buildEvent, jsonBytes, type EventSource, type LambdaKafkaEvent, type LambdaKafkaRecord } from './event';
+import { buildEvent, jsonBytes, recordsKey, type EventSource, type LambdaKafkaEvent, type LambdaKafkaRecord } from './event';
 
 /** Why records left the mapping without succeeding. */
 export type DiscardReason = 'retries' | 'age' | 'payload';
@@ -103,7 +103,7 @@ export function s3DestinationObject(discard: Discard, stamp: Stamp): string {
       bootstrapServers: event.bootstrapServers,
       payloadSize: jsonBytes(event),
       recordsInfo: {
-        [`${first.topic}-${first.partition}`]: {
+        [recordsKey(first.topic, first.partition)]: {
           firstRecordOffset: String(first.offset),
           lastRecordOffset: String(last.offset),
           firstRecordTimestamp: iso(first.timestamp),
@@ -124,7 +124,7 @@ export function s3DestinationObject(discard: Discard, stamp: Stamp): string {
 export function s3ObjectKey(mappingUuid: string, topic: string, partition: number, now: Date, randomUuid: string): string {
   const iso = now.toISOString();
   const [date, time] = [iso.slice(0, 10), iso.slice(11, 19)];
-  return `aws/lambda/${mappingUuid}/${topic}-${partition}/${date.replaceAll('-', '/')}/${date}T${time.replaceAll(':', '.')}-${randomUuid}`;
+  return `aws/lambda/${mappingUuid}/${recordsKey(topic, partition)}/${date.replaceAll('-', '/')}/${date}T${time.replaceAll(':', '.')}-${randomUuid}`;
 }
 
 /** A stable stand-in for the event source mapping's UUID: the same mapping gets the same one on every start. */

@@ -5,6 +5,7 @@
  * response is success; "any invalid topic-partition_number or offset returned that was not present in the invoked
  * event will be treated as failure and entire batch will be retried". Only honoured with ReportBatchItemFailures.
  */
+import { recordsKey } from './event';
 
 export type Outcome =
   /** `ignored`: the handler returned failures the mapping does not read (no ReportBatchItemFailures). */
@@ -31,14 +32,14 @@ export function readOutcome(result: unknown, batch: InvokedBatch): Outcome {
   if (!batch.reportBatchItemFailures) return { kind: 'success', ignored: Array.isArray(failures) ? failures.length : 1 };
   if (!Array.isArray(failures)) return { kind: 'error', message: `batchItemFailures is ${JSON.stringify(failures)}, not a list; ${EXPECTED}` };
 
-  const recordsKey = `${batch.topic}-${batch.partition}`;
+  const key = recordsKey(batch.topic, batch.partition);
   const failedOffsets: number[] = [];
   for (const failure of failures) {
     const identifier = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
     const { partition, offset } = (typeof identifier === 'object' && identifier !== null ? identifier : {}) as { partition?: unknown; offset?: unknown };
     // The partition is the event's records key (a string), the offset a JSON number: other forms name no record.
-    if (partition !== recordsKey || typeof offset !== 'number' || !batch.offsets.includes(offset)) {
-      return { kind: 'error', message: `batchItemFailures item ${JSON.stringify(failure)} names no record of the batch (${recordsKey} offsets ${batch.offsets[0]}..${batch.offsets.at(-1)}); ${EXPECTED}. The whole batch failed` };
+    if (partition !== key || typeof offset !== 'number' || !batch.offsets.includes(offset)) {
+      return { kind: 'error', message: `batchItemFailures item ${JSON.stringify(failure)} names no record of the batch (${key} offsets ${batch.offsets[0]}..${batch.offsets.at(-1)}); ${EXPECTED}. The whole batch failed` };
     }
     failedOffsets.push(offset);
   }

@@ -19,16 +19,23 @@ export type ErrorControls = ErrorHandling;
 /** "When you configure both infinite retries and an on-failure destination, Lambda automatically applies a maximum of 10 retry attempts." */
 const RETRIES_WITH_DESTINATION = 10;
 
-/** Reads the mapping's controls with AWS's defaults and limits (kafka-retry-configurations: 0-10000 or -1; 60-604800 or -1). */
-export function errorControls(mapping: Pick<MappingSettings, 'errorHandling' | 'onFailureDestination' | 'functionKey'>): ErrorControls {
-  const { maximumRetryAttempts = -1, maximumRecordAgeInSeconds = -1, bisectBatchOnFunctionError = false } = mapping.errorHandling ?? {};
-  const problems = [
-    Number.isInteger(maximumRetryAttempts) && maximumRetryAttempts >= -1 && maximumRetryAttempts <= 10_000 ? '' : `maximumRetryAttempts ${maximumRetryAttempts} must be -1 (forever) or an integer from 0 to 10000`,
-    maximumRecordAgeInSeconds === -1 || (Number.isInteger(maximumRecordAgeInSeconds) && maximumRecordAgeInSeconds >= 60 && maximumRecordAgeInSeconds <= 604_800)
+/** What is wrong with declared controls, against AWS's limits (kafka-retry-configurations: 0-10000 or -1; 60-604800 or -1). */
+export function errorHandlingProblems({ maximumRetryAttempts, maximumRecordAgeInSeconds }: Partial<ErrorHandling>): string[] {
+  return [
+    maximumRetryAttempts === undefined || (Number.isInteger(maximumRetryAttempts) && maximumRetryAttempts >= -1 && maximumRetryAttempts <= 10_000)
       ? ''
-      : `maximumRecordAgeInSeconds ${maximumRecordAgeInSeconds} must be -1 (no limit) or whole seconds from 60 to 604800`,
+      : `maximumRetryAttempts ${maximumRetryAttempts} must be -1 (retry forever, AWS's default) or an integer from 0 to 10000`,
+    maximumRecordAgeInSeconds === undefined || maximumRecordAgeInSeconds === -1 || (Number.isInteger(maximumRecordAgeInSeconds) && maximumRecordAgeInSeconds >= 60 && maximumRecordAgeInSeconds <= 604_800)
+      ? ''
+      : `maximumRecordAgeInSeconds ${maximumRecordAgeInSeconds} must be -1 (no limit, AWS's default) or whole seconds from 60 to 604800`,
   ].filter(Boolean);
+}
+
+/** Reads the mapping's controls with AWS's defaults and limits. */
+export function errorControls(mapping: Pick<MappingSettings, 'errorHandling' | 'onFailureDestination' | 'functionKey'>): ErrorControls {
+  const problems = errorHandlingProblems(mapping.errorHandling ?? {});
   if (problems.length > 0) throw new Error(`kafka λ ${mapping.functionKey}: ${problems.join('; ')}, as AWS accepts.`);
+  const { maximumRetryAttempts = -1, maximumRecordAgeInSeconds = -1, bisectBatchOnFunctionError = false } = mapping.errorHandling ?? {};
   const inForce = maximumRetryAttempts === -1 && mapping.onFailureDestination ? RETRIES_WITH_DESTINATION : maximumRetryAttempts;
   return { maximumRetryAttempts: inForce, maximumRecordAgeInSeconds, bisectBatchOnFunctionError };
 }

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SecretSource } from './access';
 
-export const DEFAULT_SECRETS_FILE = '.serverless-offline-kafka/secrets.json';
+const DEFAULT_SECRETS_FILE = '.serverless-offline-kafka/secrets.json';
 /** Names another secrets file; wins over `custom.serverless-offline-kafka.secretsFile`. */
-export const SECRETS_FILE_VARIABLE = 'SERVERLESS_OFFLINE_KAFKA_SECRETS';
+const SECRETS_FILE_VARIABLE = 'SERVERLESS_OFFLINE_KAFKA_SECRETS';
 
 /** The secrets file in use, relative to `cwd` (the service's directory under `sls offline start`). */
 export function secretsFilePath(configured: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {

@@ -27,7 +27,7 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** 250 ms, doubling, at most 2 s between tries. */
-export const startupBackoffMs = (failedAttempts: number) => Math.min(2000, 250 * 2 ** Math.max(0, failedAttempts - 1));
+const startupBackoffMs = (failedAttempts: number) => Math.min(2000, 250 * 2 ** Math.max(0, failedAttempts - 1));
 
 export class StartTimeoutError extends Error {
   override name = 'StartTimeoutError';

@@ -83,6 +83,7 @@ describe('readMappings', () => {
       [{ maximumBatchingWindow: 0.5 }, /maximumBatchingWindow 0.5 must be whole seconds from 0 to 300, as Lambda accepts; omit it/],
       [{ maximumBatchingWindow: 301 }, /maximumBatchingWindow 301 must be whole seconds/],
       [{ filterPatterns: [{ value: { a: [{ wildcard: '*' }] } }] }, /filterPatterns: value.a: operator "wildcard" is not supported/],
+      [{ filterPatterns: Array.from({ length: 11 }, (_, i) => ({ value: { a: [i] } })) }, /filterPatterns: 11 filter patterns given; Lambda allows at most 10/],
       [{ maximumRetryAttempts: -2 }, /maximumRetryAttempts -2 must be -1 \(retry forever, AWS's default\) or an integer from 0 to 10000/],
       [{ maximumRetryAttempts: 10001 }, /maximumRetryAttempts 10001/],
       [{ maximumRecordAgeInSeconds: 59 }, /maximumRecordAgeInSeconds 59 must be -1 \(no limit, AWS's default\) or whole seconds from 60 to 604800/],
@@ -102,6 +103,7 @@ describe('readMappings', () => {
       [{ defaultOnFailureDestination: 'kafka://dlq' } as PluginSettings, /defaultOnFailureDestination is no longer a plugin setting.*Set onFailureDestination/],
       [{ retry: { maximumRetryAttempts: 3 } } as PluginSettings, /retry.maximumRetryAttempts is no longer a plugin setting.*Set maximumRetryAttempts on each kafka\/msk event/],
       [{ retry: { bisectBatchOnFunctionError: true } } as PluginSettings, /retry.bisectBatchOnFunctionError .*Set bisectBatchOnFunctionError/],
+      [{ retry: { maximumRecordAgeInSeconds: 60 } } as PluginSettings, /retry.maximumRecordAgeInSeconds .*Set maximumRecordAgeInSeconds/],
     ];
     for (const [settings, message] of moved) assert.throws(() => readMappings(service({ f: { events: [kafka({})] } }), settings), message);
     assert.doesNotThrow(() => readMappings(service({ f: { events: [kafka({})] } }), { retry: { initialBackoffMs: 100 }, startTimeoutMs: 1000 }));

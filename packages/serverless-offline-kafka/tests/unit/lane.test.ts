@@ -80,6 +80,9 @@ describe('a record over the 6 MB payload limit on its own', () => {
     await warnedTwice;
     await lane.stop(1000);
     assert.match(warnings[0]!, /orders-0: partition blocked at offset 0 \(record 0 alone exceeds Lambda's 6 MB payload limit and there is no onFailureDestination to send it to\)/);
+    // Retries do not apply to a record that is never invoked: only a destination moves the partition on.
+    assert.match(warnings[0]!, /set onFailureDestination on the event to move on/);
+    assert.doesNotMatch(warnings[0]!, /set maximumRetryAttempts/);
     assert.deepEqual(events, []);
     assert.deepEqual(commits, []);
     assert.equal(lane.offsetLag(), 2);

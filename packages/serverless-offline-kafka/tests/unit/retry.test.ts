@@ -16,8 +16,8 @@ describe('error handling controls', () => {
   });
 
   it("refuses values outside AWS's limits, naming them", () => {
-    assert.throws(() => errorControls({ functionKey: 'f', errorHandling: { maximumRetryAttempts: 10_001 } }), /kafka λ f: maximumRetryAttempts 10001 must be -1 \(forever\) or an integer from 0 to 10000/);
-    assert.throws(() => errorControls({ functionKey: 'f', errorHandling: { maximumRecordAgeInSeconds: 59 } }), /maximumRecordAgeInSeconds 59 must be -1 \(no limit\) or whole seconds from 60 to 604800/);
+    assert.throws(() => errorControls({ functionKey: 'f', errorHandling: { maximumRetryAttempts: 10_001 } }), /kafka λ f: maximumRetryAttempts 10001 must be -1 \(retry forever, AWS's default\) or an integer from 0 to 10000/);
+    assert.throws(() => errorControls({ functionKey: 'f', errorHandling: { maximumRecordAgeInSeconds: 59 } }), /maximumRecordAgeInSeconds 59 must be -1 \(no limit, AWS's default\) or whole seconds from 60 to 604800/);
     assert.equal(errorControls({ functionKey: 'f', errorHandling: { maximumRecordAgeInSeconds: 604_800 } }).maximumRecordAgeInSeconds, 604_800);
   });
 
