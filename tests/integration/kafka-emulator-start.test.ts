@@ -4,19 +4,12 @@
  * The emulator's mapping must wait for it, never fail. Each run formats a new broker in a new directory.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
 import { MappingWorker } from '../../packages/serverless-offline-kafka/src/worker';
 import type { LambdaKafkaEvent } from '../../packages/serverless-offline-kafka/src/event';
-import { startKafkaBroker } from '../../stack/native-kafka';
-import { ManagedProcess } from '../../stack/processes';
-import { freePorts } from '../support/secured-kafka';
+import { freshBroker, noJavaReason } from '../support/fresh-kafka';
 
-const noJava = spawnSync('which', ['java']).status !== 0;
 const RUNS = 5;
 const TOPIC = 'readings';
 
@@ -39,19 +32,6 @@ async function produceOne(brokers: string[]): Promise<void> {
   } finally {
     await producer.disconnect();
   }
-}
-
-/** A broker of its own (own ports, own state directory), as the stack starts it; not waited for. */
-async function freshBroker(name: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'kafka-fresh-'));
-  const managed = new ManagedProcess(name, 'kafka.Kafka', { runDir: join(dir, 'run'), logDir: join(dir, 'logs') });
-  const [controllerPort, port] = (await freePorts(2)) as [number, number];
-  const start = () => startKafkaBroker({ process: managed, stateDir: dir, controllerPort, listeners: [{ name: 'PLAINTEXT', port, protocol: 'PLAINTEXT' }] });
-  const remove = async () => {
-    await managed.stop(10_000);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return { process: managed, brokers: [`localhost:${port}`], start, remove };
 }
 
 /** A LATEST mapping (it pins its start offsets through the group coordinator: the step that failed) and its first event. */
@@ -79,7 +59,7 @@ async function assertDelivers(brokers: string[], firstEvent: Promise<LambdaKafka
   assert.equal(Object.values((await firstEvent).records).flat().length, 1, what);
 }
 
-describe('a mapping started right after a fresh broker', { skip: noJava && 'java not found: install Java 17+ to run the native broker' }, () => {
+describe('a mapping started right after a fresh broker', { skip: noJavaReason }, () => {
   it(`waits for the broker and its group coordinator, then delivers, on ${RUNS} fresh brokers`, { timeout: RUNS * 120_000 }, async () => {
     for (let run = 1; run <= RUNS; run += 1) {
       const broker = await freshBroker(`kafka-fresh-${run}`);

@@ -1,33 +1,24 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { startKafkaBroker } from '../../stack/native-kafka';
-import { ManagedProcess } from '../../stack/processes';
 import { groupCoordinatorAnswers, kafkaAnswers, waitUntil } from '../../stack/provision';
-import { freePorts } from '../support/secured-kafka';
+import { freshBroker, noJavaReason } from '../support/fresh-kafka';
 
-const noJava = spawnSync('which', ['java']).status !== 0;
-
-describe('the native Kafka broker', { skip: noJava && 'java not found: install Java 17+ to run the native broker' }, () => {
+describe('the native Kafka broker', { skip: noJavaReason }, () => {
   // One random cluster id in 64 starts with "-" (base64url); the storage tool must not read it as an option.
   it('formats its storage with a cluster id that starts with "-"', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kafka-format-'));
-    mkdirSync(join(dir, 'data'), { recursive: true });
-    writeFileSync(join(dir, 'data', 'kafka-cluster.id'), '-Ab3_xYz0123456789QQQQ');
-    const broker = new ManagedProcess('kafka-format-test', 'kafka.Kafka', { runDir: join(dir, 'run'), logDir: join(dir, 'logs') });
-    const [controllerPort, port] = (await freePorts(2)) as [number, number];
+    const broker = await freshBroker('kafka-format-test');
+    mkdirSync(join(broker.dir, 'data'), { recursive: true });
+    writeFileSync(join(broker.dir, 'data', 'kafka-cluster.id'), '-Ab3_xYz0123456789QQQQ');
     try {
-      await startKafkaBroker({ process: broker, stateDir: dir, controllerPort, listeners: [{ name: 'PLAINTEXT', port, protocol: 'PLAINTEXT' }] });
-      assert.ok(broker.pid() !== undefined, broker.tail(20));
+      await broker.start();
+      assert.ok(broker.process.pid() !== undefined, broker.process.tail(20));
     } finally {
-      await broker.stop(10_000);
-      rmSync(dir, { recursive: true, force: true });
+      await broker.remove();
     }
   });
 
@@ -35,16 +26,14 @@ describe('the native Kafka broker', { skip: noJava && 'java not found: install J
   // data directory, group requests right after "metadata answers" used to fail with NOT_COORDINATOR.
   it('lets a consumer group start at once on a new data directory, 5 times in a row', async () => {
     for (let round = 1; round <= 5; round += 1) {
-      const dir = mkdtempSync(join(tmpdir(), 'kafka-fresh-'));
-      const broker = new ManagedProcess('kafka-fresh-test', 'kafka.Kafka', { runDir: join(dir, 'run'), logDir: join(dir, 'logs') });
-      const [controllerPort, port] = (await freePorts(2)) as [number, number];
-      const brokers = [`localhost:${port}`];
+      const broker = await freshBroker('kafka-fresh-test');
+      const { brokers } = broker;
       // One quick retry at most: the first group requests must succeed as they are, not eventually.
       const kafka = new Kafka({ clientId: 'fresh-broker-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
       const admin = kafka.admin();
       try {
-        await startKafkaBroker({ process: broker, stateDir: dir, controllerPort, listeners: [{ name: 'PLAINTEXT', port, protocol: 'PLAINTEXT' }] });
-        await waitUntil('the fresh broker', () => kafkaAnswers(brokers), 60_000, () => broker.pid() !== undefined);
+        await broker.start();
+        await waitUntil('the fresh broker', () => kafkaAnswers(brokers), 60_000, () => broker.process.pid() !== undefined);
         await waitUntil('its group coordinators', () => groupCoordinatorAnswers(brokers), 60_000);
         await admin.connect();
         const topic = `fresh-${round}`;
@@ -69,11 +58,10 @@ describe('the native Kafka broker', { skip: noJava && 'java not found: install J
         deadline.abort();
         await consumer.disconnect();
         assert.equal(value, `round ${round}`);
-        assert.deepEqual(crashed.map((e) => e.message), [], `round ${round}: ${broker.tail(10)}`);
+        assert.deepEqual(crashed.map((e) => e.message), [], `round ${round}: ${broker.process.tail(10)}`);
       } finally {
         await admin.disconnect().catch(() => undefined);
-        await broker.stop(10_000);
-        rmSync(dir, { recursive: true, force: true });
+        await broker.remove();
       }
     }
   });
