@@ -10,7 +10,7 @@ export const SYNC_RESPONSE_LIMIT_BYTES = 6_291_456;
 export const CONFIGURED_TIMEOUT_MS = 120_000;
 
 /** Time kept for what surrounds the sending: loading the dataset on a cold start, the QC file, disconnecting. */
-export const RESERVE_MS = 10_000;
+const RESERVE_MS = 10_000;
 
 /** A dry run's result without its messages is a few hundred bytes; this bounds it. */
 const DRY_RUN_ENVELOPE_BYTES = 1024;
