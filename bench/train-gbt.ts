@@ -6,11 +6,11 @@
 import { saveResult } from './support/results';
 import { median } from './support/stats';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import { predictGbt, trainGbt, type GbtOptions } from '../functions/train/model/gbt';
-import { featureMatrix } from '../functions/train/model/matrix';
+import { predictGbt, trainGbt, type GbtOptions } from '@air-quality/forecasting';
+import { featureMatrix } from '@air-quality/forecasting';
 import { seededRandom } from '@air-quality/preprocessing';
-import { leafCount } from '../functions/train/model/tree';
-import { gbtToOnnx } from '../functions/train/onnx/tree-ensemble';
+import { leafCount } from '@air-quality/forecasting';
+import { gbtToOnnx } from '@air-quality/forecasting';
 
 const rows = 9000;
 const cols = 60;

@@ -2,7 +2,7 @@
 /**
  * Serverless plugin for the Lambda layer every function runs with (Node.js 20+ runtimes, x86_64, Amazon Linux 2023).
  *
- * 1. Builds the layer before packaging into layers/preprocessing/build/nodejs/node_modules, the folder
+ * 1. Builds the layer before packaging into layers/runtime/build/nodejs/node_modules, the folder
  *    Lambda puts on NODE_PATH as /opt/nodejs/node_modules. It holds the preprocessing library and every
  *    module the function bundles leave out (cloud stages exclude them in serverless.yml):
  *    - bundles: one file per module; each leaves the layer's other modules external, so one copy of
@@ -18,11 +18,11 @@ const { cpSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
-const layerModulesDir = join(root, 'layers/preprocessing/build/nodejs/node_modules');
+const layerModulesDir = join(root, 'layers/runtime/build/nodejs/node_modules');
 
 /** Modules bundled into one file each; `entry` defaults to the installed package's own entry. */
 const bundles = [
-  { name: '@air-quality/preprocessing', entry: join(root, 'layers/preprocessing/src/index.ts'), format: 'cjs' },
+  { name: '@air-quality/preprocessing', entry: join(root, 'packages/preprocessing/src/index.ts'), format: 'cjs' },
   { name: 'arquero', format: 'cjs' },
   { name: '@uwdata/flechette', format: 'cjs' },
   // vega-canvas tries `await import('canvas')` and draws without it (we render SVG only).

@@ -1,10 +1,10 @@
 /** Every number the report shows, computed from the table; no formatting, no I/O. */
 import { COLUMN_IDS, HOUR_MS, impute, numbers, regularizeHourly, timestamps, type ColumnTable } from '@air-quality/preprocessing';
-import { anomalyIndexes, robustZScores, type RobustScores } from './stats/anomalies';
-import { correlationMatrix, type CorrelationMatrix } from './stats/correlation';
-import { acf, pacf, type Correlogram } from './stats/correlogram';
-import { dayOfWeek, hourOfDay, meanByBucket } from './stats/patterns';
-import { stl, type StlResult } from './stats/stl';
+import { anomalyIndexes, robustZScores, type RobustScores } from '@air-quality/timeseries-stats';
+import { correlationMatrix, type CorrelationMatrix } from '@air-quality/timeseries-stats';
+import { acf, pacf, type Correlogram } from '@air-quality/timeseries-stats';
+import { dayOfWeek, hourOfDay, meanByBucket } from '@air-quality/timeseries-stats';
+import { stl, type StlResult } from '@air-quality/timeseries-stats';
 import type { ReportOptions } from './options';
 
 export interface ColumnCoverage {

@@ -8,7 +8,7 @@ import { columnLabel } from './charts/labels';
 import { defaultRenderOptions, renderPng, type RenderOptions } from './charts/render';
 import { anomalyChart, correlationHeatmap, correlogramChart, decompositionChart, patternChart } from './charts/specs';
 import { resolveOptions, type ReportOptionsInput } from './options';
-import { WEEKDAY_NAMES } from './stats/patterns';
+import { WEEKDAY_NAMES } from '@air-quality/timeseries-stats';
 import type { TopLevelSpec } from 'vega-lite';
 
 export interface Artifact {

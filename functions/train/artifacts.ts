@@ -1,10 +1,10 @@
 import { toIso } from '@air-quality/preprocessing';
 import { max, mean, min, standardDeviation } from 'simple-statistics';
 import { MANIFEST_SCHEMA_VERSION, OnnxForecaster, sha256Hex, type FeatureStatistics, type ModelArtifacts, type ModelManifest } from '../../shared/model-registry';
-import { featuresInput, predictionOutput } from './onnx/model-proto';
-import { linearForecastToOnnx } from './onnx/linear';
-import { gbtToOnnx } from './onnx/tree-ensemble';
-import type { FeatureMatrix } from './model/matrix';
+import { featuresInput, predictionOutput } from '@air-quality/forecasting';
+import { linearForecastToOnnx } from '@air-quality/forecasting';
+import { gbtToOnnx } from '@air-quality/forecasting';
+import type { FeatureMatrix } from '@air-quality/forecasting';
 import { HOLDOUT_SHARE, type CandidateResult, type FittedModel, type TrainingOutcome } from './train';
 import { selectRows, type TrainingSet } from './training-set';
 

@@ -2,8 +2,8 @@ import { DEFAULT_FEATURE_COLUMNS } from '@air-quality/preprocessing';
 import { z } from 'zod';
 import { readingSchema } from '../../shared/schemas/reading';
 import { allowed, strictRequest } from '../../shared/validation';
-import { defaultGridSearchOptions, type GbtGrid } from './evaluation/grid-search';
-import { defaultRollingOriginOptions } from './evaluation/rolling-origin';
+import { defaultGridSearchOptions, type GbtGrid } from '@air-quality/forecasting';
+import { defaultRollingOriginOptions } from '@air-quality/forecasting';
 
 /** An integer field; the message names the field and the allowed range. */
 function integer(name: string, min: number, max?: number) {

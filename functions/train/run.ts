@@ -2,7 +2,7 @@ import { CLIPPED, COLUMN_IDS, IMPUTED, TIMESTAMP, regularizeHourly, type ColumnT
 import { loadPreparedDataset } from '../../shared/dataset';
 import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/model-registry';
-import type { TuningFit } from './evaluation/grid-search';
+import type { TuningFit } from '@air-quality/forecasting';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
 import type { TrainRequest } from './request';

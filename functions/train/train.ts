@@ -1,10 +1,10 @@
 import { forecastLevels, type ModelOutput } from '../../shared/model-registry';
-import { maeDifferenceInterval, type MaeDifferenceInterval } from './evaluation/bootstrap';
-import { defaultGridSearchOptions, gridSearchGbt, type TuningFit, type TuningReport } from './evaluation/grid-search';
-import { mae, rmse } from './evaluation/metrics';
-import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from './model/ar';
-import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from './model/gbt';
-import type { FeatureMatrix } from './model/matrix';
+import { maeDifferenceInterval, type MaeDifferenceInterval } from '@air-quality/forecasting';
+import { defaultGridSearchOptions, gridSearchGbt, type TuningFit, type TuningReport } from '@air-quality/forecasting';
+import { mae, rmse } from '@air-quality/forecasting';
+import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from '@air-quality/forecasting';
+import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from '@air-quality/forecasting';
+import type { FeatureMatrix } from '@air-quality/forecasting';
 import { searchOf, type TrainRequest } from './request';
 import { flaggedRows, selectRows, type TrainingSet } from './training-set';
 

@@ -1,6 +1,6 @@
 import { IMPUTED, buildFeaturesWithState, flagLists, numbers, resolveFeatureSpec, timestamps, toFeatureMatrix, type ColumnTable, type FeatureSpec, type ResolvedFeatureSpec } from '@air-quality/preprocessing';
-import { alignHorizon, type HorizonAlignment } from './evaluation/persistence';
-import { featureMatrix, type FeatureMatrix } from './model/matrix';
+import { alignHorizon, type HorizonAlignment } from '@air-quality/forecasting';
+import { featureMatrix, type FeatureMatrix } from '@air-quality/forecasting';
 
 /**
  * Everything a training run needs from one hourly table, one row per hour in time order. The

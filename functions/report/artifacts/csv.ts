@@ -1,7 +1,7 @@
 /** The report's CSV artifacts, written by arquero (column order = key order of the rows). */
 import { from, table } from 'arquero';
 import { timestampAt, type PollutantAnalysis, type ReportAnalysis } from '../analyse';
-import type { CorrelationMatrix } from '../stats/correlation';
+import type { CorrelationMatrix } from '@air-quality/timeseries-stats';
 
 // NaN would print as "NaN"; an empty cell is what spreadsheets and pandas read as missing.
 const cell = (v: number): number | null => (Number.isNaN(v) ? null : v);

@@ -3,8 +3,8 @@ import { from } from 'arquero';
 import { timestampAt, type ReportAnalysis } from '../analyse';
 import { columnLabel } from '../charts/labels';
 import { titled } from '../charts/specs';
-import { WEEKDAY_NAMES } from '../stats/patterns';
-import { componentStrength, stlSpans } from '../stats/stl';
+import { WEEKDAY_NAMES } from '@air-quality/timeseries-stats';
+import { componentStrength, stlSpans } from '@air-quality/timeseries-stats';
 import type { AnomalyRow } from './csv';
 
 export interface MarkdownOptions {

@@ -2,7 +2,7 @@
 
 Parses the UCI csv independently of the product (pandas), then writes
   tests/fixtures/report/uci_reference.json  real-dataset ACF/PACF, Pearson r/p, STL residual sample, anomaly counts
-  tests/fixtures/report/stl_synthetic.json  full STL decompositions of a small series under several settings
+  packages/timeseries-stats/tests/fixtures/stl_synthetic.json  full STL decompositions of a small series under several settings
 
 Run from the repo root:  python3 scripts/reference/report/make_fixtures.py [path/to/AirQualityUCI.csv]
 """
@@ -109,7 +109,7 @@ def main() -> None:
     }
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "uci_reference.json").write_text(json.dumps(reference, indent=1))
-    (OUT / "stl_synthetic.json").write_text(json.dumps(synthetic_stl(), indent=1))
+    (ROOT / "packages" / "timeseries-stats" / "tests" / "fixtures" / "stl_synthetic.json").write_text(json.dumps(synthetic_stl(), indent=1))
     print({p: v["anomalyCount"] for p, v in reference["pollutants"].items()}, reference["correlation"]["excluded"])
 
 

@@ -101,7 +101,7 @@ before(async () => {
   template = JSON.parse(readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'));
   work = mkdtempSync(join(tmpdir(), 'lambda-package-'));
   layerDir = join(work, 'layer');
-  layerUnzipped = unzipTo(join(packageDir, 'preprocessing.zip'), layerDir);
+  layerUnzipped = unzipTo(join(packageDir, 'runtime.zip'), layerDir);
   layerModules = packagesIn(join(layerDir, 'nodejs/node_modules'));
   for (const fn of FUNCTIONS) unzipped.set(fn, unzipTo(join(packageDir, `${fn}.zip`), join(work, fn)));
   // Beside the task roots, like Lambda's /var/runtime: outside the repository, so nothing resolves from its node_modules.
@@ -189,7 +189,7 @@ describe('sls package --stage aws: function zips and the layer', () => {
   it('prints the sizes', (t: TestContext) => {
     t.diagnostic(`handlers run on Node ${runtimeNode.version} (the template's ${runtimeNode.runtime})`);
     t.diagnostic(`layer mounted at ${layerRoot === '/opt' ? '/opt (private mount namespace)' : `${layerRoot} (no mount namespace here: NODE_PATH points at the unpacked layer)`}`);
-    t.diagnostic(`layer: ${mb(fileSize(join(packageDir, 'preprocessing.zip')))} zipped, ${mb(layerUnzipped)} unzipped`);
+    t.diagnostic(`layer: ${mb(fileSize(join(packageDir, 'runtime.zip')))} zipped, ${mb(layerUnzipped)} unzipped`);
     for (const fn of FUNCTIONS) t.diagnostic(`${fn}: ${mb(fileSize(join(packageDir, `${fn}.zip`)))} zipped, ${mb(unzipped.get(fn)!)} unzipped`);
   });
 
@@ -199,7 +199,7 @@ describe('sls package --stage aws: function zips and the layer', () => {
       assert.deepEqual(readdirSync(join(work, fn), { recursive: true }).sort(), ['functions', `functions/${fn}`, `functions/${fn}/handler.js`, `functions/${fn}/handler.js.map`]);
       const sources: string[] = JSON.parse(readFileSync(join(work, fn, `functions/${fn}/handler.js.map`), 'utf8')).sources;
       assert.ok(sources.some((s) => s.endsWith(`functions/${fn}/handler.ts`)), `${fn}'s source map names its handler`);
-      const copies = sources.filter((s) => s.includes('layers/preprocessing/') || layerModules.some((name) => s.includes(`node_modules/${name}/`)));
+      const copies = sources.filter((s) => s.includes('packages/preprocessing/') || layerModules.some((name) => s.includes(`node_modules/${name}/`)));
       assert.deepEqual(copies, [], `${fn} bundles code the layer provides`);
     }
   });

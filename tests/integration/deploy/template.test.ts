@@ -260,7 +260,7 @@ describe('sls package --stage aws', () => {
       spawnSync('unshare', ['--net', '--', join(repoRoot, 'node_modules/.bin/sls'), 'package', '--stage', 'aws', '--package', dir], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 180_000 }),
     );
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    for (const file of ['cloudformation-template-update-stack.json', 'preprocessing.zip', ...FUNCTIONS.map((fn) => `${fn}.zip`)]) assert.ok(existsSync(join(dir, file)), file);
+    for (const file of ['cloudformation-template-update-stack.json', 'runtime.zip', ...FUNCTIONS.map((fn) => `${fn}.zip`)]) assert.ok(existsSync(join(dir, file)), file);
   });
 
   test('an inconsistent Kafka configuration stops packaging with a message naming the fix', async () => {
