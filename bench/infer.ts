@@ -41,24 +41,45 @@ Object.assign(process.env, {
 });
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
-const context = { awsRequestId: 'bench', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const context = {
+  awsRequestId: 'bench',
+  functionName: 'infer',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
 
-const predictionsOnTopic = async (kafka: Kafka): Promise<number> => [...(await endOffsets(kafka, config.topics.predictions)).values()].reduce((n, end) => n + end, 0);
+const predictionsOnTopic = async (kafka: Kafka): Promise<number> =>
+  [...(await endOffsets(kafka, config.topics.predictions)).values()].reduce((n, end) => n + end, 0);
 
 async function main(): Promise<void> {
   const kafka = await createKafka(config.kafka, 'bench-infer');
   await createTopics(kafka, [...readingsTopics, config.topics.predictions]);
-  const model = await runTraining(trainRequestSchema.parse({}), { store, registry: new ModelRegistry(store), readingsTopic: config.topics.readings, now: () => new Date() });
+  const model = await runTraining(trainRequestSchema.parse({}), {
+    store,
+    registry: new ModelRegistry(store),
+    readingsTopic: config.topics.readings,
+    now: () => new Date(),
+  });
 
   const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
   const rows = datasetRows(table);
   const anchor = timestamps(table)[0];
   const producer = new KafkaMessageProducer(config.kafka, 'bench-infer-producer');
   const readings = Array.from({ length: HOURS }, (_, h) => h).flatMap((h) =>
-    Array.from({ length: STATIONS }, (_, s) => rows.reading({ stationId: `station-${s + 1}`, sequence: h, rowIndex: (h + s * 3000) % rows.length, observedAtMs: anchor + h * HOUR_MS })),
+    Array.from({ length: STATIONS }, (_, s) =>
+      rows.reading({
+        stationId: `station-${s + 1}`,
+        sequence: h,
+        rowIndex: (h + s * 3000) % rows.length,
+        observedAtMs: anchor + h * HOUR_MS,
+      }),
+    ),
   );
   for (const topic of readingsTopics) {
-    for (let i = 0; i < readings.length; i += 1000) await producer.send(topic, readings.slice(i, i + 1000).map((r) => ({ key: r.stationId, value: JSON.stringify(r) })));
+    for (let i = 0; i < readings.length; i += 1000)
+      await producer.send(
+        topic,
+        readings.slice(i, i + 1000).map((r) => ({ key: r.stationId, value: JSON.stringify(r) })),
+      );
   }
   await producer.disconnect();
 
@@ -68,7 +89,17 @@ async function main(): Promise<void> {
     const before = await predictionsOnTopic(kafka);
     const durations: number[] = [];
     const worker = new MappingWorker({
-      mapping: { functionKey: 'infer', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: config.kafka.brokers, topic: readingsTopics[i], batchSize, maximumBatchingWindowMs: 500, startingPosition: { type: 'TRIM_HORIZON' }, consumerGroupId: `bench-infer-${run}-${batchSize}`, filterPatterns: [] },
+      mapping: {
+        functionKey: 'infer',
+        source: { eventSource: 'SelfManagedKafka' },
+        bootstrapServers: config.kafka.brokers,
+        topic: readingsTopics[i],
+        batchSize,
+        maximumBatchingWindowMs: 500,
+        startingPosition: { type: 'TRIM_HORIZON' },
+        consumerGroupId: `bench-infer-${run}-${batchSize}`,
+        filterPatterns: [],
+      },
       handler: (event) => infer.handler(event, context),
       onInvocation: (summary) => durations.push(summary.durationMs),
     });
@@ -78,7 +109,15 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     await worker.stop();
     durations.sort((a, b) => a - b);
-    runs.push({ batchSize, records: readings.length, seconds: Number(seconds.toFixed(2)), recordsPerSecond: Math.round(readings.length / seconds), invocations: durations.length, invocationP50Ms: Math.round(percentile(durations, 50)), invocationP95Ms: Math.round(percentile(durations, 95)) });
+    runs.push({
+      batchSize,
+      records: readings.length,
+      seconds: Number(seconds.toFixed(2)),
+      recordsPerSecond: Math.round(readings.length / seconds),
+      invocations: durations.length,
+      invocationP50Ms: Math.round(percentile(durations, 50)),
+      invocationP95Ms: Math.round(percentile(durations, 95)),
+    });
     console.table(runs);
   }
   await infer.close();

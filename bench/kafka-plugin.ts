@@ -8,13 +8,23 @@ import { saveResult } from './support/results';
 import { percentile } from './support/stats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MappingWorker } from '../packages/serverless-offline-kafka/src/worker';
-import { createTopics, kafka, mappingFor, numbered, recordsOf, waitFor } from '../packages/serverless-offline-kafka/tests/support/kafka';
+import {
+  createTopics,
+  kafka,
+  mappingFor,
+  numbered,
+  recordsOf,
+  waitFor,
+} from '../packages/serverless-offline-kafka/tests/support/kafka';
 
 const BACKLOG = 20_000;
 const LATENCY_RECORDS = 300;
 const LATENCY_INTERVAL_MS = 10;
 
-async function throughput(topic: string, batchSize: number): Promise<{ batchSize: number; records: number; seconds: number; recordsPerSecond: number; invocations: number }> {
+async function throughput(
+  topic: string,
+  batchSize: number,
+): Promise<{ batchSize: number; records: number; seconds: number; recordsPerSecond: number; invocations: number }> {
   let delivered = 0;
   let invocations = 0;
   let first = 0;
@@ -39,7 +49,11 @@ async function throughput(topic: string, batchSize: number): Promise<{ batchSize
   return { batchSize, records: delivered, seconds, recordsPerSecond: Math.round(delivered / seconds), invocations };
 }
 
-async function latency(topic: string, batchSize: number, windowMs: number): Promise<{ batchSize: number; windowMs: number; records: number; p50Ms: number; p95Ms: number }> {
+async function latency(
+  topic: string,
+  batchSize: number,
+  windowMs: number,
+): Promise<{ batchSize: number; windowMs: number; records: number; p50Ms: number; p95Ms: number }> {
   const latencies: number[] = [];
   const worker = new MappingWorker({
     mapping: mappingFor(topic, { batchSize, maximumBatchingWindowMs: windowMs, startingPosition: { type: 'LATEST' } }),
@@ -62,7 +76,13 @@ async function latency(topic: string, batchSize: number, windowMs: number): Prom
     await Promise.all([producer.disconnect(), worker.stop()]);
   }
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { batchSize, windowMs, records: latencies.length, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95) };
+  return {
+    batchSize,
+    windowMs,
+    records: latencies.length,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+  };
 }
 
 async function main(): Promise<void> {
@@ -71,22 +91,40 @@ async function main(): Promise<void> {
   try {
     const producer = kafka.producer();
     await producer.connect();
-    for (let from = 0; from < BACKLOG; from += 1000) await producer.send({ topic: backlogTopic, messages: numbered(from, 1000) });
+    for (let from = 0; from < BACKLOG; from += 1000)
+      await producer.send({ topic: backlogTopic, messages: numbered(from, 1000) });
     await producer.disconnect();
 
     const throughputs = [];
     for (const batchSize of [1, 100, 1000]) {
       const result = await throughput(backlogTopic, batchSize);
-      console.log(`throughput  batchSize ${String(batchSize).padStart(5)}: ${result.recordsPerSecond} records/s (${result.invocations} invocations, ${result.seconds.toFixed(2)} s)`);
+      console.log(
+        `throughput  batchSize ${String(batchSize).padStart(5)}: ${result.recordsPerSecond} records/s (${result.invocations} invocations, ${result.seconds.toFixed(2)} s)`,
+      );
       throughputs.push(result);
     }
     const latencies = [];
-    for (const [batchSize, windowMs] of [[1, 0], [100, 0], [1000, 0], [100, 500]] as const) {
+    for (const [batchSize, windowMs] of [
+      [1, 0],
+      [100, 0],
+      [1000, 0],
+      [100, 500],
+    ] as const) {
       const result = await latency(liveTopic, batchSize, windowMs);
-      console.log(`latency     batchSize ${String(batchSize).padStart(5)}, window ${String(windowMs).padStart(3)} ms: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`);
+      console.log(
+        `latency     batchSize ${String(batchSize).padStart(5)}, window ${String(windowMs).padStart(3)} ms: p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms`,
+      );
       latencies.push(result);
     }
-    const result = { benchmark: 'kafka-plugin', backlogRecords: BACKLOG, latencyRecords: LATENCY_RECORDS, produceIntervalMs: LATENCY_INTERVAL_MS, partitions: 3, throughput: throughputs, latency: latencies };
+    const result = {
+      benchmark: 'kafka-plugin',
+      backlogRecords: BACKLOG,
+      latencyRecords: LATENCY_RECORDS,
+      produceIntervalMs: LATENCY_INTERVAL_MS,
+      partitions: 3,
+      throughput: throughputs,
+      latency: latencies,
+    };
     saveResult('kafka-plugin', result);
   } finally {
     await cleanup();

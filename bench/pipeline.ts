@@ -19,13 +19,25 @@ import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../test
 import { saveResult } from './support/results';
 import { percentile } from './support/stats';
 
-const [perStation = 4000, stations = 5, rate = 2000, batchSize = 5000, windowSeconds = 5] = process.argv.slice(2).map(Number);
+const [perStation = 4000, stations = 5, rate = 2000, batchSize = 5000, windowSeconds = 5] = process.argv
+  .slice(2)
+  .map(Number);
 const topic = `bench-pipeline-${randomUUID().slice(0, 8)}`;
 // The functions read their topics from the environment: point both at the benchmark's own topic.
-Object.assign(process.env, { KAFKA_TOPIC_READINGS: topic, KAFKA_TOPIC_DLQ: `${topic}.dlq`, POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true', AIR_QUALITY_DATASET: process.env.AIR_QUALITY_DATASET ?? datasetPath() });
+Object.assign(process.env, {
+  KAFKA_TOPIC_READINGS: topic,
+  KAFKA_TOPIC_DLQ: `${topic}.dlq`,
+  POWERTOOLS_LOG_LEVEL: 'WARN',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  AIR_QUALITY_DATASET: process.env.AIR_QUALITY_DATASET ?? datasetPath(),
+});
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
-const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
+const context = {
+  awsRequestId: 'bench',
+  functionName: 'bench',
+  getRemainingTimeInMillis: () => 900_000,
+} as unknown as Context;
 
 async function main(): Promise<void> {
   const kafka = await createKafka(config.kafka, 'bench-pipeline');
@@ -33,7 +45,17 @@ async function main(): Promise<void> {
   const { handler: simulate } = await import('../functions/simulate/handler');
   const { handler: sink } = await import('../functions/sink/handler');
   const worker = new MappingWorker({
-    mapping: { functionKey: 'sink', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: config.kafka.brokers, topic, batchSize, maximumBatchingWindowMs: windowSeconds * 1000, startingPosition: { type: 'TRIM_HORIZON' }, consumerGroupId: `${topic}-sink`, filterPatterns: [] },
+    mapping: {
+      functionKey: 'sink',
+      source: { eventSource: 'SelfManagedKafka' },
+      bootstrapServers: config.kafka.brokers,
+      topic,
+      batchSize,
+      maximumBatchingWindowMs: windowSeconds * 1000,
+      startingPosition: { type: 'TRIM_HORIZON' },
+      consumerGroupId: `${topic}-sink`,
+      filterPatterns: [],
+    },
     retry: { initialBackoffMs: 200, maxBackoffMs: 2000 },
     onInvocation: () => undefined,
     handler: (event) => sink(event, context),
@@ -42,14 +64,19 @@ async function main(): Promise<void> {
 
   // Watch the watermarks: every offset below a new watermark became visible at that moment.
   const visibleAt = new Map<string, number>();
-  const seen = new Map<number, number>([[0, 0], [1, 0], [2, 0]]);
+  const seen = new Map<number, number>([
+    [0, 0],
+    [1, 0],
+    [2, 0],
+  ]);
   let watching = true;
   const watcher = (async () => {
     while (watching) {
       for (const partition of [0, 1, 2]) {
         const { nextOffset } = await readWatermark(store, topic, partition);
         const now = Date.now();
-        for (let offset = seen.get(partition)!; offset < nextOffset; offset++) visibleAt.set(`${partition}/${offset}`, now);
+        for (let offset = seen.get(partition)!; offset < nextOffset; offset++)
+          visibleAt.set(`${partition}/${offset}`, now);
         seen.set(partition, Math.max(seen.get(partition)!, nextOffset));
       }
       await sleep(50);
@@ -57,8 +84,13 @@ async function main(): Promise<void> {
   })();
 
   const total = perStation * stations;
-  console.log(`producing ${total} readings (${stations} stations) at ${rate}/s to ${topic}; sink batch ${batchSize}, window ${windowSeconds} s`);
-  const produced = await simulate({ mode: 'sample', count: perStation, stations, rate, batchSize: Math.max(1, Math.round(rate / 10)) }, context);
+  console.log(
+    `producing ${total} readings (${stations} stations) at ${rate}/s to ${topic}; sink batch ${batchSize}, window ${windowSeconds} s`,
+  );
+  const produced = await simulate(
+    { mode: 'sample', count: perStation, stations, rate, batchSize: Math.max(1, Math.round(rate / 10)) },
+    context,
+  );
   const ends = await endOffsets(kafka, topic);
   while ([...ends].some(([p, end]) => seen.get(p)! < end)) await sleep(100);
   watching = false;
@@ -66,7 +98,9 @@ async function main(): Promise<void> {
   await worker.stop();
 
   const messages = await messagesBetween(kafka, topic, new Map([...ends.keys()].map((p) => [p, 0])), ends);
-  const latencies = messages.map((m) => visibleAt.get(`${m.partition}/${m.message.offset}`)! - Number(m.message.timestamp)).sort((a, b) => a - b);
+  const latencies = messages
+    .map((m) => visibleAt.get(`${m.partition}/${m.message.offset}`)! - Number(m.message.timestamp))
+    .sort((a, b) => a - b);
   const first = Math.min(...messages.map((m) => Number(m.message.timestamp)));
   const last = Math.max(...visibleAt.values());
   const figures = {
@@ -79,7 +113,10 @@ async function main(): Promise<void> {
     sustainedRecordsPerSecond: Math.round(total / ((last - first) / 1000)),
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) },
   };
-  console.table({ ...figures, latencyMs: `p50 ${figures.latencyMs.p50}, p95 ${figures.latencyMs.p95}, max ${figures.latencyMs.max}` });
+  console.table({
+    ...figures,
+    latencyMs: `p50 ${figures.latencyMs.p50}, p95 ${figures.latencyMs.p95}, max ${figures.latencyMs.max}`,
+  });
   saveResult(`pipeline-r${rate}-b${batchSize}-w${windowSeconds}`, figures);
 
   await deleteTopics(kafka, [topic, `${topic}.dlq`]);

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   const result = {
     rows: table.numRows(),
     artifacts: artifacts.length,
-    totalBytes: artifacts.reduce((sum, a) => sum + (typeof a.body === 'string' ? Buffer.byteLength(a.body) : a.body.length), 0),
+    totalBytes: artifacts.reduce(
+      (sum, a) => sum + (typeof a.body === 'string' ? Buffer.byteLength(a.body) : a.body.length),
+      0,
+    ),
     analysisMs: Math.round(analysed - started),
     renderMs: Math.round(finished - analysed),
     wallMs: Math.round(finished - started),

@@ -69,7 +69,8 @@ async function scenario(name: string, observedAt: (i: number) => number, station
     t = performance.now();
     const lake = await readLake(store, topic, { from: -Infinity, to: Infinity });
     const readMs = performance.now() - t;
-    if (lake.numRows() !== BATCH * BATCHES) throw new Error(`read back ${lake.numRows()} rows, expected ${BATCH * BATCHES}`);
+    if (lake.numRows() !== BATCH * BATCHES)
+      throw new Error(`read back ${lake.numRows()} rows, expected ${BATCH * BATCHES}`);
     const sinkMs = median(total);
     return {
       scenario: name,

@@ -22,9 +22,15 @@ const options: Partial<GbtOptions> = { trees: 300, validationFraction: 0 };
 /** Float32 features with a smooth nonlinear signal in a few columns and noise. */
 function syntheticData() {
   const random = seededRandom(2026);
-  const values = Float32Array.from({ length: rows * cols }, () => (random.float() < missingShare ? NaN : random.float()));
+  const values = Float32Array.from({ length: rows * cols }, () =>
+    random.float() < missingShare ? NaN : random.float(),
+  );
   const at = (row: number, col: number) => values[row * cols + col] || 0.5;
-  const target = Array.from({ length: rows }, (_, row) => Math.sin(6 * at(row, 0)) + at(row, 1) * at(row, 2) * 4 + (at(row, 3) > 0.7 ? 1 : 0) + 0.3 * random.float());
+  const target = Array.from(
+    { length: rows },
+    (_, row) =>
+      Math.sin(6 * at(row, 0)) + at(row, 1) * at(row, 2) * 4 + (at(row, 3) > 0.7 ? 1 : 0) + 0.3 * random.float(),
+  );
   return { features: featureMatrix(values, cols), target };
 }
 
@@ -47,7 +53,9 @@ async function main(): Promise<void> {
   const exportMs = performance.now() - started;
   const session = await InferenceSession.create(onnxModel);
   started = performance.now();
-  const { prediction } = await session.run({ features: new Tensor('float32', features.values as Float32Array, [rows, cols]) });
+  const { prediction } = await session.run({
+    features: new Tensor('float32', features.values as Float32Array, [rows, cols]),
+  });
   const onnxRunMs = performance.now() - started;
   const onnxPrediction = prediction.data as Float32Array;
   const maxAbsDifference = onnxPrediction.reduce((max, v, i) => Math.max(max, Math.abs(v - inProcess[i])), 0);

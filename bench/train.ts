@@ -26,15 +26,34 @@ async function timed<T>(fn: () => T | Promise<T>): Promise<[T, number]> {
 
 async function main(): Promise<void> {
   const csv = readFileSync(datasetPath(), 'latin1');
-  const phases: Record<'preprocessMs' | 'featuresMs' | 'fitAndEvaluateMs' | 'exportAndCheckMs', number[]> = { preprocessMs: [], featuresMs: [], fitAndEvaluateMs: [], exportAndCheckMs: [] };
+  const phases: Record<'preprocessMs' | 'featuresMs' | 'fitAndEvaluateMs' | 'exportAndCheckMs', number[]> = {
+    preprocessMs: [],
+    featuresMs: [],
+    fitAndEvaluateMs: [],
+    exportAndCheckMs: [],
+  };
   const request = trainRequestSchema.parse({});
-  let last: { mae: Record<string, number>; persistence: number; ci: number[]; trees: number; rows: number; cols: number; onnx: number } | undefined;
+  let last:
+    | {
+        mae: Record<string, number>;
+        persistence: number;
+        ci: number[];
+        trees: number;
+        rows: number;
+        cols: number;
+        onnx: number;
+      }
+    | undefined;
   for (let i = 0; i < repeats; i++) {
     const [{ table }, preprocessMs] = await timed(() => preprocess(csv, PREPARED_OPTIONS));
     const [set, featuresMs] = await timed(() => assembleTrainingSet(table, 'co_gt', 1));
     const [outcome, fitMs] = await timed(() => trainAndEvaluate(set, request));
-    const [artifacts, exportMs] = await timed(() => buildArtifacts(set, outcome, { kind: 'reference', origin: 'bench' }, new Date()));
-    Object.entries({ preprocessMs, featuresMs, fitAndEvaluateMs: fitMs, exportAndCheckMs: exportMs }).forEach(([k, v]) => phases[k as keyof typeof phases].push(v));
+    const [artifacts, exportMs] = await timed(() =>
+      buildArtifacts(set, outcome, { kind: 'reference', origin: 'bench' }, new Date()),
+    );
+    Object.entries({ preprocessMs, featuresMs, fitAndEvaluateMs: fitMs, exportAndCheckMs: exportMs }).forEach(
+      ([k, v]) => phases[k as keyof typeof phases].push(v),
+    );
     const best = outcome.best;
     last = {
       mae: Object.fromEntries(outcome.candidates.map((c) => [c.fitted.kind, c.holdout.mae])),
@@ -50,9 +69,17 @@ async function main(): Promise<void> {
   if (process.argv.includes('--tune')) {
     const { table } = preprocess(csv, PREPARED_OPTIONS);
     const set = assembleTrainingSet(table, 'co_gt', 1);
-    const [outcome, ms] = await timed(() => trainAndEvaluate(set, trainRequestSchema.parse({ models: ['gbt'], tune: true })));
+    const [outcome, ms] = await timed(() =>
+      trainAndEvaluate(set, trainRequestSchema.parse({ models: ['gbt'], tune: true })),
+    );
     const { holdout, vsPersistence } = outcome.best;
-    tuning = { fits: outcome.tuning!.candidates.length * outcome.tuning!.folds.length, ms: Math.round(ms), best: outcome.tuning!.best, holdoutMae: holdout.mae, maeDifferenceCi95: [vsPersistence.lower, vsPersistence.upper] };
+    tuning = {
+      fits: outcome.tuning!.candidates.length * outcome.tuning!.folds.length,
+      ms: Math.round(ms),
+      best: outcome.tuning!.best,
+      holdoutMae: holdout.mae,
+      maeDifferenceCi95: [vsPersistence.lower, vsPersistence.upper],
+    };
   }
   const result = {
     dataset: 'UCI Air Quality, whole file',
@@ -63,7 +90,9 @@ async function main(): Promise<void> {
     features: last!.cols,
     treesKept: last!.trees,
     ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(median(v))])),
-    totalMsMedian: Math.round(median(phases.fitAndEvaluateMs.map((_, i) => Object.values(phases).reduce((s, v) => s + v[i], 0)))),
+    totalMsMedian: Math.round(
+      median(phases.fitAndEvaluateMs.map((_, i) => Object.values(phases).reduce((s, v) => s + v[i], 0))),
+    ),
     holdoutMae: last!.mae,
     persistenceMae: last!.persistence,
     maeDifferenceCi95: last!.ci,

@@ -16,9 +16,12 @@ const { settings, usesSecret } = require('./kafka');
 const BUCKET_ARN = { 'Fn::GetAtt': ['LakeBucket', 'Arn'] };
 
 /** `lake/x/` (a prefix) → every key under it; `state/simulate.json` → that key. */
-const objectArn = (/** @type {string} */ key) => ({ 'Fn::Sub': `\${LakeBucket.Arn}/${key}${key.endsWith('/') ? '*' : ''}` });
+const objectArn = (/** @type {string} */ key) => ({
+  'Fn::Sub': `\${LakeBucket.Arn}/${key}${key.endsWith('/') ? '*' : ''}`,
+});
 
-const allow = (/** @type {string[]} */ Action, /** @type {unknown} */ Resource) => /** @type {Statement} */ ({ Effect: 'Allow', Action, Resource });
+const allow = (/** @type {string[]} */ Action, /** @type {unknown} */ Resource) =>
+  /** @type {Statement} */ ({ Effect: 'Allow', Action, Resource });
 
 /** `…:cluster/<name>/<uuid>` → `…:topic/<name>/<uuid>/<topic>` (and `group/` alike): MSK's IAM resource names. */
 const mskArn = (/** @type {string} */ clusterArn, /** @type {'topic' | 'group'} */ kind, /** @type {string} */ name) =>
@@ -54,7 +57,10 @@ function kafkaStatements(kafka, access, trigger) {
     const secrets = [...(withSecret ? [kafka.secretArn] : []), ...(kafka.caSecretArn ? [kafka.caSecretArn] : [])];
     statements.push(allow(['secretsmanager:GetSecretValue'], secrets));
     if (kafka.secretKmsKeyArn) {
-      statements.push({ ...allow(['kms:Decrypt'], kafka.secretKmsKeyArn), Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } } });
+      statements.push({
+        ...allow(['kms:Decrypt'], kafka.secretKmsKeyArn),
+        Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } },
+      });
     }
   }
   if (kafka.source === 'msk' && trigger) {
@@ -62,13 +68,33 @@ function kafkaStatements(kafka, access, trigger) {
   }
   if (kafka.source === 'msk' && kafka.auth === 'msk-iam') {
     const topics = [...produced, ...(trigger ? [trigger.topic] : [])];
-    const clusterActions = ['kafka-cluster:Connect', ...(produces ? ['kafka-cluster:WriteDataIdempotently'] : []), ...(trigger ? ['kafka-cluster:DescribeClusterDynamicConfiguration'] : [])];
+    const clusterActions = [
+      'kafka-cluster:Connect',
+      ...(produces ? ['kafka-cluster:WriteDataIdempotently'] : []),
+      ...(trigger ? ['kafka-cluster:DescribeClusterDynamicConfiguration'] : []),
+    ];
     statements.push(allow(clusterActions, kafka.mskClusterArn));
-    statements.push(allow(['kafka-cluster:DescribeTopic'], topics.map((t) => mskArn(kafka.mskClusterArn, 'topic', t))));
-    if (produces) statements.push(allow(['kafka-cluster:WriteData'], produced.map((t) => mskArn(kafka.mskClusterArn, 'topic', t))));
+    statements.push(
+      allow(
+        ['kafka-cluster:DescribeTopic'],
+        topics.map((t) => mskArn(kafka.mskClusterArn, 'topic', t)),
+      ),
+    );
+    if (produces)
+      statements.push(
+        allow(
+          ['kafka-cluster:WriteData'],
+          produced.map((t) => mskArn(kafka.mskClusterArn, 'topic', t)),
+        ),
+      );
     if (trigger) {
       statements.push(allow(['kafka-cluster:ReadData'], mskArn(kafka.mskClusterArn, 'topic', trigger.topic)));
-      statements.push(allow(['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], mskArn(kafka.mskClusterArn, 'group', trigger.consumerGroupId)));
+      statements.push(
+        allow(
+          ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'],
+          mskArn(kafka.mskClusterArn, 'group', trigger.consumerGroupId),
+        ),
+      );
     }
   }
   return statements;
@@ -81,7 +107,13 @@ function kafkaStatements(kafka, access, trigger) {
  */
 function vpcStatements(kafka) {
   if (kafka.subnetIds.length === 0) return [];
-  const networkInterfaces = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+  const networkInterfaces = [
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+  ];
   const lookups = ['ec2:DescribeSubnets', 'ec2:DescribeVpcs', 'ec2:DescribeSecurityGroups'];
   return [allow([...networkInterfaces, ...lookups], '*')];
 }
@@ -105,7 +137,9 @@ async function roles({ resolveVariable }) {
     const logGroup = `/aws/lambda/${service}-${stage}-${fn}`;
     const statements = [
       // The log group itself is created by the stack (with its retention), so no logs:CreateLogGroup.
-      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], { 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:*` }),
+      allow(['logs:CreateLogStream', 'logs:PutLogEvents'], {
+        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:${logGroup}:*`,
+      }),
       ...(tracing ? [allow(['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*')] : []),
       ...s3Statements(access),
       ...kafkaStatements(kafka, access, triggers[fn]),

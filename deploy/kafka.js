@@ -25,7 +25,9 @@ const MSK_AUTH = ['msk-iam', 'sasl-scram-512'];
  * Local only: the stack has no authentication and serverless-offline-kafka ignores access configurations,
  * but the framework's `kafka` event requires one. The `local` source is never deployed (plugins/cloud-params.js).
  */
-const LOCAL_ACCESS = { saslScram512Auth: ['arn:aws:secretsmanager:us-east-1:000000000000:secret:local-stack-has-no-auth'] };
+const LOCAL_ACCESS = {
+  saslScram512Auth: ['arn:aws:secretsmanager:us-east-1:000000000000:secret:local-stack-has-no-auth'],
+};
 
 class KafkaConfigError extends Error {
   name = 'KafkaConfigError';
@@ -59,28 +61,52 @@ async function settings(resolveVariable) {
 
 /** @param {Awaited<ReturnType<typeof settings>>} s */
 function validate(s) {
-  if (!SOURCES.includes(s.source)) throw new KafkaConfigError(`param kafkaSource is "${s.source}"; use one of ${SOURCES.join(', ')}.`);
-  if (s.bootstrapServers.length === 0) throw new KafkaConfigError('param kafkaBootstrapServers is empty; set it to the brokers (host:port, comma-separated) the functions produce to.');
+  if (!SOURCES.includes(s.source))
+    throw new KafkaConfigError(`param kafkaSource is "${s.source}"; use one of ${SOURCES.join(', ')}.`);
+  if (s.bootstrapServers.length === 0)
+    throw new KafkaConfigError(
+      'param kafkaBootstrapServers is empty; set it to the brokers (host:port, comma-separated) the functions produce to.',
+    );
   if ((s.subnetIds.length === 0) !== (s.securityGroupIds.length === 0)) {
-    throw new KafkaConfigError('params vpcSubnetIds and vpcSecurityGroupIds go together: set both (comma-separated ids) to run in a VPC, or neither.');
+    throw new KafkaConfigError(
+      'params vpcSubnetIds and vpcSecurityGroupIds go together: set both (comma-separated ids) to run in a VPC, or neither.',
+    );
   }
   if (s.source === 'msk') {
-    if (!MSK_AUTH.includes(s.auth)) throw new KafkaConfigError(`param kafkaAuth is "${s.auth}" but MSK event sources support ${MSK_AUTH.join(' or ')}.`);
+    if (!MSK_AUTH.includes(s.auth))
+      throw new KafkaConfigError(
+        `param kafkaAuth is "${s.auth}" but MSK event sources support ${MSK_AUTH.join(' or ')}.`,
+      );
     if (!/^arn:aws[a-z-]*:kafka:[^:]+:\d{12}:cluster\/[^/]+\/[^/]+$/.test(s.mskClusterArn)) {
-      throw new KafkaConfigError(`param mskClusterArn is "${s.mskClusterArn}"; set it to the cluster's ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>).`);
+      throw new KafkaConfigError(
+        `param mskClusterArn is "${s.mskClusterArn}"; set it to the cluster's ARN (arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>).`,
+      );
     }
-    if (s.subnetIds.length === 0) throw new KafkaConfigError('MSK brokers are only reachable inside their VPC: set params vpcSubnetIds and vpcSecurityGroupIds so the functions that produce can reach them.');
+    if (s.subnetIds.length === 0)
+      throw new KafkaConfigError(
+        'MSK brokers are only reachable inside their VPC: set params vpcSubnetIds and vpcSecurityGroupIds so the functions that produce can reach them.',
+      );
     if (s.auth === 'sasl-scram-512' && !s.secretKmsKeyArn.startsWith('arn:')) {
-      throw new KafkaConfigError('param kafkaAuth "sasl-scram-512" on MSK needs param kafkaSecretKmsKeyArn: MSK only accepts SCRAM secrets encrypted with a customer-managed KMS key; set it to that key\'s ARN (arn:aws:kms:<region>:<account>:key/<id>).');
+      throw new KafkaConfigError(
+        'param kafkaAuth "sasl-scram-512" on MSK needs param kafkaSecretKmsKeyArn: MSK only accepts SCRAM secrets encrypted with a customer-managed KMS key; set it to that key\'s ARN (arn:aws:kms:<region>:<account>:key/<id>).',
+      );
     }
   }
   if (s.source === 'self-managed') {
-    if (!(s.auth in SELF_MANAGED_AUTH)) throw new KafkaConfigError(`param kafkaAuth is "${s.auth}"; for self-managed Kafka use one of ${Object.keys(SELF_MANAGED_AUTH).join(', ')}.`);
+    if (!(s.auth in SELF_MANAGED_AUTH))
+      throw new KafkaConfigError(
+        `param kafkaAuth is "${s.auth}"; for self-managed Kafka use one of ${Object.keys(SELF_MANAGED_AUTH).join(', ')}.`,
+      );
     if (s.auth === 'none' && s.subnetIds.length === 0) {
-      throw new KafkaConfigError('param kafkaAuth is "none": Lambda reaches an unauthenticated self-managed Kafka only inside a VPC; set vpcSubnetIds and vpcSecurityGroupIds, or choose an authentication.');
+      throw new KafkaConfigError(
+        'param kafkaAuth is "none": Lambda reaches an unauthenticated self-managed Kafka only inside a VPC; set vpcSubnetIds and vpcSecurityGroupIds, or choose an authentication.',
+      );
     }
   }
-  if (usesSecret(s) && !s.secretArn.startsWith('arn:')) throw new KafkaConfigError(`param kafkaAuth "${s.auth}" needs param kafkaSecretArn: the ARN of the Secrets Manager secret with the credentials.`);
+  if (usesSecret(s) && !s.secretArn.startsWith('arn:'))
+    throw new KafkaConfigError(
+      `param kafkaAuth "${s.auth}" needs param kafkaSecretArn: the ARN of the Secrets Manager secret with the credentials.`,
+    );
 }
 
 /**
@@ -115,9 +141,13 @@ const trigger =
     const s = await settings(resolveVariable);
     const common = await resolveVariable(`self:custom.kafkaTriggers.${name}`);
     if (s.source === 'msk') {
-      return { msk: { ...common, arn: s.mskClusterArn, ...(s.auth === 'sasl-scram-512' ? { saslScram512: s.secretArn } : {}) } };
+      return {
+        msk: { ...common, arn: s.mskClusterArn, ...(s.auth === 'sasl-scram-512' ? { saslScram512: s.secretArn } : {}) },
+      };
     }
-    return { kafka: { ...common, bootstrapServers: s.bootstrapServers, accessConfigurations: accessConfigurations(s) } };
+    return {
+      kafka: { ...common, bootstrapServers: s.bootstrapServers, accessConfigurations: accessConfigurations(s) },
+    };
   };
 
 /**
@@ -150,4 +180,12 @@ async function clientSecretArn({ resolveVariable }) {
   return usesSecret(s) ? s.secretArn : '';
 }
 
-module.exports = { sink: trigger('sink'), infer: trigger('infer'), vpc, clientAuth, clientSecretArn, settings, usesSecret };
+module.exports = {
+  sink: trigger('sink'),
+  infer: trigger('infer'),
+  vpc,
+  clientAuth,
+  clientSecretArn,
+  settings,
+  usesSecret,
+};

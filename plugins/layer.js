@@ -49,8 +49,14 @@ const layerModuleNames = [...bundles, ...copies].map((m) => m.name);
 /** Type declarations and source maps are not loaded at run time. */
 const notRuntime = /\.(d\.ts|map)$/;
 
-
-async function buildBundle(/** @type {{ name: string, entry?: string, format: string, external?: string[] }} */ { name, entry, format, external = [] }) {
+async function buildBundle(
+  /** @type {{ name: string, entry?: string, format: string, external?: string[] }} */ {
+    name,
+    entry,
+    format,
+    external = [],
+  },
+) {
   const dir = join(layerModulesDir, name);
   const file = format === 'esm' ? 'index.mjs' : 'index.js';
   const others = bundles.map((b) => b.name).filter((other) => other !== name);
@@ -70,7 +76,10 @@ async function buildBundle(/** @type {{ name: string, entry?: string, format: st
 function copyPackage(/** @type {{ name: string, paths: string[] }} */ { name, paths }) {
   const from = join(root, 'node_modules', name);
   for (const path of paths) {
-    cpSync(join(from, path), join(layerModulesDir, name, path), { recursive: true, filter: (source) => !notRuntime.test(source) });
+    cpSync(join(from, path), join(layerModulesDir, name, path), {
+      recursive: true,
+      filter: (source) => !notRuntime.test(source),
+    });
   }
 }
 
@@ -98,7 +107,9 @@ class LayerPlugin {
   }
 
   skipLastLayerLookup() {
-    const compileLayers = this.serverless.pluginManager.plugins.find((/** @type {any} */ p) => typeof p.compareWithLastLayer === 'function');
+    const compileLayers = this.serverless.pluginManager.plugins.find(
+      (/** @type {any} */ p) => typeof p.compareWithLastLayer === 'function',
+    );
     if (compileLayers) compileLayers.compareWithLastLayer = async () => undefined;
   }
 }

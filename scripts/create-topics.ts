@@ -13,10 +13,16 @@ import { ensureTopics } from '../stack/provision';
 async function main() {
   const config = loadConfig();
   const { readings, deadLetter, predictions, partitions } = config.topics;
-  console.log(`Kafka ${config.kafka.brokers.join(',')} (KAFKA_AUTH=${config.kafka.auth.mode}): topics ${readings}, ${deadLetter}, ${predictions} with ${partitions} partitions`);
+  console.log(
+    `Kafka ${config.kafka.brokers.join(',')} (KAFKA_AUTH=${config.kafka.auth.mode}): topics ${readings}, ${deadLetter}, ${predictions} with ${partitions} partitions`,
+  );
   try {
     const created = await ensureTopics(config);
-    console.log(created.length > 0 ? `created ${created.join(', ')}; every partition has a leader` : 'all present; every partition has a leader');
+    console.log(
+      created.length > 0
+        ? `created ${created.join(', ')}; every partition has a leader`
+        : 'all present; every partition has a leader',
+    );
   } catch (error) {
     console.error(`${(error as Error).message}\n${kafkaFailureHint(error, config.kafka)}`);
     process.exitCode = 1;

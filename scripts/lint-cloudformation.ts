@@ -32,9 +32,20 @@ async function ensureCfnLint(): Promise<string> {
 export async function lintTemplate(templatePath: string): Promise<CfnLintFinding[]> {
   const result = spawnSync(await ensureCfnLint(), ['--format', 'json', templatePath], { encoding: 'utf8' });
   // Exit codes are a bit mask of the levels found (2 error, 4 warning, 8 informational); 1 is a crash.
-  if (result.status === null || result.status === 1) throw new Error(`cfn-lint failed on ${templatePath}: ${result.stderr || result.error?.message}`);
-  const raw = JSON.parse(result.stdout || '[]') as { Rule: { Id: string }; Level: CfnLintFinding['level']; Message: string; Location: { Path?: (string | number)[] } }[];
-  return raw.map((f) => ({ rule: f.Rule.Id, level: f.Level, message: f.Message, path: (f.Location.Path ?? []).join('/') }));
+  if (result.status === null || result.status === 1)
+    throw new Error(`cfn-lint failed on ${templatePath}: ${result.stderr || result.error?.message}`);
+  const raw = JSON.parse(result.stdout || '[]') as {
+    Rule: { Id: string };
+    Level: CfnLintFinding['level'];
+    Message: string;
+    Location: { Path?: (string | number)[] };
+  }[];
+  return raw.map((f) => ({
+    rule: f.Rule.Id,
+    level: f.Level,
+    message: f.Message,
+    path: (f.Location.Path ?? []).join('/'),
+  }));
 }
 
 /** `sls package` of a stage into a new temporary directory: the directory with the template and the zips. */
@@ -54,7 +65,9 @@ async function main(argv: string[]) {
   const findings = await lintTemplate(template);
   for (const f of findings) console.log(`${f.level.padEnd(13)} ${f.rule}  ${f.path}\n              ${f.message}`);
   const errors = findings.filter((f) => f.level === 'Error').length;
-  console.log(`cfn-lint ${CFN_LINT_VERSION} on ${template}: ${errors} errors, ${findings.length - errors} warnings/informational`);
+  console.log(
+    `cfn-lint ${CFN_LINT_VERSION} on ${template}: ${errors} errors, ${findings.length - errors} warnings/informational`,
+  );
   process.exitCode = errors > 0 ? 1 : 0;
 }
 

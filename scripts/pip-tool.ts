@@ -18,13 +18,17 @@ export async function ensurePipPackage(pkg: string, version: string): Promise<st
   const created = spawnSync('python3', ['-m', 'venv', venv], { encoding: 'utf8' });
   if (created.status !== 0) {
     rmSync(venv, { recursive: true, force: true });
-    throw new Error(`Could not create a Python virtualenv for ${pkg} (${(created.stderr || created.error?.message || '').trim()}). Install Python 3 with venv support (Debian: apt-get install python3-venv) and retry.`);
+    throw new Error(
+      `Could not create a Python virtualenv for ${pkg} (${(created.stderr || created.error?.message || '').trim()}). Install Python 3 with venv support (Debian: apt-get install python3-venv) and retry.`,
+    );
   }
   try {
     await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${pkg}==${version}`]);
   } catch (error) {
     rmSync(venv, { recursive: true, force: true });
-    throw new Error(`pip could not install ${pkg} ${version} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`);
+    throw new Error(
+      `pip could not install ${pkg} ${version} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`,
+    );
   }
   writeFileSync(done, `${pkg}==${version}\n`);
   return venv;

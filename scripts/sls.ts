@@ -11,7 +11,10 @@ export interface CommandResult {
 /** Runs the project's serverless CLI (osls) from the repository root. */
 export function sls(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules/.bin/sls'), args, { cwd: repoRoot, env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...env } });
+    const child = spawn(join(repoRoot, 'node_modules/.bin/sls'), args, {
+      cwd: repoRoot,
+      env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -45,7 +45,17 @@ async function main(): Promise<number> {
   // One file at a time: integration tests share one broker and one bucket.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
     { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, AIR_QUALITY_TEST: '1', AIR_QUALITY_DATASET: dataset } },
   );
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));

@@ -14,7 +14,10 @@ export type KafkaAuth =
   | { mode: 'none' }
   /** SASL user from a Secrets Manager secret {"username","password"}, or given directly for local development only. */
   | { mode: 'sasl-plain' | 'sasl-scram-256' | 'sasl-scram-512'; secretArn: string }
-  | { mode: 'sasl-plain' | 'sasl-scram-256' | 'sasl-scram-512'; localCredentials: { username: string; password: string } }
+  | {
+      mode: 'sasl-plain' | 'sasl-scram-256' | 'sasl-scram-512';
+      localCredentials: { username: string; password: string };
+    }
   /** Client certificate from a Secrets Manager secret {"certificate","privateKey","privateKeyPassword"?}. */
   | { mode: 'mtls'; secretArn: string }
   /** Signed with the function's IAM role in this region. */
@@ -78,7 +81,10 @@ function positiveInt(env: Env, name: string, fallback: number): number {
 
 function brokerList(env: Env): string[] {
   const raw = text(env, 'KAFKA_BOOTSTRAP_SERVERS', 'localhost:29092');
-  const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   for (const broker of brokers) {
     if (!/^[^\s:]+:\d{1,5}$/.test(broker)) {
       throw new ConfigError(
@@ -96,7 +102,10 @@ function region(env: Env): string {
 function kafkaAuthMode(env: Env): KafkaAuthMode {
   const raw = text(env, 'KAFKA_AUTH', 'none');
   const mode = KAFKA_AUTH_MODES.find((m) => m === raw);
-  if (!mode) throw new ConfigError(`KAFKA_AUTH=${raw} is not a known mode; use one of ${KAFKA_AUTH_MODES.join(', ')} (none for the local stack).`);
+  if (!mode)
+    throw new ConfigError(
+      `KAFKA_AUTH=${raw} is not a known mode; use one of ${KAFKA_AUTH_MODES.join(', ')} (none for the local stack).`,
+    );
   return mode;
 }
 
@@ -107,22 +116,36 @@ function kafkaAuth(env: Env): KafkaAuth {
   const password = env.KAFKA_SASL_PASSWORD || undefined;
   const sasl = mode === 'sasl-plain' || mode === 'sasl-scram-256' || mode === 'sasl-scram-512';
   if (!sasl && (username || password)) {
-    throw new ConfigError(`KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are only used with KAFKA_AUTH=sasl-*, not ${mode}; unset them.`);
+    throw new ConfigError(
+      `KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are only used with KAFKA_AUTH=sasl-*, not ${mode}; unset them.`,
+    );
   }
   if (sasl) {
     if (secretArn && (username || password)) {
-      throw new ConfigError(`KAFKA_SECRET_ARN and KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are both set; keep KAFKA_SECRET_ARN (the direct credentials are for local development only).`);
+      throw new ConfigError(
+        `KAFKA_SECRET_ARN and KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD are both set; keep KAFKA_SECRET_ARN (the direct credentials are for local development only).`,
+      );
     }
     if (secretArn) return { mode, secretArn };
     if (username && password) return { mode, localCredentials: { username, password } };
-    if (username || password) throw new ConfigError(`KAFKA_AUTH=${mode} has only one of KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; set both (local development only), or set KAFKA_SECRET_ARN instead.`);
-    throw new ConfigError(`KAFKA_AUTH=${mode} needs KAFKA_SECRET_ARN: the ARN of a Secrets Manager secret {"username","password"} (the one the event source mapping uses).`);
+    if (username || password)
+      throw new ConfigError(
+        `KAFKA_AUTH=${mode} has only one of KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; set both (local development only), or set KAFKA_SECRET_ARN instead.`,
+      );
+    throw new ConfigError(
+      `KAFKA_AUTH=${mode} needs KAFKA_SECRET_ARN: the ARN of a Secrets Manager secret {"username","password"} (the one the event source mapping uses).`,
+    );
   }
   if (mode === 'mtls') {
     if (secretArn) return { mode, secretArn };
-    throw new ConfigError('KAFKA_AUTH=mtls needs KAFKA_SECRET_ARN: the ARN of a Secrets Manager secret {"certificate","privateKey","privateKeyPassword"?} (the CLIENT_CERTIFICATE_TLS_AUTH secret of the event source mapping).');
+    throw new ConfigError(
+      'KAFKA_AUTH=mtls needs KAFKA_SECRET_ARN: the ARN of a Secrets Manager secret {"certificate","privateKey","privateKeyPassword"?} (the CLIENT_CERTIFICATE_TLS_AUTH secret of the event source mapping).',
+    );
   }
-  if (secretArn) throw new ConfigError(`KAFKA_SECRET_ARN is not used with KAFKA_AUTH=${mode}; unset it, or set KAFKA_AUTH to the mechanism the secret is for.`);
+  if (secretArn)
+    throw new ConfigError(
+      `KAFKA_SECRET_ARN is not used with KAFKA_AUTH=${mode}; unset it, or set KAFKA_AUTH to the mechanism the secret is for.`,
+    );
   return mode === 'msk-iam' ? { mode, region: region(env) } : { mode };
 }
 
@@ -142,8 +165,15 @@ function kafkaSettings(env: Env): KafkaSettings {
   if (!tls && (auth.mode === 'mtls' || auth.mode === 'msk-iam')) {
     throw new ConfigError(`KAFKA_AUTH=${auth.mode} needs TLS; unset KAFKA_TLS or set it to true.`);
   }
-  if (caSecretArn && !tls) throw new ConfigError('KAFKA_CA_SECRET_ARN is set but KAFKA_TLS=false; enable TLS or unset KAFKA_CA_SECRET_ARN.');
-  return { brokers: brokerList(env), clientId: text(env, 'KAFKA_CLIENT_ID', 'air-quality-pipeline'), auth, tls, caSecretArn };
+  if (caSecretArn && !tls)
+    throw new ConfigError('KAFKA_CA_SECRET_ARN is set but KAFKA_TLS=false; enable TLS or unset KAFKA_CA_SECRET_ARN.');
+  return {
+    brokers: brokerList(env),
+    clientId: text(env, 'KAFKA_CLIENT_ID', 'air-quality-pipeline'),
+    auth,
+    tls,
+    caSecretArn,
+  };
 }
 
 function s3Settings(env: Env): S3Settings {
@@ -154,10 +184,13 @@ function s3Settings(env: Env): S3Settings {
   try {
     new URL(endpoint);
   } catch {
-    throw new ConfigError(`S3_ENDPOINT="${endpoint}" is not a URL; use e.g. http://localhost:9000, or set it empty for AWS S3.`);
+    throw new ConfigError(
+      `S3_ENDPOINT="${endpoint}" is not a URL; use e.g. http://localhost:9000, or set it empty for AWS S3.`,
+    );
   }
   const accessKeyId = env.S3_ACCESS_KEY_ID ?? env.MINIO_ROOT_USER ?? LOCAL_MINIO_CREDENTIALS.accessKeyId;
-  const secretAccessKey = env.S3_SECRET_ACCESS_KEY ?? env.MINIO_ROOT_PASSWORD ?? LOCAL_MINIO_CREDENTIALS.secretAccessKey;
+  const secretAccessKey =
+    env.S3_SECRET_ACCESS_KEY ?? env.MINIO_ROOT_PASSWORD ?? LOCAL_MINIO_CREDENTIALS.secretAccessKey;
   return { endpoint, region: region(env), bucket, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } };
 }
 

@@ -1,6 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { CLIPPED, IMPUTED, decodeText, extractCsvFromZip, flagLists, isZip, preprocess, withColumns, type ColumnTable, type PreprocessOptions, type PreprocessReport } from '@air-quality/preprocessing';
+import {
+  CLIPPED,
+  IMPUTED,
+  decodeText,
+  extractCsvFromZip,
+  flagLists,
+  isZip,
+  preprocess,
+  withColumns,
+  type ColumnTable,
+  type PreprocessOptions,
+  type PreprocessReport,
+} from '@air-quality/preprocessing';
 import { TimeUnit, timestamp } from '@uwdata/flechette';
 import type { ObjectStore } from './object-store';
 import { toParquet } from './parquet';
@@ -46,7 +58,11 @@ async function readSetting(setting: string, fetcher: Fetcher): Promise<Uint8Arra
   return /^https?:\/\//.test(setting) ? fetcher(setting) : new Uint8Array(await readFile(setting));
 }
 
-export async function resolveDataset(store: ObjectStore, setting: string | undefined = process.env.AIR_QUALITY_DATASET, fetcher: Fetcher = httpFetch): Promise<DatasetSource> {
+export async function resolveDataset(
+  store: ObjectStore,
+  setting: string | undefined = process.env.AIR_QUALITY_DATASET,
+  fetcher: Fetcher = httpFetch,
+): Promise<DatasetSource> {
   // Only reading the setting or downloading is blamed on the dataset: the bucket's errors name the object store themselves.
   const explicit = setting?.trim();
   if (explicit) {
@@ -54,7 +70,10 @@ export async function resolveDataset(store: ObjectStore, setting: string | undef
     try {
       csv = csvFromBytes(await readSetting(explicit, fetcher));
     } catch (error) {
-      throw new DatasetUnavailableError(`AIR_QUALITY_DATASET=${explicit} could not be read: ${(error as Error).message}. Point it at the UCI csv or the official zip (${OFFICIAL_ZIP_URL}), or unset it to use the staged copy.`, { cause: error });
+      throw new DatasetUnavailableError(
+        `AIR_QUALITY_DATASET=${explicit} could not be read: ${(error as Error).message}. Point it at the UCI csv or the official zip (${OFFICIAL_ZIP_URL}), or unset it to use the staged copy.`,
+        { cause: error },
+      );
     }
     return stage(store, { csv, sha256: sha256(csv), origin: explicit });
   }
@@ -67,8 +86,15 @@ export async function resolveDataset(store: ObjectStore, setting: string | undef
   try {
     csv = csvFromBytes(await fetcher(OFFICIAL_ZIP_URL));
   } catch (error) {
-    const tried = [`AIR_QUALITY_DATASET (unset)`, `s3://${store.bucket}/${STAGED_CSV_KEY} (absent)`, `${OFFICIAL_ZIP_URL} (${(error as Error).message})`];
-    throw new DatasetUnavailableError(`The UCI Air Quality dataset was not found. Looked at: ${tried.join('; ')}. Fix: set AIR_QUALITY_DATASET to a local copy of AirQualityUCI.csv or the official zip.`, { cause: error });
+    const tried = [
+      `AIR_QUALITY_DATASET (unset)`,
+      `s3://${store.bucket}/${STAGED_CSV_KEY} (absent)`,
+      `${OFFICIAL_ZIP_URL} (${(error as Error).message})`,
+    ];
+    throw new DatasetUnavailableError(
+      `The UCI Air Quality dataset was not found. Looked at: ${tried.join('; ')}. Fix: set AIR_QUALITY_DATASET to a local copy of AirQualityUCI.csv or the official zip.`,
+      { cause: error },
+    );
   }
   return stage(store, { csv, sha256: sha256(csv), origin: OFFICIAL_ZIP_URL });
 }
@@ -77,7 +103,10 @@ export async function resolveDataset(store: ObjectStore, setting: string | undef
 async function stage(store: ObjectStore, source: DatasetSource): Promise<DatasetSource> {
   const existing = await store.head(STAGED_CSV_KEY);
   if (existing?.metadata.sha256 !== source.sha256) {
-    await store.put(STAGED_CSV_KEY, source.csv, { contentType: 'text/csv', metadata: { sha256: source.sha256, origin: source.origin.slice(0, 512) } });
+    await store.put(STAGED_CSV_KEY, source.csv, {
+      contentType: 'text/csv',
+      metadata: { sha256: source.sha256, origin: source.origin.slice(0, 512) },
+    });
   }
   return source;
 }
@@ -92,7 +121,16 @@ export const PREPARED_KEY = `${REFERENCE_PREFIX}prepared.parquet`;
  */
 export const PREPARED_OPTIONS: PreprocessOptions = {
   impute: { strategy: 'interpolate' },
-  clip: { defaults: false, ranges: { co_gt: { min: 0, max: 50 }, c6h6_gt: { min: 0, max: 200 }, nox_gt: { min: 0, max: 5000 }, no2_gt: { min: 0, max: 1000 }, rh: { min: 0, max: 100 } } },
+  clip: {
+    defaults: false,
+    ranges: {
+      co_gt: { min: 0, max: 50 },
+      c6h6_gt: { min: 0, max: 200 },
+      nox_gt: { min: 0, max: 5000 },
+      no2_gt: { min: 0, max: 1000 },
+      rh: { min: 0, max: 100 },
+    },
+  },
 };
 
 export interface PreparedDataset {
@@ -105,13 +143,20 @@ export interface PreparedDataset {
  * The cleaned reference dataset. Its Parquet copy is staged next to the raw csv (for analysts and
  * other functions) whenever the csv it came from changed.
  */
-export async function loadPreparedDataset(store: ObjectStore, setting?: string, fetcher?: Fetcher): Promise<PreparedDataset> {
+export async function loadPreparedDataset(
+  store: ObjectStore,
+  setting?: string,
+  fetcher?: Fetcher,
+): Promise<PreparedDataset> {
   const source = await resolveDataset(store, setting, fetcher);
   const { table, report } = preprocess(source.csv, PREPARED_OPTIONS);
   const staged = await store.head(PREPARED_KEY);
   if (staged?.metadata['source-sha256'] !== source.sha256) {
     // Flag lists become comma-separated strings: flat columns read well in any Parquet tool.
-    const flat = withColumns(table, { [IMPUTED]: flagLists(table, IMPUTED).map(String), [CLIPPED]: flagLists(table, CLIPPED).map(String) });
+    const flat = withColumns(table, {
+      [IMPUTED]: flagLists(table, IMPUTED).map(String),
+      [CLIPPED]: flagLists(table, CLIPPED).map(String),
+    });
     await store.put(PREPARED_KEY, toParquet(flat, { timestamp: timestamp(TimeUnit.MILLISECOND, 'UTC') }), {
       contentType: 'application/vnd.apache.parquet',
       metadata: { 'source-sha256': source.sha256, preprocessing: JSON.stringify(PREPARED_OPTIONS) },

@@ -5,7 +5,10 @@ import { describeIssues } from './validation';
  * Header values are Java `byte[]` serialized as numbers, so signed: Lambda sends UTF-8 "ë" as [-61, -85]
  * (aws-lambda-go's events/testdata/kafka-event.json has [118, -36, 0, 127, -128]).
  */
-const notJavaByte = { error: (issue: { input?: unknown }) => `header bytes are Java bytes, -128..127, as Lambda sends them (write a byte b > 127 as b - 256), got ${JSON.stringify(issue.input)}` };
+const notJavaByte = {
+  error: (issue: { input?: unknown }) =>
+    `header bytes are Java bytes, -128..127, as Lambda sends them (write a byte b > 127 as b - 256), got ${JSON.stringify(issue.input)}`,
+};
 const javaByte = z.number(notJavaByte).int(notJavaByte).min(-128, notJavaByte).max(127, notJavaByte);
 
 /** One record as Lambda sends it: key and value base64 (absent when null), headers one single-name map each. */
@@ -33,20 +36,29 @@ const kafkaRecordSchema = z.object({
 const placedRecord = kafkaRecordSchema.pick({ topic: true, partition: true, offset: true }).loose();
 
 export const kafkaEventSchema = z.object({
-  eventSource: z.enum(['SelfManagedKafka', 'aws:kafka'], { error: 'eventSource must be SelfManagedKafka or aws:kafka (a Kafka event source mapping)' }),
+  eventSource: z.enum(['SelfManagedKafka', 'aws:kafka'], {
+    error: 'eventSource must be SelfManagedKafka or aws:kafka (a Kafka event source mapping)',
+  }),
   records: z.record(z.string(), z.array(placedRecord)),
 });
 
 export type KafkaEvent = z.output<typeof kafkaEventSchema>;
 export type KafkaRecord = z.output<typeof kafkaRecordSchema>;
 /** A record of the event before its own fields are checked. */
-export type PlacedRecord = Pick<KafkaRecord, 'topic' | 'partition' | 'offset'> & { [field in Exclude<keyof KafkaRecord, 'topic' | 'partition' | 'offset'>]?: unknown };
+export type PlacedRecord = Pick<KafkaRecord, 'topic' | 'partition' | 'offset'> & {
+  [field in Exclude<keyof KafkaRecord, 'topic' | 'partition' | 'offset'>]?: unknown;
+};
 
 /** The bytes a header value stands for (Java bytes are signed: −61 is 0xC3). */
-export const headerBytes = (javaBytes: readonly number[]): Buffer => Buffer.from(Uint8Array.from(javaBytes, (b) => b & 0xff));
+export const headerBytes = (javaBytes: readonly number[]): Buffer =>
+  Buffer.from(Uint8Array.from(javaBytes, (b) => b & 0xff));
 
 /** `<topic>-<partition>@<offset>`: which record a message is about. */
-export const recordPosition = ({ topic, partition, offset }: Pick<KafkaRecord, 'topic' | 'partition' | 'offset'>): string => `${topic}-${partition}@${offset}`;
+export const recordPosition = ({
+  topic,
+  partition,
+  offset,
+}: Pick<KafkaRecord, 'topic' | 'partition' | 'offset'>): string => `${topic}-${partition}@${offset}`;
 
 /** A checked record, or why it is malformed together with what of it is usable (position, string key and value). */
 export type ReadRecord = { ok: true; record: KafkaRecord } | { ok: false; reason: string; salvaged: KafkaRecord };
@@ -59,7 +71,15 @@ export function readRecord(raw: PlacedRecord): ReadRecord {
   return {
     ok: false,
     reason: `malformed record: ${describeIssues(parsed.error, 'record')}`,
-    salvaged: { topic, partition, offset, timestamp: typeof raw.timestamp === 'number' ? raw.timestamp : 0, key: text(raw.key), value: text(raw.value), headers: [] },
+    salvaged: {
+      topic,
+      partition,
+      offset,
+      timestamp: typeof raw.timestamp === 'number' ? raw.timestamp : 0,
+      key: text(raw.key),
+      value: text(raw.value),
+      headers: [],
+    },
   };
 }
 

@@ -13,8 +13,14 @@ export type Decoded = { ok: true; reading: Reading } | { ok: false; kind: Reject
  * the catalogue: a value outside them is a broken sensor or producer, not weather.
  */
 const limitsByKind: Record<ColumnKind, Range> = { reference: { min: 0 }, sensor: { min: 0 }, meteo: {} };
-const limitsById: Partial<Record<ColumnId, Range>> = { t: { min: -90, max: 60 }, rh: { min: 0, max: 100 }, ah: { min: 0 } };
-const PHYSICAL_LIMITS = Object.fromEntries(COLUMNS.map((c) => [c.id, limitsById[c.id] ?? limitsByKind[c.kind]])) as Record<ColumnId, Range>;
+const limitsById: Partial<Record<ColumnId, Range>> = {
+  t: { min: -90, max: 60 },
+  rh: { min: 0, max: 100 },
+  ah: { min: 0 },
+};
+const PHYSICAL_LIMITS = Object.fromEntries(
+  COLUMNS.map((c) => [c.id, limitsById[c.id] ?? limitsByKind[c.kind]]),
+) as Record<ColumnId, Range>;
 const UNITS = Object.fromEntries(COLUMNS.map((c) => [c.id, c.unit])) as Record<ColumnId, string>;
 
 /** Strict base64 (Buffer.from silently skips bad characters, which would hide corruption). */
@@ -38,17 +44,21 @@ export function impossibleValues(reading: Reading): string[] {
   return Object.entries(reading.readings).flatMap(([id, value]) => {
     const { min, max } = PHYSICAL_LIMITS[id as ColumnId];
     if (value === null || value === undefined) return [];
-    if (min !== undefined && value < min) return [`readings.${id} = ${value} is below the physical minimum ${min} ${UNITS[id as ColumnId]}`];
-    if (max !== undefined && value > max) return [`readings.${id} = ${value} is above the physical maximum ${max} ${UNITS[id as ColumnId]}`];
+    if (min !== undefined && value < min)
+      return [`readings.${id} = ${value} is below the physical minimum ${min} ${UNITS[id as ColumnId]}`];
+    if (max !== undefined && value > max)
+      return [`readings.${id} = ${value} is above the physical maximum ${max} ${UNITS[id as ColumnId]}`];
     return [];
   });
 }
 
 /** One Kafka record (base64 key and value, as Lambda delivers them) → a valid reading, or why it is not one. */
 export function decodeRecord(record: Pick<KafkaRecord, 'key' | 'value'>): Decoded {
-  if (record.value === undefined) return reject('tombstone', 'record has no value (a tombstone); a reading is a JSON object');
+  if (record.value === undefined)
+    return reject('tombstone', 'record has no value (a tombstone); a reading is a JSON object');
   const text = base64Text(record.value);
-  if (text === 'base64') return reject('base64', 'value is not valid base64; the event source mapping always encodes values in base64');
+  if (text === 'base64')
+    return reject('base64', 'value is not valid base64; the event source mapping always encodes values in base64');
   if (text === 'utf8') return reject('utf8', 'value is not UTF-8 text; readings are UTF-8 JSON');
   let json: unknown;
   try {
@@ -65,7 +75,10 @@ export function decodeRecord(record: Pick<KafkaRecord, 'key' | 'value'>): Decode
   }
   const key = record.key === undefined ? undefined : Buffer.from(record.key, 'base64').toString('utf8');
   if (key !== reading.stationId) {
-    return reject('key', `record key ${JSON.stringify(key ?? null)} differs from stationId "${reading.stationId}"; producers must key readings by station so each station stays in one partition`);
+    return reject(
+      'key',
+      `record key ${JSON.stringify(key ?? null)} differs from stationId "${reading.stationId}"; producers must key readings by station so each station stays in one partition`,
+    );
   }
   const impossible = impossibleValues(reading);
   if (impossible.length > 0) return reject('impossible', impossible.join('; '));
@@ -73,12 +86,16 @@ export function decodeRecord(record: Pick<KafkaRecord, 'key' | 'value'>): Decode
 }
 
 /** A record of the event → its reading, or why it is none; either way with the record as far as it is usable. */
-export type ReadReading = { ok: true; record: KafkaRecord; reading: Reading } | { ok: false; record: KafkaRecord; kind: RejectionKind; reason: string };
+export type ReadReading =
+  | { ok: true; record: KafkaRecord; reading: Reading }
+  | { ok: false; record: KafkaRecord; kind: RejectionKind; reason: string };
 
 /** The one check of a delivered record shared by the functions that read readings (sink, infer). */
 export function readReading(raw: PlacedRecord): ReadReading {
   const read = readRecord(raw);
   if (!read.ok) return { ok: false, record: read.salvaged, kind: 'record', reason: read.reason };
   const decoded = decodeRecord(read.record);
-  return decoded.ok ? { ok: true, record: read.record, reading: decoded.reading } : { ok: false, record: read.record, kind: decoded.kind, reason: decoded.reason };
+  return decoded.ok
+    ? { ok: true, record: read.record, reading: decoded.reading }
+    : { ok: false, record: read.record, kind: decoded.kind, reason: decoded.reason };
 }

@@ -70,7 +70,13 @@ export const hourStart = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR
  * `startOffset`, filed under the UTC hour of `ms`:
  *   <root>dt=YYYY-MM-DD/hour=HH/<topic>+<partition>+<startOffset, 10 digits>.parquet
  */
-export function kafkaConnectKey(root: string, topic: string, partition: number, startOffset: number, ms: number): string {
+export function kafkaConnectKey(
+  root: string,
+  topic: string,
+  partition: number,
+  startOffset: number,
+  ms: number,
+): string {
   return `${root}${hourPath(ms)}${topic}+${partition}+${String(startOffset).padStart(10, '0')}.parquet`;
 }
 
@@ -78,16 +84,23 @@ export function dataFileKey(topic: string, partition: number, startOffset: numbe
   return kafkaConnectKey(topicPrefix(topic), topic, partition, startOffset, observedAtMs);
 }
 
-export const watermarkKey = (topic: string, partition: number): string => `${topicPrefix(topic)}_watermarks/${topic}+${partition}.json`;
+export const watermarkKey = (topic: string, partition: number): string =>
+  `${topicPrefix(topic)}_watermarks/${topic}+${partition}.json`;
 
 const DATA_FILE = /\/dt=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\/(.+)\+(\d+)\+(\d+)\.parquet$/;
 
 /** The hour and partition a data file key names, or undefined for any other key. */
-export function parseDataFileKey(key: string): { hourStartMs: number; partition: number; startOffset: number } | undefined {
+export function parseDataFileKey(
+  key: string,
+): { hourStartMs: number; partition: number; startOffset: number } | undefined {
   const match = DATA_FILE.exec(key);
   if (!match) return undefined;
   const [, day, hour, , partition, startOffset] = match;
-  return { hourStartMs: Date.parse(`${day}T${hour}:00:00Z`), partition: Number(partition), startOffset: Number(startOffset) };
+  return {
+    hourStartMs: Date.parse(`${day}T${hour}:00:00Z`),
+    partition: Number(partition),
+    startOffset: Number(startOffset),
+  };
 }
 
 /** Rows → Parquet bytes with the lake's column types. */
@@ -132,7 +145,9 @@ export async function readWatermark(store: ObjectStore, topic: string, partition
   if (!object) return { nextOffset: 0, pending: [] };
   const body = parseJsonText(watermarkBody, new TextDecoder().decode(object.body));
   if (!body.ok || body.data.topic !== topic || body.data.partition !== partition) {
-    throw new Error(`Watermark ${key} in bucket ${store.bucket} is not {topic:"${topic}", partition:${partition}, nextOffset}. Fix or delete it (deleting makes the sink rewrite the partition from the first offset it receives).`);
+    throw new Error(
+      `Watermark ${key} in bucket ${store.bucket} is not {topic:"${topic}", partition:${partition}, nextOffset}. Fix or delete it (deleting makes the sink rewrite the partition from the first offset it receives).`,
+    );
   }
   return { nextOffset: body.data.nextOffset, pending: body.data.pending, etag: object.etag };
 }
@@ -141,9 +156,19 @@ export async function readWatermark(store: ObjectStore, topic: string, partition
  * Replaces the watermark `current` (as read) with `nextOffset` and `pending` in a conditional write, so two
  * writers of one partition cannot both move it: the loser gets PreconditionFailedError and must re-read.
  */
-export async function advanceWatermark(store: ObjectStore, topic: string, partition: number, current: Watermark, nextOffset: number, pending: string[] = []): Promise<Watermark> {
+export async function advanceWatermark(
+  store: ObjectStore,
+  topic: string,
+  partition: number,
+  current: Watermark,
+  nextOffset: number,
+  pending: string[] = [],
+): Promise<Watermark> {
   const body = JSON.stringify({ topic, partition, nextOffset, pending, write: randomUUID() });
-  const { etag } = await store.put(watermarkKey(topic, partition), body, { contentType: 'application/json', ...unchangedSince(current.etag) });
+  const { etag } = await store.put(watermarkKey(topic, partition), body, {
+    contentType: 'application/json',
+    ...unchangedSince(current.etag),
+  });
   return { nextOffset, pending, etag };
 }
 
@@ -163,13 +188,17 @@ const MAX_DAY_LISTINGS = 31;
 
 /** Data files of `topic` whose hour overlaps the range, in key order. */
 export async function listLakeFiles(store: ObjectStore, topic: string, range: TimeRange): Promise<string[]> {
-  if (!(range.from < range.to)) throw new RangeError(`Lake range needs from < to, got from=${range.from} to=${range.to} (epoch ms).`);
+  if (!(range.from < range.to))
+    throw new RangeError(`Lake range needs from < to, got from=${range.from} to=${range.to} (epoch ms).`);
   const firstDay = Math.floor(range.from / DAY_MS) * DAY_MS;
   const days = Math.ceil((range.to - firstDay) / DAY_MS);
   const prefixes =
     days > MAX_DAY_LISTINGS
       ? [topicPrefix(topic)]
-      : Array.from({ length: days }, (_, i) => `${topicPrefix(topic)}dt=${new Date(firstDay + i * DAY_MS).toISOString().slice(0, 10)}/`);
+      : Array.from(
+          { length: days },
+          (_, i) => `${topicPrefix(topic)}dt=${new Date(firstDay + i * DAY_MS).toISOString().slice(0, 10)}/`,
+        );
   const keys = (await Promise.all(prefixes.map((p) => store.list(p)))).flat();
   return keys
     .filter((key) => {
@@ -189,14 +218,19 @@ export async function readLake(store: ObjectStore, topic: string, range: TimeRan
   const keys = await listLakeFiles(store, topic, range);
   if (keys.length === 0) return emptyLakeTable();
   const partitions = [...new Set(keys.map((k) => parseDataFileKey(k)!.partition))];
-  const watermarks = new Map(await Promise.all(partitions.map(async (p) => [p, (await readWatermark(store, topic, p)).nextOffset] as const)));
+  const watermarks = new Map(
+    await Promise.all(partitions.map(async (p) => [p, (await readWatermark(store, topic, p)).nextOffset] as const)),
+  );
   const limit = pLimit(READ_CONCURRENCY);
   const tables = await Promise.all(
     keys.map((key) =>
       limit(async () => {
         const object = await store.get(key);
         // A key listed a moment ago can only vanish if someone deletes lake files; say so rather than read less.
-        if (!object) throw new Error(`Lake file ${key} disappeared while reading; is something deleting from ${topicPrefix(topic)}? Read again.`);
+        if (!object)
+          throw new Error(
+            `Lake file ${key} disappeared while reading; is something deleting from ${topicPrefix(topic)}? Read again.`,
+          );
         return fromParquet(object.body);
       }),
     ),
@@ -204,7 +238,12 @@ export async function readLake(store: ObjectStore, topic: string, range: TimeRan
   const [first, ...rest] = tables;
   return first
     .concat(...rest)
-    .filter(escape((d: { partition: number; offset: number; observedAt: Date }) => d.offset < watermarks.get(d.partition)! && +d.observedAt >= range.from && +d.observedAt < range.to))
+    .filter(
+      escape(
+        (d: { partition: number; offset: number; observedAt: Date }) =>
+          d.offset < watermarks.get(d.partition)! && +d.observedAt >= range.from && +d.observedAt < range.to,
+      ),
+    )
     .orderby('observedAt', 'stationId', 'sequence')
     .reify();
 }
@@ -215,7 +254,8 @@ export class SourceUnavailableError extends Error {
 }
 
 /** The rows of one station of a lake table (each station is its own series). */
-export const stationReadings = (readings: ColumnTable, stationId: string): ColumnTable => readings.filter(escape((d: { stationId: string }) => d.stationId === stationId));
+export const stationReadings = (readings: ColumnTable, stationId: string): ColumnTable =>
+  readings.filter(escape((d: { stationId: string }) => d.stationId === stationId));
 
 /** (stationId, sequence) pairs present more than once; empty when the table holds each reading once. */
 export function duplicateReadings(table: ColumnTable): { stationId: string; sequence: number; count: number }[] {

@@ -26,7 +26,8 @@ export function parseLinkExpiry(text: string): number {
   if (!match) throw new LinkExpiryError(`A link's expiry must be ${ALLOWED}; got "${text}".`);
   const [, amount, unit] = match;
   const seconds = Number(amount) * UNIT_SECONDS[(unit || 's') as keyof typeof UNIT_SECONDS];
-  if (seconds < 1 || seconds > MAX_LINK_SECONDS) throw new LinkExpiryError(`A link's expiry must be ${ALLOWED}; got "${text}".`);
+  if (seconds < 1 || seconds > MAX_LINK_SECONDS)
+    throw new LinkExpiryError(`A link's expiry must be ${ALLOWED}; got "${text}".`);
   return seconds;
 }
 

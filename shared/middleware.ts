@@ -29,7 +29,10 @@ export function parsePayload<S extends z.ZodType>(schema: S, event: unknown): z.
  * Wraps domain code as a Lambda handler: validates the event against `schema`, then runs `handle`
  * with structured logging, EMF metrics (cold start included) and tracing around it.
  */
-export function lambdaHandler<S extends z.ZodType, R>(schema: S, handle: (input: z.output<S>, context: Context) => Promise<R>) {
+export function lambdaHandler<S extends z.ZodType, R>(
+  schema: S,
+  handle: (input: z.output<S>, context: Context) => Promise<R>,
+) {
   return middy(async (event: unknown, context: Context) => handle(parsePayload(schema, event), context))
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger, { resetKeys: true }))

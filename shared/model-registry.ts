@@ -22,7 +22,10 @@ const featureStatisticsSchema = z.strictObject({
 export type FeatureStatistics = z.output<typeof featureStatisticsSchema>;
 
 /** What the ONNX output means: the level itself, or the change from the named feature (the current level). */
-const modelOutputSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('level') }), z.strictObject({ kind: z.literal('change'), base: z.string() })]);
+const modelOutputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('level') }),
+  z.strictObject({ kind: z.literal('change'), base: z.string() }),
+]);
 export type ModelOutput = z.output<typeof modelOutputSchema>;
 
 export const manifestSchema = z.strictObject({
@@ -31,7 +34,10 @@ export const manifestSchema = z.strictObject({
   createdAt: z.string(),
   target: z.string(),
   horizon: z.number().int().min(1),
-  model: z.strictObject({ kind: z.enum(['gradient-boosted-trees', 'arima-p10']), hyperParameters: z.record(z.string(), z.unknown()) }),
+  model: z.strictObject({
+    kind: z.enum(['gradient-boosted-trees', 'arima-p10']),
+    hyperParameters: z.record(z.string(), z.unknown()),
+  }),
   output: modelOutputSchema,
   /** The layer's resolved FeatureSpec: infer builds its online window from it. */
   featureSpec: z.record(z.string(), z.unknown()),
@@ -43,12 +49,25 @@ export const manifestSchema = z.strictObject({
 });
 export type ModelManifest = z.output<typeof manifestSchema>;
 
-export const currentPointerSchema = z.strictObject({ version: z.string(), promotedAt: z.string(), holdoutMae: z.number() });
+export const currentPointerSchema = z.strictObject({
+  version: z.string(),
+  promotedAt: z.string(),
+  holdoutMae: z.number(),
+});
 type CurrentPointer = z.output<typeof currentPointerSchema>;
 
 /** One sample row: the features, and what onnxruntime returned for them at training time. */
 const sampleSchema = z.strictObject({
-  rows: z.array(z.strictObject({ timestamp: z.string(), features: z.array(z.number().nullable()), output: z.number(), forecast: z.number() })).min(1),
+  rows: z
+    .array(
+      z.strictObject({
+        timestamp: z.string(),
+        features: z.array(z.number().nullable()),
+        output: z.number(),
+        forecast: z.number(),
+      }),
+    )
+    .min(1),
 });
 type ModelSample = z.output<typeof sampleSchema>;
 
@@ -112,7 +131,10 @@ export class ModelRegistry {
   async current(target: string, horizon: number): Promise<{ pointer: CurrentPointer; etag?: string } | undefined> {
     const object = await this.store.get(this.currentKey(target, horizon));
     if (!object) return undefined;
-    return { pointer: parseJson(currentPointerSchema, object.body, this.currentKey(target, horizon)), etag: object.etag };
+    return {
+      pointer: parseJson(currentPointerSchema, object.body, this.currentKey(target, horizon)),
+      etag: object.etag,
+    };
   }
 
   async currentEtag(target: string, horizon: number): Promise<string | undefined> {
@@ -120,25 +142,47 @@ export class ModelRegistry {
   }
 
   /** Points current.json at a version, only if current.json is still what the caller read (etag; undefined = absent). */
-  async promote(target: string, horizon: number, pointer: CurrentPointer, expectedEtag: string | undefined): Promise<void> {
+  async promote(
+    target: string,
+    horizon: number,
+    pointer: CurrentPointer,
+    expectedEtag: string | undefined,
+  ): Promise<void> {
     try {
-      await this.store.put(this.currentKey(target, horizon), json(pointer), { contentType: 'application/json', ...unchangedSince(expectedEtag) });
+      await this.store.put(this.currentKey(target, horizon), json(pointer), {
+        contentType: 'application/json',
+        ...unchangedSince(expectedEtag),
+      });
     } catch (error) {
-      if (error instanceof PreconditionFailedError) throw new Error(`Another training run promoted a model for ${target} h${horizon} meanwhile; version ${pointer.version} is published but not promoted. Train again to compare against the new current model.`, { cause: error });
+      if (error instanceof PreconditionFailedError)
+        throw new Error(
+          `Another training run promoted a model for ${target} h${horizon} meanwhile; version ${pointer.version} is published but not promoted. Train again to compare against the new current model.`,
+          { cause: error },
+        );
       throw error;
     }
   }
 
   /** A published version's model bytes, manifest and sample, validated. */
-  async load(target: string, horizon: number, version: string): Promise<{ model: Uint8Array; manifest: ModelManifest; sample: ModelSample }> {
+  async load(
+    target: string,
+    horizon: number,
+    version: string,
+  ): Promise<{ model: Uint8Array; manifest: ModelManifest; sample: ModelSample }> {
     const at = this.versionPrefix(target, horizon, version);
     const files = ['model.onnx', 'manifest.json', 'sample.json'];
     const objects = await Promise.all(files.map((name) => this.store.get(`${at}${name}`)));
     const missing = files.filter((_, i) => !objects[i]);
-    if (missing.length) throw new ModelNotFoundError(`Model version ${at} lacks ${missing.join(', ')}; train again (the run that wrote it did not finish).`);
+    if (missing.length)
+      throw new ModelNotFoundError(
+        `Model version ${at} lacks ${missing.join(', ')}; train again (the run that wrote it did not finish).`,
+      );
     const [model, manifest, sample] = objects;
     const parsed = parseJson(manifestSchema, manifest!.body, `${at}manifest.json`);
-    if (sha256Hex(model!.body) !== parsed.onnx.sha256) throw new InvalidModelError(`${at}model.onnx does not match the sha256 in its manifest; the version was overwritten or corrupted. Train again.`);
+    if (sha256Hex(model!.body) !== parsed.onnx.sha256)
+      throw new InvalidModelError(
+        `${at}model.onnx does not match the sha256 in its manifest; the version was overwritten or corrupted. Train again.`,
+      );
     return { model: model!.body, manifest: parsed, sample: parseJson(sampleSchema, sample!.body, `${at}sample.json`) };
   }
 }
@@ -151,10 +195,16 @@ function parseJson<S extends z.ZodType>(schema: S, body: Uint8Array, key: string
 }
 
 /** Forecast levels from the model's raw outputs: a change model adds its base feature (the current level) back. */
-export function forecastLevels(output: ModelOutput, names: readonly string[], rawOutputs: ArrayLike<number>, features: ArrayLike<number>): Float64Array {
+export function forecastLevels(
+  output: ModelOutput,
+  names: readonly string[],
+  rawOutputs: ArrayLike<number>,
+  features: ArrayLike<number>,
+): Float64Array {
   if (output.kind === 'level') return Float64Array.from(rawOutputs);
   const base = names.indexOf(output.base);
-  if (base < 0) throw new InvalidModelError(`The model predicts a change from ${output.base}, which is not among its features.`);
+  if (base < 0)
+    throw new InvalidModelError(`The model predicts a change from ${output.base}, which is not among its features.`);
   const cols = names.length;
   return Float64Array.from(rawOutputs, (value, row) => value + features[row * cols + base]);
 }
@@ -169,7 +219,9 @@ export class OnnxForecaster {
   static async create(model: Uint8Array, manifest: ModelManifest): Promise<OnnxForecaster> {
     const session = await InferenceSession.create(model);
     if (session.inputNames[0] !== manifest.onnx.input || session.outputNames[0] !== manifest.onnx.output) {
-      throw new InvalidModelError(`The ONNX model has input ${session.inputNames} and output ${session.outputNames}; its manifest says ${manifest.onnx.input} → ${manifest.onnx.output}. Train again.`);
+      throw new InvalidModelError(
+        `The ONNX model has input ${session.inputNames} and output ${session.outputNames}; its manifest says ${manifest.onnx.input} → ${manifest.onnx.output}. Train again.`,
+      );
     }
     return new OnnxForecaster(session, manifest);
   }
@@ -181,15 +233,28 @@ export class OnnxForecaster {
   /** Raw model outputs for row-major float32 features (NaN = missing). */
   async run(features: Float32Array): Promise<Float32Array> {
     const rows = features.length / this.featureCount;
-    if (!Number.isInteger(rows)) throw new InvalidModelError(`Got ${features.length} feature values, not a multiple of the model's ${this.featureCount} features.`);
+    if (!Number.isInteger(rows))
+      throw new InvalidModelError(
+        `Got ${features.length} feature values, not a multiple of the model's ${this.featureCount} features.`,
+      );
     if (rows === 0) return new Float32Array(0);
-    const result = await this.session.run({ [this.manifest.onnx.input]: new Tensor('float32', features, [rows, this.featureCount]) });
+    const result = await this.session.run({
+      [this.manifest.onnx.input]: new Tensor('float32', features, [rows, this.featureCount]),
+    });
     return result[this.manifest.onnx.output].data as Float32Array;
   }
 
   /** Forecast levels of the target at t + horizon. */
   async forecast(features: Float32Array): Promise<{ outputs: Float32Array; levels: Float64Array }> {
     const outputs = await this.run(features);
-    return { outputs, levels: forecastLevels(this.manifest.output, this.manifest.features.map((f) => f.name), outputs, features) };
+    return {
+      outputs,
+      levels: forecastLevels(
+        this.manifest.output,
+        this.manifest.features.map((f) => f.name),
+        outputs,
+        features,
+      ),
+    };
   }
 }

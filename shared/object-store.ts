@@ -1,4 +1,12 @@
-import { CopyObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import pLimit from 'p-limit';
 import type { S3Settings } from './config';
@@ -20,13 +28,17 @@ export interface PutOptions {
 }
 
 /** Conditional-write options: replace the object only if it is still at `etag`, or create it only if it is still absent (undefined). */
-export const unchangedSince = (etag: string | undefined): Pick<PutOptions, 'ifMatch' | 'ifNoneMatch'> => (etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag });
+export const unchangedSince = (etag: string | undefined): Pick<PutOptions, 'ifMatch' | 'ifNoneMatch'> =>
+  etag === undefined ? { ifNoneMatch: '*' } : { ifMatch: etag };
 
 /** Object reads in flight when fetching versions: a replayed batch may rewrite many small files. */
 const HEAD_CONCURRENCY = 16;
 
 /** Runs a conditional operation and turns a lost condition into the caller's own error (a writer that lost its claim). */
-export async function onLostCondition<T>(operation: () => Promise<T>, lost: (cause: PreconditionFailedError) => Error): Promise<T> {
+export async function onLostCondition<T>(
+  operation: () => Promise<T>,
+  lost: (cause: PreconditionFailedError) => Error,
+): Promise<T> {
   try {
     return await operation();
   } catch (error) {
@@ -41,9 +53,15 @@ export async function onLostCondition<T>(operation: () => Promise<T>, lost: (cau
  * when anything was found the claim is checked once more; writes conditional on these versions (unchangedSince)
  * then fail if anyone else touches the keys. Throws PreconditionFailedError when the claim was lost.
  */
-export async function versionsUnderClaim(store: ObjectStore, keys: readonly string[], claim: { key: string; etag?: string }): Promise<Map<string, string | undefined>> {
+export async function versionsUnderClaim(
+  store: ObjectStore,
+  keys: readonly string[],
+  claim: { key: string; etag?: string },
+): Promise<Map<string, string | undefined>> {
   const limit = pLimit(HEAD_CONCURRENCY);
-  const versions = new Map<string, string | undefined>(await Promise.all(keys.map((key) => limit(async () => [key, (await store.head(key))?.etag] as const))));
+  const versions = new Map<string, string | undefined>(
+    await Promise.all(keys.map((key) => limit(async () => [key, (await store.head(key))?.etag] as const))),
+  );
   if ([...versions.values()].some((etag) => etag !== undefined) && (await store.head(claim.key))?.etag !== claim.etag) {
     throw new PreconditionFailedError(`${claim.key} changed since it was claimed (another writer claimed it).`);
   }
@@ -146,7 +164,9 @@ export class S3ObjectStore implements ObjectStore, ObjectPresigner {
     let ContinuationToken: string | undefined;
     try {
       do {
-        const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken }));
+        const page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken }),
+        );
         for (const item of page.Contents ?? []) if (item.Key) keys.push(item.Key);
         ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (ContinuationToken);
@@ -160,7 +180,9 @@ export class S3ObjectStore implements ObjectStore, ObjectPresigner {
     // CopySource is "<bucket>/<key>" with the key URL-encoded (S3 decodes it; '/' may stay).
     const CopySource = `${this.bucket}/${sourceKey.split('/').map(encodeURIComponent).join('/')}`;
     try {
-      await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: destinationKey, CopySource, MetadataDirective: 'COPY' }));
+      await this.client.send(
+        new CopyObjectCommand({ Bucket: this.bucket, Key: destinationKey, CopySource, MetadataDirective: 'COPY' }),
+      );
     } catch (error) {
       throw this.explain(error, `copy ${sourceKey} to ${destinationKey}`);
     }
@@ -180,13 +202,19 @@ export class S3ObjectStore implements ObjectStore, ObjectPresigner {
     // SigV4 stamps whole seconds and counts the expiry from that stamp.
     const signingDate = new Date(Math.floor(signedAt.getTime() / 1000) * 1000);
     try {
-      const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds, signingDate });
+      const url = await getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+        expiresIn: expiresInSeconds,
+        signingDate,
+      });
       const { expiration } = await this.client.config.credentials();
       const requested = signingDate.getTime() + expiresInSeconds * 1000;
       const cutShortByCredentials = expiration !== undefined && expiration.getTime() < requested;
       return { url, expiresAt: cutShortByCredentials ? expiration : new Date(requested), cutShortByCredentials };
     } catch (error) {
-      throw new Error(`Cannot sign a link to ${key} at ${this.where}: ${(error as Error).message}. Check the credentials (locally S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY; in AWS a role or profile allowed s3:GetObject).`, { cause: error });
+      throw new Error(
+        `Cannot sign a link to ${key} at ${this.where}: ${(error as Error).message}. Check the credentials (locally S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY; in AWS a role or profile allowed s3:GetObject).`,
+        { cause: error },
+      );
     }
   }
 
@@ -194,10 +222,21 @@ export class S3ObjectStore implements ObjectStore, ObjectPresigner {
     const status = statusOf(error);
     const message = (error as Error).message || (error as Error).name;
     if (status === undefined) {
-      return new ObjectStoreUnavailableError(`Cannot ${action} at ${this.where}: ${message}. Is the object store running? Locally: npm run stack:up; otherwise check S3_ENDPOINT (unset: the local MinIO at http://localhost:9000; empty: AWS S3).`, { cause: error });
+      return new ObjectStoreUnavailableError(
+        `Cannot ${action} at ${this.where}: ${message}. Is the object store running? Locally: npm run stack:up; otherwise check S3_ENDPOINT (unset: the local MinIO at http://localhost:9000; empty: AWS S3).`,
+        { cause: error },
+      );
     }
-    if (status === 403) return new ObjectStoreUnavailableError(`Access denied to ${action} at ${this.where}: check S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY (locally) or the function's IAM role.`, { cause: error });
-    if ((error as Error).name === 'NoSuchBucket') return new ObjectStoreUnavailableError(`Bucket missing at ${this.where}: create it (locally: npm run stack:up).`, { cause: error });
+    if (status === 403)
+      return new ObjectStoreUnavailableError(
+        `Access denied to ${action} at ${this.where}: check S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY (locally) or the function's IAM role.`,
+        { cause: error },
+      );
+    if ((error as Error).name === 'NoSuchBucket')
+      return new ObjectStoreUnavailableError(
+        `Bucket missing at ${this.where}: create it (locally: npm run stack:up).`,
+        { cause: error },
+      );
     return new Error(`Cannot ${action} at ${this.where}: ${message}`, { cause: error });
   }
 }

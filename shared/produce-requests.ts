@@ -36,7 +36,9 @@ const RECORD_FRAMING_BYTES = 5 + 1 + 10 + 5;
  */
 export function encodedRecordBytes(message: OutgoingMessage): number {
   // A name with several values is sent as that many headers (kafkajs repeats it).
-  const headers = Object.entries(message.headers ?? {}).flatMap(([name, values]) => (Array.isArray(values) ? values : [values]).map((value) => [name, value] as const));
+  const headers = Object.entries(message.headers ?? {}).flatMap(([name, values]) =>
+    (Array.isArray(values) ? values : [values]).map((value) => [name, value] as const),
+  );
   return (
     RECORD_FRAMING_BYTES +
     lengthPrefixed(message.key) +
@@ -55,14 +57,19 @@ export class MessageTooLargeError extends Error {
  * Consecutive slices of `messages`, in order, each encoding to at most `maxBytes`: sent one after the
  * other, they keep every key's order (a key always maps to the same partition).
  */
-export function produceRequests(messages: readonly OutgoingMessage[], maxBytes = MAX_PRODUCE_REQUEST_BYTES): OutgoingMessage[][] {
+export function produceRequests(
+  messages: readonly OutgoingMessage[],
+  maxBytes = MAX_PRODUCE_REQUEST_BYTES,
+): OutgoingMessage[][] {
   const requests: OutgoingMessage[][] = [];
   let current: OutgoingMessage[] = [];
   let currentBytes = 0;
   for (const message of messages) {
     const bytes = encodedRecordBytes(message);
     if (bytes > maxBytes) {
-      throw new MessageTooLargeError(`A message with key ${message.key} encodes to ${bytes} bytes, over the ${maxBytes}-byte limit of a produce request; no broker with the default message.max.bytes accepts it. Make the message smaller.`);
+      throw new MessageTooLargeError(
+        `A message with key ${message.key} encodes to ${bytes} bytes, over the ${maxBytes}-byte limit of a produce request; no broker with the default message.max.bytes accepts it. Make the message smaller.`,
+      );
     }
     if (currentBytes + bytes > maxBytes) {
       requests.push(current);

@@ -32,7 +32,12 @@ export class BrokerUnavailableError extends Error {
 const partitioner = Partitioners.DefaultPartitioner();
 
 /** One Produce request: the messages assigned to partitions, and where each partition's share landed. */
-async function produceRequest(producer: Producer, topic: string, partitionMetadata: PartitionMetadata[], messages: OutgoingMessage[]): Promise<PartitionReceipt[]> {
+async function produceRequest(
+  producer: Producer,
+  topic: string,
+  partitionMetadata: PartitionMetadata[],
+  messages: OutgoingMessage[],
+): Promise<PartitionReceipt[]> {
   const byPartition = new Map<number, OutgoingMessage[]>();
   for (const message of messages) {
     const partition = partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
@@ -49,7 +54,12 @@ async function produceRequest(producer: Producer, topic: string, partitionMetada
   return results.map((r) => {
     const count = byPartition.get(r.partition)?.length ?? 0;
     const first = BigInt(r.baseOffset ?? '0');
-    return { partition: r.partition, count, firstOffset: first.toString(), lastOffset: (first + BigInt(count - 1)).toString() };
+    return {
+      partition: r.partition,
+      count,
+      firstOffset: first.toString(),
+      lastOffset: (first + BigInt(count - 1)).toString(),
+    };
   });
 }
 
@@ -87,14 +97,25 @@ export class KafkaMessageProducer implements MessageProducer {
       return receipts;
     } catch (error) {
       const partly = sent > 0 ? ` (the first ${sent} were sent)` : '';
-      throw new BrokerUnavailableError(`Could not produce ${messages.length} messages${partly} to ${topic} on ${this.settings.brokers.join(',')}: ${(error as Error).message}. ${kafkaFailureHint(error, this.settings)}`, { cause: error });
+      throw new BrokerUnavailableError(
+        `Could not produce ${messages.length} messages${partly} to ${topic} on ${this.settings.brokers.join(',')}: ${(error as Error).message}. ${kafkaFailureHint(error, this.settings)}`,
+        { cause: error },
+      );
     }
   }
 
   /** Built once; a failed attempt (e.g. an unreadable secret) is forgotten so the next send tries again. */
   private kafkaClient(): Promise<{ kafka: Kafka; producer: Producer }> {
     this.client ??= createKafka(this.settings, this.clientIdSuffix, this.secrets).then(
-      (kafka) => ({ kafka, producer: kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 6, initialRetryTime: 300, maxRetryTime: 10_000 } }) }),
+      (kafka) => ({
+        kafka,
+        producer: kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          createPartitioner: Partitioners.DefaultPartitioner,
+          retry: { retries: 6, initialRetryTime: 300, maxRetryTime: 10_000 },
+        }),
+      }),
       (error: unknown) => {
         this.client = undefined;
         throw error;

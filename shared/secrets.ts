@@ -23,9 +23,15 @@ class SecretsManagerReader implements SecretReader {
     try {
       value = (await this.client.send(new GetSecretValueCommand({ SecretId: secretArn }))).SecretString;
     } catch (error) {
-      throw new SecretError(`Could not read the secret ${secretArn}: ${(error as Error).message}. Check that it exists in this region and that the function's role may call secretsmanager:GetSecretValue on it (and kms:Decrypt on its key).`, { cause: error });
+      throw new SecretError(
+        `Could not read the secret ${secretArn}: ${(error as Error).message}. Check that it exists in this region and that the function's role may call secretsmanager:GetSecretValue on it (and kms:Decrypt on its key).`,
+        { cause: error },
+      );
     }
-    if (value === undefined) throw new SecretError(`The secret ${secretArn} has no SecretString (binary secrets are not supported); store it as JSON text.`);
+    if (value === undefined)
+      throw new SecretError(
+        `The secret ${secretArn} has no SecretString (binary secrets are not supported); store it as JSON text.`,
+      );
     return value;
   }
 }

@@ -7,7 +7,14 @@ import { kafkaProcess, startNativeKafka } from './native-kafka';
 import { minioProcess, startNativeMinio } from './native-minio';
 import { dataDir } from './paths';
 import type { ManagedProcess } from './processes';
-import { ensureBucket, ensureTopics, groupCoordinatorAnswers, kafkaAnswers, minioAnswers, waitUntil } from './provision';
+import {
+  ensureBucket,
+  ensureTopics,
+  groupCoordinatorAnswers,
+  kafkaAnswers,
+  minioAnswers,
+  waitUntil,
+} from './provision';
 import { phase } from './tools';
 
 export { StackError };
@@ -33,18 +40,32 @@ const services: Service[] = [
     start: () => startNativeKafka(),
     readyTimeoutMs: 120_000,
   },
-  { name: 'MinIO', process: minioProcess, answers: (c) => minioAnswers(c.s3.endpoint ?? ''), start: startNativeMinio, readyTimeoutMs: 60_000 },
+  {
+    name: 'MinIO',
+    process: minioProcess,
+    answers: (c) => minioAnswers(c.s3.endpoint ?? ''),
+    start: startNativeMinio,
+    readyTimeoutMs: 60_000,
+  },
 ];
 
 /** A service that did not come up, with its log: the native process's file, or Docker's (its containers write no file here). */
-const failedStart = (service: Service, docker = false) => (error: Error) => {
-  throw new StackError(docker ? `${error.message}\nIts log: npm run stack:logs.` : `${error.message}\nLast lines of ${service.process.logFile}:\n${service.process.tail()}`);
-};
+const failedStart =
+  (service: Service, docker = false) =>
+  (error: Error) => {
+    throw new StackError(
+      docker
+        ? `${error.message}\nIts log: npm run stack:logs.`
+        : `${error.message}\nLast lines of ${service.process.logFile}:\n${service.process.tail()}`,
+    );
+  };
 
 async function awaitReady(service: Service, config: PipelineConfig, docker = false): Promise<void> {
   const { ready, readyWhat } = service;
   if (!ready || (await ready(config))) return;
-  await phase(`${service.name}: waiting for ${readyWhat}`, () => waitUntil(`${service.name} (${readyWhat})`, () => ready(config), service.readyTimeoutMs)).catch(failedStart(service, docker));
+  await phase(`${service.name}: waiting for ${readyWhat}`, () =>
+    waitUntil(`${service.name} (${readyWhat})`, () => ready(config), service.readyTimeoutMs),
+  ).catch(failedStart(service, docker));
 }
 
 /**
@@ -53,7 +74,10 @@ async function awaitReady(service: Service, config: PipelineConfig, docker = fal
  * MinIO is ready, topics have leaders and the bucket exists.
  */
 export async function up(config = loadConfig()): Promise<void> {
-  if (!config.s3.endpoint) throw new StackError('S3_ENDPOINT is empty (AWS S3): the local stack serves MinIO on http://localhost:9000; unset S3_ENDPOINT.');
+  if (!config.s3.endpoint)
+    throw new StackError(
+      'S3_ENDPOINT is empty (AWS S3): the local stack serves MinIO on http://localhost:9000; unset S3_ENDPOINT.',
+    );
   const started = Date.now();
   if (dockerEngineAvailable()) {
     console.log('Docker engine found: starting the stack with docker compose.');
@@ -62,10 +86,19 @@ export async function up(config = loadConfig()): Promise<void> {
   } else {
     for (const service of services) {
       if (await service.answers(config)) {
-        console.log(`${service.name}: already running${service.process.pid() ? ` (pid ${service.process.pid()})` : ' (not started by this stack)'}.`);
+        console.log(
+          `${service.name}: already running${service.process.pid() ? ` (pid ${service.process.pid()})` : ' (not started by this stack)'}.`,
+        );
       } else {
         await service.start(config);
-        await phase(`${service.name}: starting`, () => waitUntil(service.name, () => service.answers(config), service.readyTimeoutMs, () => service.process.pid() !== undefined)).catch(failedStart(service));
+        await phase(`${service.name}: starting`, () =>
+          waitUntil(
+            service.name,
+            () => service.answers(config),
+            service.readyTimeoutMs,
+            () => service.process.pid() !== undefined,
+          ),
+        ).catch(failedStart(service));
       }
       await awaitReady(service, config);
     }
@@ -75,7 +108,9 @@ export async function up(config = loadConfig()): Promise<void> {
     await ensureTopics(config);
     await ensureBucket(config);
   });
-  console.log(`Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Kafka ${config.kafka.brokers.join(',')} (topics ${readings}, ${deadLetter}, ${predictions}; ${partitions} partitions), MinIO ${config.s3.endpoint} (bucket ${config.s3.bucket}, console http://localhost:9001).`);
+  console.log(
+    `Stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Kafka ${config.kafka.brokers.join(',')} (topics ${readings}, ${deadLetter}, ${predictions}; ${partitions} partitions), MinIO ${config.s3.endpoint} (bucket ${config.s3.bucket}, console http://localhost:9001).`,
+  );
 }
 
 /** Stops what this stack started; data is kept. */
@@ -113,6 +148,9 @@ export async function status(config = loadConfig()): Promise<boolean> {
 export async function logs(follow: boolean): Promise<void> {
   if (dockerEngineAvailable()) return dockerLogs(follow);
   const files = services.map((s) => s.process.logFile).filter((f) => existsSync(f));
-  if (files.length === 0) throw new StackError('No logs yet: the native stack has not been started here (npm run stack:up).');
-  await new Promise<void>((resolve) => spawn('tail', ['-n', '50', ...(follow ? ['-F'] : []), ...files], { stdio: 'inherit' }).on('exit', () => resolve()));
+  if (files.length === 0)
+    throw new StackError('No logs yet: the native stack has not been started here (npm run stack:up).');
+  await new Promise<void>((resolve) =>
+    spawn('tail', ['-n', '50', ...(follow ? ['-F'] : []), ...files], { stdio: 'inherit' }).on('exit', () => resolve()),
+  );
 }

@@ -49,7 +49,11 @@ const brokerPaths = (options: KafkaBrokerOptions) => {
 };
 
 export function checkJava(): void {
-  const version = requireCommand('java', ['-version'], 'the native Kafka broker needs Java 17 or newer (e.g. apt-get install openjdk-17-jre-headless), or start a Docker engine.');
+  const version = requireCommand(
+    'java',
+    ['-version'],
+    'the native Kafka broker needs Java 17 or newer (e.g. apt-get install openjdk-17-jre-headless), or start a Docker engine.',
+  );
   const major = Number(/version "(\d+)/.exec(version)?.[1] ?? 0);
   if (major < 17) throw new StackError(`Java ${major} found: Kafka ${KAFKA_VERSION} needs Java 17 or newer.`);
 }
@@ -57,13 +61,25 @@ export function checkJava(): void {
 /** Resolves the broker jars from Maven Central once; later runs use the cache. */
 async function ensureJars(): Promise<void> {
   if (existsSync(jarsDir) && readdirSync(jarsDir).some((f) => f.startsWith('kafka_2.13-'))) return;
-  requireCommand('mvn', ['-v'], 'the native Kafka broker is resolved from Maven Central with Maven (e.g. apt-get install maven), or start a Docker engine.');
+  requireCommand(
+    'mvn',
+    ['-v'],
+    'the native Kafka broker is resolved from Maven Central with Maven (e.g. apt-get install maven), or start a Docker engine.',
+  );
   const projectDir = join(cacheDir, `kafka-${KAFKA_VERSION}`);
   mkdirSync(projectDir, { recursive: true });
   writeFileSync(join(projectDir, 'pom.xml'), pom());
   await phase(
     `Resolving Kafka ${KAFKA_VERSION} jars from Maven Central`,
-    () => run('mvn', ['-B', '-f', join(projectDir, 'pom.xml'), 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${jarsDir}`]),
+    () =>
+      run('mvn', [
+        '-B',
+        '-f',
+        join(projectDir, 'pom.xml'),
+        'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies',
+        '-DincludeScope=runtime',
+        `-DoutputDirectory=${jarsDir}`,
+      ]),
     `into ${jarsDir}, first run only; output in ${setupLog}`,
   );
 }
@@ -89,8 +105,14 @@ function pom(): string {
 
 function writeConfigs(options: KafkaBrokerOptions): void {
   const { configDir, serverProperties, log4jProperties, logDirs } = brokerPaths(options);
-  const listeners = (host: string) => [...options.listeners.map((l) => `${l.name}://${host}:${l.port}`), `CONTROLLER://127.0.0.1:${options.controllerPort}`].join(',');
-  const extra = Object.entries(options.properties ?? {}).map(([key, value]) => `${key}=${value}\n`).join('');
+  const listeners = (host: string) =>
+    [
+      ...options.listeners.map((l) => `${l.name}://${host}:${l.port}`),
+      `CONTROLLER://127.0.0.1:${options.controllerPort}`,
+    ].join(',');
+  const extra = Object.entries(options.properties ?? {})
+    .map(([key, value]) => `${key}=${value}\n`)
+    .join('');
   mkdirSync(configDir, { recursive: true });
   writeFileSync(
     serverProperties,
@@ -146,7 +168,22 @@ function formatStorage(options: KafkaBrokerOptions): void {
   mkdirSync(logDirs, { recursive: true });
   if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, randomBytes(16).toString('base64url'));
   const clusterId = readFileSync(clusterIdFile, 'utf8').trim();
-  const result = spawnSync('java', ['-cp', classpath(), `-Dlog4j2.configurationFile=${log4jProperties}`, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', serverProperties, ...(options.formatArgs ?? [])], { encoding: 'utf8' });
+  const result = spawnSync(
+    'java',
+    [
+      '-cp',
+      classpath(),
+      `-Dlog4j2.configurationFile=${log4jProperties}`,
+      'kafka.tools.StorageTool',
+      'format',
+      '--standalone',
+      `--cluster-id=${clusterId}`,
+      '-c',
+      serverProperties,
+      ...(options.formatArgs ?? []),
+    ],
+    { encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new StackError(`Formatting Kafka storage failed:\n${result.stdout}${result.stderr}`);
 }
 

@@ -18,13 +18,19 @@ export const minioProcess = new ManagedProcess('minio', `${binary} server`);
  */
 async function ensureBinary(): Promise<void> {
   if (existsSync(binary)) return;
-  requireCommand('go', ['version'], 'the native MinIO is built with `go install` (install Go 1.24+ from go.dev or apt-get install golang), or start a Docker engine.');
+  requireCommand(
+    'go',
+    ['version'],
+    'the native MinIO is built with `go install` (install Go 1.24+ from go.dev or apt-get install golang), or start a Docker engine.',
+  );
   const gobin = join(binDir, 'build');
   mkdirSync(gobin, { recursive: true });
   await phase(
     `Building MinIO ${MINIO_RELEASE}`,
     async () => {
-      await run('go', ['install', '-trimpath', '-ldflags=-s -w', MINIO_MODULE], { env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' } });
+      await run('go', ['install', '-trimpath', '-ldflags=-s -w', MINIO_MODULE], {
+        env: { ...process.env, GOBIN: gobin, CGO_ENABLED: '0' },
+      });
       await run('mv', [join(gobin, 'minio'), binary]);
     },
     `go install, first run only, a few minutes; output in ${setupLog}`,
@@ -35,10 +41,14 @@ export async function startNativeMinio(config: PipelineConfig): Promise<void> {
   await ensureBinary();
   const data = join(dataDir, 'minio');
   mkdirSync(data, { recursive: true });
-  minioProcess.start(binary, ['server', data, '--address', '127.0.0.1:9000', '--console-address', '127.0.0.1:9001', '--quiet'], {
-    ...process.env,
-    MINIO_ROOT_USER: config.s3.credentials?.accessKeyId,
-    MINIO_ROOT_PASSWORD: config.s3.credentials?.secretAccessKey,
-    MINIO_UPDATE: 'off',
-  });
+  minioProcess.start(
+    binary,
+    ['server', data, '--address', '127.0.0.1:9000', '--console-address', '127.0.0.1:9001', '--quiet'],
+    {
+      ...process.env,
+      MINIO_ROOT_USER: config.s3.credentials?.accessKeyId,
+      MINIO_ROOT_PASSWORD: config.s3.credentials?.secretAccessKey,
+      MINIO_UPDATE: 'off',
+    },
+  );
 }

@@ -9,7 +9,13 @@ import { sleep } from './processes';
 
 /** True when the broker answers a metadata request. */
 export async function kafkaAnswers(brokers: string[]): Promise<boolean> {
-  const admin = new Kafka({ clientId: 'stack-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1500, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({
+    clientId: 'stack-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1500,
+    retry: { retries: 0 },
+  }).admin();
   try {
     await admin.connect();
     await admin.describeCluster();
@@ -54,7 +60,13 @@ export function probeGroups(partitions: number): string[] {
  * until then InitProducerId answers "the coordinator is loading" (kafkajs logs that as an ERROR, then retries).
  */
 export async function groupCoordinatorAnswers(brokers: string[]): Promise<boolean> {
-  const kafka = new Kafka({ clientId: 'stack-probe', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 1500, retry: PROBE_RETRY });
+  const kafka = new Kafka({
+    clientId: 'stack-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1500,
+    retry: PROBE_RETRY,
+  });
   const admin = kafka.admin();
   const producer = kafka.producer({ idempotent: true });
   try {
@@ -83,7 +95,12 @@ export async function minioAnswers(endpoint: string): Promise<boolean> {
   }
 }
 
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, stillStarting: () => boolean = () => true): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  stillStarting: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
@@ -99,7 +116,10 @@ export async function waitUntil(what: string, probe: () => Promise<boolean>, tim
  * Connects like the functions do (KAFKA_AUTH, ...), so it also provisions a cloud cluster
  * (`npm run kafka:topics`); the replication factor is the cluster's default.
  */
-export async function ensureTopics(config: PipelineConfig, { timeoutMs = 60_000, secrets }: { timeoutMs?: number; secrets?: SecretReader } = {}): Promise<string[]> {
+export async function ensureTopics(
+  config: PipelineConfig,
+  { timeoutMs = 60_000, secrets }: { timeoutMs?: number; secrets?: SecretReader } = {},
+): Promise<string[]> {
   const { readings, deadLetter, predictions, partitions } = config.topics;
   const wanted = [readings, deadLetter, predictions];
   const admin = (await createKafka(config.kafka, 'provision', secrets)).admin();
@@ -118,9 +138,14 @@ export async function ensureTopics(config: PipelineConfig, { timeoutMs = 60_000,
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { topics } = await admin.fetchTopicMetadata({ topics: wanted });
-      const leaderless = topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}-${p.partitionId}`));
+      const leaderless = topics.flatMap((t) =>
+        t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}-${p.partitionId}`),
+      );
       if (leaderless.length === 0) return missing;
-      if (Date.now() > deadline) throw new StackError(`Partitions without a leader after ${timeoutMs / 1000} s: ${leaderless.join(', ')}. See npm run stack:logs.`);
+      if (Date.now() > deadline)
+        throw new StackError(
+          `Partitions without a leader after ${timeoutMs / 1000} s: ${leaderless.join(', ')}. See npm run stack:logs.`,
+        );
       await sleep(250);
     }
   } finally {

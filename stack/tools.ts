@@ -14,13 +14,18 @@ export function requireCommand(command: string, versionArgs: string[], hint: str
   return `${result.stdout}${result.stderr}`;
 }
 
-const lastLines = (file: string, count: number) => readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
+const lastLines = (file: string, count: number) =>
+  readFileSync(file, 'utf8').trimEnd().split('\n').slice(-count).join('\n');
 
 /**
  * Runs a set-up command with its output appended to the set-up log, not the terminal (a MinIO build prints
  * thousands of lines); a failure names the log and quotes its last lines.
  */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
   mkdirSync(dirname(setupLog), { recursive: true });
   const log = openSync(setupLog, 'a');
   writeSync(log, `\n--- ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
@@ -28,7 +33,13 @@ export function run(command: string, args: string[], options: { cwd?: string; en
     const child = spawn(command, args, { stdio: ['ignore', log, log], ...options });
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new StackError(`${command} ${args.join(' ')} exited with ${code}. Its output is in ${setupLog}; the last lines:\n${lastLines(setupLog, 15)}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new StackError(
+              `${command} ${args.join(' ')} exited with ${code}. Its output is in ${setupLog}; the last lines:\n${lastLines(setupLog, 15)}`,
+            ),
+          ),
     );
   }).finally(() => closeSync(log));
 }
@@ -38,7 +49,9 @@ export function runShown(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new StackError(`${command} ${args.join(' ')} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new StackError(`${command} ${args.join(' ')} exited with ${code}`)),
+    );
   });
 }
 

@@ -10,6 +10,9 @@ export function saveResult(name: string, figures: object): void {
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ ...figures, ...machine(), node: process.version, date: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...figures, ...machine(), node: process.version, date: new Date().toISOString() }, null, 2)}\n`,
+  );
   console.log(`result written to ${file}`);
 }

@@ -23,7 +23,12 @@ export interface DriftReport {
  * training standard deviations the batch has moved. The batch is one or more row-major feature
  * blocks (one per partition), read in place. Missing values are left out of the mean.
  */
-export function driftReport(blocks: readonly Float32Array[], statistics: readonly FeatureStatistics[], threshold: number, top = 5): DriftReport {
+export function driftReport(
+  blocks: readonly Float32Array[],
+  statistics: readonly FeatureStatistics[],
+  threshold: number,
+  top = 5,
+): DriftReport {
   const width = statistics.length;
   const drifts: FeatureDrift[] = [];
   statistics.forEach((stat, col) => {
@@ -43,5 +48,10 @@ export function driftReport(blocks: readonly Float32Array[], statistics: readonl
     drifts.push({ name: stat.name, z: (batchMean - stat.mean) / stat.std, batchMean, count });
   });
   drifts.sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
-  return { checked: drifts.length, maxAbsZ: drifts.length ? Math.abs(drifts[0].z) : 0, drifting: drifts.filter((d) => Math.abs(d.z) > threshold).length, worst: drifts.slice(0, top) };
+  return {
+    checked: drifts.length,
+    maxAbsZ: drifts.length ? Math.abs(drifts[0].z) : 0,
+    drifting: drifts.filter((d) => Math.abs(d.z) > threshold).length,
+    worst: drifts.slice(0, top),
+  };
 }

@@ -37,7 +37,11 @@ export interface AdvancedWindows {
  * the hour, not after the station's latest hour) are skipped with a reason instead of failing the batch: a retry
  * would not fix them. A reason starts with the record's `<topic>-<partition>@<offset>`.
  */
-export function advanceWindows(state: PartitionWindows, records: readonly PlacedRecord[], spec: FeatureSpec): AdvancedWindows {
+export function advanceWindows(
+  state: PartitionWindows,
+  records: readonly PlacedRecord[],
+  spec: FeatureSpec,
+): AdvancedWindows {
   const windows = { ...state.windows };
   const inputs: FeatureInput[] = [];
   const skipped: SkippedRecord[] = [];
@@ -52,12 +56,20 @@ export function advanceWindows(state: PartitionWindows, records: readonly Placed
     nextOffset = Math.max(nextOffset, offset + 1);
     const read = readReading(record);
     if (!read.ok) {
-      skipped.push({ partition, offset, reason: read.kind === 'tombstone' ? 'tombstone' : 'malformed', detail: `${recordPosition(record)}: ${read.reason}` });
+      skipped.push({
+        partition,
+        offset,
+        reason: read.kind === 'tombstone' ? 'tombstone' : 'malformed',
+        detail: `${recordPosition(record)}: ${read.reason}`,
+      });
       continue;
     }
     const { reading } = read;
     try {
-      const pushed = pushReading(windows[reading.stationId] ?? createFeatureWindow(spec), { timestamp: Date.parse(reading.observedAt), values: reading.readings });
+      const pushed = pushReading(windows[reading.stationId] ?? createFeatureWindow(spec), {
+        timestamp: Date.parse(reading.observedAt),
+        values: reading.readings,
+      });
       windows[reading.stationId] = pushed.state;
       inputs.push({ reading, partition, offset, features: pushed.features.values });
     } catch (error) {
@@ -65,9 +77,19 @@ export function advanceWindows(state: PartitionWindows, records: readonly Placed
       // BAD_SPEC) would fail every reading, so it fails the batch instead.
       if (!(error instanceof FeatureWindowError)) throw error;
       if (error.code === 'NOT_HOURLY') {
-        skipped.push({ partition, offset, reason: 'not-hourly', detail: `${recordPosition(record)}: observedAt ${reading.observedAt} is not on the hour; the hourly model scores replayed (hourly) readings` });
+        skipped.push({
+          partition,
+          offset,
+          reason: 'not-hourly',
+          detail: `${recordPosition(record)}: observedAt ${reading.observedAt} is not on the hour; the hourly model scores replayed (hourly) readings`,
+        });
       } else if (error.code === 'OUT_OF_ORDER') {
-        skipped.push({ partition, offset, reason: 'out-of-order', detail: `${recordPosition(record)}: ${error.message}` });
+        skipped.push({
+          partition,
+          offset,
+          reason: 'out-of-order',
+          detail: `${recordPosition(record)}: ${error.message}`,
+        });
       } else {
         throw error;
       }

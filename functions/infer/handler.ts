@@ -28,13 +28,26 @@ export const handler = lambdaHandler(inferEventSchema, async (event) => {
     return report;
   }
   const started = performance.now();
-  const summary = await inferBatch(event, { models, windows, store, producer, predictionsTopic: config.topics.predictions, predictionsPrefix: settings.predictionsPrefix, driftThreshold: settings.driftThreshold }).finally(async () => {
+  const summary = await inferBatch(event, {
+    models,
+    windows,
+    store,
+    producer,
+    predictionsTopic: config.topics.predictions,
+    predictionsPrefix: settings.predictionsPrefix,
+    driftThreshold: settings.driftThreshold,
+  }).finally(async () => {
     // `sls invoke local` (IS_LOCAL) runs one event per process and waits for open sockets; elsewhere the connection stays warm.
     if (process.env.IS_LOCAL === 'true') await close();
   });
   const latencyMs = performance.now() - started;
   if (!summary.modelVersion) {
-    logger.warn('no promoted model: batch consumed unscored', { target: settings.target, horizon: settings.horizon, records: summary.records, fix: 'invoke train' });
+    logger.warn('no promoted model: batch consumed unscored', {
+      target: settings.target,
+      horizon: settings.horizon,
+      records: summary.records,
+      fix: 'invoke train',
+    });
     metrics.addMetric('RecordsUnscored', MetricUnit.Count, summary.records);
     return summary;
   }
@@ -43,12 +56,26 @@ export const handler = lambdaHandler(inferEventSchema, async (event) => {
   metrics.addMetric('RecordsSkipped', MetricUnit.Count, summary.skipped.length);
   metrics.addMetric('BatchLatency', MetricUnit.Milliseconds, latencyMs);
   metrics.addMetric('ScoreLatency', MetricUnit.Milliseconds, summary.scoreMs);
-  if (summary.skipped.length) logger.warn('records skipped', { skipped: summary.skipped.slice(0, 10), total: summary.skipped.length });
+  if (summary.skipped.length)
+    logger.warn('records skipped', { skipped: summary.skipped.slice(0, 10), total: summary.skipped.length });
   if (summary.drift) {
     metrics.addMetric('DriftMaxAbsZ', MetricUnit.NoUnit, summary.drift.maxAbsZ);
     metrics.addMetric('DriftingFeatures', MetricUnit.Count, summary.drift.drifting);
-    if (summary.drift.drifting > 0) logger.warn('feature drift', { threshold: settings.driftThreshold, drifting: summary.drift.drifting, worst: summary.drift.worst });
+    if (summary.drift.drifting > 0)
+      logger.warn('feature drift', {
+        threshold: settings.driftThreshold,
+        drifting: summary.drift.drifting,
+        worst: summary.drift.worst,
+      });
   }
-  logger.info('infer batch', { modelVersion: summary.modelVersion, records: summary.records, scored: summary.scored, alreadyHandled: summary.alreadyHandled, skipped: summary.skipped.length, latencyMs: Math.round(latencyMs), lakeKeys: summary.lakeKeys });
+  logger.info('infer batch', {
+    modelVersion: summary.modelVersion,
+    records: summary.records,
+    scored: summary.scored,
+    alreadyHandled: summary.alreadyHandled,
+    skipped: summary.skipped.length,
+    latencyMs: Math.round(latencyMs),
+    lakeKeys: summary.lakeKeys,
+  });
   return summary;
 });

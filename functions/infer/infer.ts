@@ -39,7 +39,15 @@ export interface BatchSummary {
  */
 export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Promise<BatchSummary> {
   const records = Object.values(event.records).reduce((n, r) => n + r.length, 0);
-  const summary: BatchSummary = { records, scored: 0, alreadyHandled: 0, skipped: [], reloaded: false, lakeKeys: [], scoreMs: 0 };
+  const summary: BatchSummary = {
+    records,
+    scored: 0,
+    alreadyHandled: 0,
+    skipped: [],
+    reloaded: false,
+    lakeKeys: [],
+    scoreMs: 0,
+  };
   const loaded = await deps.models.get();
   if (!loaded) return summary;
   const { manifest } = loaded.forecaster;
@@ -66,7 +74,12 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
           scorable.push(input);
           scorableLevels.push(levels[i]);
         } else {
-          summary.skipped.push({ partition: input.partition, offset: input.offset, reason: 'unscorable', detail: `${recordPosition({ topic, ...input })}: no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading` });
+          summary.skipped.push({
+            partition: input.partition,
+            offset: input.offset,
+            reason: 'unscorable',
+            detail: `${recordPosition({ topic, ...input })}: no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading`,
+          });
         }
       });
       const predictions = toPredictions(scorable, scorableLevels, manifest);
@@ -77,7 +90,10 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
         await deps.windows.fenced(topic, partition, async () => {
           // Absent, or a failed attempt's file that this batch rewrites: either way only with this version.
           const version = (await versionsUnderClaim(deps.store, [key], claim)).get(key);
-          await deps.store.put(key, predictionsParquet(predictions), { contentType: 'application/vnd.apache.parquet', ...unchangedSince(version) });
+          await deps.store.put(key, predictionsParquet(predictions), {
+            contentType: 'application/vnd.apache.parquet',
+            ...unchangedSince(version),
+          });
         });
         await deps.producer.send(deps.predictionsTopic, toMessages(predictions));
         summary.lakeKeys.push(key);
@@ -85,7 +101,8 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
       }
       blocks.push(block);
     }
-    if (advanced.next.nextOffset !== previous.state.nextOffset) await deps.windows.write(topic, partition, current, advanced.next);
+    if (advanced.next.nextOffset !== previous.state.nextOffset)
+      await deps.windows.write(topic, partition, current, advanced.next);
   }
   if (blocks.length) summary.drift = driftReport(blocks, manifest.features, deps.driftThreshold);
   return summary;
@@ -106,9 +123,20 @@ export async function readiness(models: ModelCache): Promise<Readiness> {
   const base = { target: models.target, horizon: models.horizon };
   try {
     const loaded = await models.get();
-    if (!loaded) return { ...base, ready: false, problem: `no promoted model for ${models.target} h${models.horizon}; invoke train first` };
+    if (!loaded)
+      return {
+        ...base,
+        ready: false,
+        problem: `no promoted model for ${models.target} h${models.horizon}; invoke train first`,
+      };
     const { manifest } = loaded.forecaster;
-    return { ...base, ready: true, modelVersion: manifest.version, features: manifest.features.length, sampleMaxAbsDifference: loaded.sampleMaxAbsDifference };
+    return {
+      ...base,
+      ready: true,
+      modelVersion: manifest.version,
+      features: manifest.features.length,
+      sampleMaxAbsDifference: loaded.sampleMaxAbsDifference,
+    };
   } catch (error) {
     return { ...base, ready: false, problem: (error as Error).message };
   }

@@ -12,17 +12,25 @@ interface LoadedModel {
 }
 
 /** Checks a stored model against its manifest and its sample; returns the largest sample difference. */
-async function validate(forecaster: OnnxForecaster, sample: { features: (number | null)[]; output: number }[]): Promise<number> {
+async function validate(
+  forecaster: OnnxForecaster,
+  sample: { features: (number | null)[]; output: number }[],
+): Promise<number> {
   const { manifest } = forecaster;
   const expected = featureNames(manifest.featureSpec as FeatureSpec);
   const declared = manifest.features.map((f) => f.name);
   if (expected.join() !== declared.join()) {
-    throw new InvalidModelError(`Model ${manifest.version}: its feature spec yields ${expected.length} features but the manifest lists ${declared.length} (or another order); the layer and the model disagree. Train again with this layer.`);
+    throw new InvalidModelError(
+      `Model ${manifest.version}: its feature spec yields ${expected.length} features but the manifest lists ${declared.length} (or another order); the layer and the model disagree. Train again with this layer.`,
+    );
   }
   const block = Float32Array.from(sample.flatMap((row) => row.features.map((v) => v ?? NaN)));
   const outputs = await forecaster.run(block);
   const difference = sample.reduce((max, row, i) => Math.max(max, Math.abs(outputs[i] - row.output)), 0);
-  if (!(difference <= SAMPLE_TOLERANCE)) throw new InvalidModelError(`Model ${manifest.version}: onnxruntime gives its sample rows outputs ${difference} away from those recorded at training (tolerance ${SAMPLE_TOLERANCE}). Train again.`);
+  if (!(difference <= SAMPLE_TOLERANCE))
+    throw new InvalidModelError(
+      `Model ${manifest.version}: onnxruntime gives its sample rows outputs ${difference} away from those recorded at training (tolerance ${SAMPLE_TOLERANCE}). Train again.`,
+    );
   return difference;
 }
 
@@ -58,7 +66,8 @@ export class ModelCache {
 
   private async load(): Promise<LoadedModel> {
     const current = await this.registry.current(this.target, this.horizon);
-    if (!current) throw new InvalidModelError(`current.json for ${this.target} h${this.horizon} disappeared while loading; retry.`);
+    if (!current)
+      throw new InvalidModelError(`current.json for ${this.target} h${this.horizon} disappeared while loading; retry.`);
     const { model, manifest, sample } = await this.registry.load(this.target, this.horizon, current.pointer.version);
     const forecaster = await OnnxForecaster.create(model, manifest);
     return { forecaster, etag: current.etag, sampleMaxAbsDifference: await validate(forecaster, sample.rows) };

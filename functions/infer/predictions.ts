@@ -27,7 +27,11 @@ export interface Prediction {
   source: { partition: number; offset: number };
 }
 
-export function toPredictions(inputs: readonly FeatureInput[], levels: ArrayLike<number>, manifest: ModelManifest): Prediction[] {
+export function toPredictions(
+  inputs: readonly FeatureInput[],
+  levels: ArrayLike<number>,
+  manifest: ModelManifest,
+): Prediction[] {
   return inputs.map(({ reading, partition, offset }, i) => ({
     schemaVersion: PREDICTION_SCHEMA_VERSION,
     readingEventId: reading.eventId,
@@ -44,7 +48,8 @@ export function toPredictions(inputs: readonly FeatureInput[], levels: ArrayLike
   }));
 }
 
-export const toMessages = (predictions: readonly Prediction[]): OutgoingMessage[] => predictions.map((p) => ({ key: p.stationId, value: JSON.stringify(p) }));
+export const toMessages = (predictions: readonly Prediction[]): OutgoingMessage[] =>
+  predictions.map((p) => ({ key: p.stationId, value: JSON.stringify(p) }));
 
 /**
  * The lake key of one partition's batch, Kafka Connect style like the readings' lake (filed under
@@ -53,7 +58,13 @@ export const toMessages = (predictions: readonly Prediction[]): OutgoingMessage[
  *   <prefix><target>/h<H>/dt=YYYY-MM-DD/hour=HH/<topic>+<partition>+<offset, 10 digits>.parquet
  */
 export function predictionsKey(prefix: string, manifest: ModelManifest, topic: string, first: Prediction): string {
-  return kafkaConnectKey(`${prefix}${manifest.target}/h${manifest.horizon}/`, topic, first.source.partition, first.source.offset, Date.parse(first.observedAt));
+  return kafkaConnectKey(
+    `${prefix}${manifest.target}/h${manifest.horizon}/`,
+    topic,
+    first.source.partition,
+    first.source.offset,
+    Date.parse(first.observedAt),
+  );
 }
 
 export function predictionsParquet(predictions: readonly Prediction[]): Uint8Array {

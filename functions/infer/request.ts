@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { kafkaEventSchema } from '../../shared/kafka-event';
 
 /** A dry run by invoke: load and check the promoted model, consume nothing. */
-const dryRunSchema = z.strictObject({ dryRun: z.literal(true, { error: 'dryRun must be true (a Kafka event runs the model instead)' }) });
+const dryRunSchema = z.strictObject({
+  dryRun: z.literal(true, { error: 'dryRun must be true (a Kafka event runs the model instead)' }),
+});
 
 /**
  * What `infer` accepts: Lambda's Kafka event (self-managed or MSK) or a dry run. The event's records are checked

@@ -47,10 +47,20 @@ export class WindowStore {
   }
 
   /** Replaces the state read as `previous` with `next`, unless another invocation wrote it since (ConcurrentInferenceError). */
-  async write(topic: string, partition: number, previous: VersionedWindows, next: PartitionWindows): Promise<VersionedWindows> {
+  async write(
+    topic: string,
+    partition: number,
+    previous: VersionedWindows,
+    next: PartitionWindows,
+  ): Promise<VersionedWindows> {
     // A unique field per write: no two writes have the same ETag, so a claim is never mistaken for another one.
     const body = JSON.stringify({ ...next, write: randomUUID() });
-    const { etag } = await this.fenced(topic, partition, () => this.store.put(this.key(topic, partition), body, { contentType: 'application/json', ...unchangedSince(previous.etag) }));
+    const { etag } = await this.fenced(topic, partition, () =>
+      this.store.put(this.key(topic, partition), body, {
+        contentType: 'application/json',
+        ...unchangedSince(previous.etag),
+      }),
+    );
     return { state: next, etag };
   }
 
@@ -64,6 +74,13 @@ export class WindowStore {
 
   /** Runs a write fenced by the partition's state; a lost condition means another invocation has the partition. */
   fenced<T>(topic: string, partition: number, write: () => Promise<T>): Promise<T> {
-    return onLostCondition(write, (cause) => new ConcurrentInferenceError(`Another infer invocation wrote ${this.key(topic, partition)} or its predictions meanwhile; this batch is retried from the new state.`, { cause }));
+    return onLostCondition(
+      write,
+      (cause) =>
+        new ConcurrentInferenceError(
+          `Another infer invocation wrote ${this.key(topic, partition)} or its predictions meanwhile; this batch is retried from the new state.`,
+          { cause },
+        ),
+    );
   }
 }

@@ -1,5 +1,13 @@
 /** Every number the report shows, computed from the table; no formatting, no I/O. */
-import { COLUMN_IDS, HOUR_MS, impute, numbers, regularizeHourly, timestamps, type ColumnTable } from '@air-quality/preprocessing';
+import {
+  COLUMN_IDS,
+  HOUR_MS,
+  impute,
+  numbers,
+  regularizeHourly,
+  timestamps,
+  type ColumnTable,
+} from '@air-quality/preprocessing';
 import { anomalyIndexes, robustZScores, type RobustScores } from '@air-quality/timeseries-stats';
 import { correlationMatrix, type CorrelationMatrix } from '@air-quality/timeseries-stats';
 import { acf, pacf, type Correlogram } from '@air-quality/timeseries-stats';
@@ -46,12 +54,15 @@ export interface ReportAnalysis {
   pollutants: PollutantAnalysis[];
 }
 
-export const timestampAt = (analysis: Pick<ReportAnalysis, 'start'>, index: number): number => analysis.start + index * HOUR_MS;
+export const timestampAt = (analysis: Pick<ReportAnalysis, 'start'>, index: number): number =>
+  analysis.start + index * HOUR_MS;
 
 function requireColumns(table: ColumnTable, ids: readonly string[], option: string): void {
   const absent = ids.filter((id) => table.columnIndex(id) < 0);
   if (absent.length > 0) {
-    throw new Error(`Report option ${option} names ${absent.join(', ')}, which the table lacks. Columns present: ${table.columnNames().join(', ')}.`);
+    throw new Error(
+      `Report option ${option} names ${absent.join(', ')}, which the table lacks. Columns present: ${table.columnNames().join(', ')}.`,
+    );
   }
 }
 
@@ -62,7 +73,13 @@ function coverageOf(id: string, values: Float64Array): ColumnCoverage {
 
 const column = (table: ColumnTable, id: string) => Float64Array.from(numbers(table, id), (v) => v ?? NaN);
 
-function analysePollutant(id: string, observed: Float64Array, filled: Float64Array, stamps: number[], options: ReportOptions): PollutantAnalysis {
+function analysePollutant(
+  id: string,
+  observed: Float64Array,
+  filled: Float64Array,
+  stamps: number[],
+  options: ReportOptions,
+): PollutantAnalysis {
   const decomposition = stl(filled, { period: options.period, ...options.stl });
   const scores = robustZScores(decomposition.residual, (i) => !Number.isNaN(observed[i]));
   return {
@@ -88,7 +105,9 @@ export function analyse(table: ColumnTable, options: ReportOptions): ReportAnaly
   const stamps = timestamps(hourly, 'the report');
   const minimumHours = Math.max(2 * options.period, 2 * options.nlags);
   if (stamps.length < minimumHours) {
-    throw new Error(`The table spans ${stamps.length} hours; the report needs at least ${minimumHours} (two periods and twice the ACF lags). Report on a longer window.`);
+    throw new Error(
+      `The table spans ${stamps.length} hours; the report needs at least ${minimumHours} (two periods and twice the ACF lags). Report on a longer window.`,
+    );
   }
   const ids = [...new Set([...measures, ...options.pollutants])];
   const observed = new Map(ids.map((id) => [id, column(hourly, id)]));
@@ -97,7 +116,9 @@ export function analyse(table: ColumnTable, options: ReportOptions): ReportAnaly
   const kept = (id: string) => !excluded.some((c) => c.id === id);
   const pollutants = options.pollutants.filter(kept);
   if (pollutants.length === 0) {
-    throw new Error(`Every pollutant (${options.pollutants.join(', ')}) misses more than ${options.maxMissingFraction * 100} % of its hours; raise maxMissingFraction or report on a better-covered window.`);
+    throw new Error(
+      `Every pollutant (${options.pollutants.join(', ')}) misses more than ${options.maxMissingFraction * 100} % of its hours; raise maxMissingFraction or report on a better-covered window.`,
+    );
   }
   // ACF, PACF and STL need a complete series: linear in time between observations, nearest value at the ends.
   const { table: filled } = impute(hourly, { strategy: 'interpolate', edges: 'nearest', columns: pollutants });

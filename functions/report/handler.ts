@@ -13,6 +13,15 @@ export const handler = lambdaHandler(reportEventSchema, async (request) => {
   metrics.addMetric('ReportArtifactsWritten', MetricUnit.Count, run.artifacts.length);
   metrics.addMetric('ReportBytesWritten', MetricUnit.Bytes, bytes);
   metrics.addMetric('ReportDuration', MetricUnit.Milliseconds, run.durationMs);
-  logger.info('report published', { runId: run.runId, prefix: run.prefix, source: run.source, origin: run.origin, rows: run.rows, artifacts: run.artifacts.length, bytes, durationMs: run.durationMs });
+  logger.info('report published', {
+    runId: run.runId,
+    prefix: run.prefix,
+    source: run.source,
+    origin: run.origin,
+    rows: run.rows,
+    artifacts: run.artifacts.length,
+    bytes,
+    durationMs: run.durationMs,
+  });
   return run;
 });

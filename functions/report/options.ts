@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-const odd = (name: string) => z.number().int().min(3).refine((v) => v % 2 === 1, `${name} must be odd`);
+const odd = (name: string) =>
+  z
+    .number()
+    .int()
+    .min(3)
+    .refine((v) => v % 2 === 1, `${name} must be odd`);
 const columnId = z.string().regex(/^[a-z0-9_]+$/, 'column ids are lower-case letters, digits and _ (e.g. co_gt)');
 
 /** Report settings; every field has a default, and statsmodels' STL defaults apply to what is left out. */

@@ -22,25 +22,91 @@ const HOURS = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 function chartSpecs(a: ReportAnalysis): Array<[name: string, spec: TopLevelSpec]> {
   const labelled = a.pollutants.map((p) => ({ p, column: columnLabel(p.id) }));
   const stamps = Array.from({ length: a.hours }, (_, i) => timestampAt(a, i));
-  const band = (confint: Array<[number, number]>, values: number[]) => confint.map(([, upper], k) => upper - values[k]!);
+  const band = (confint: Array<[number, number]>, values: number[]) =>
+    confint.map(([, upper], k) => upper - values[k]!);
   return [
-    ['daily_pattern.png', patternChart({ title: 'Mean by hour of day', bucketTitle: 'Hour of day (UTC)', buckets: HOURS, series: labelled.map(({ p, column }) => ({ column, means: p.byHourOfDay })) })],
-    ['weekly_pattern.png', patternChart({ title: 'Mean by day of week', bucketTitle: 'Day of week', buckets: WEEKDAY_NAMES.map((d) => d.slice(0, 3)), series: labelled.map(({ p, column }) => ({ column, means: p.byDayOfWeek })) })],
-    ['correlation_matrix.png', correlationHeatmap({ columns: a.correlation.columns.map(columnLabel), r: a.correlation.r })],
-    ['autocorrelation.png', correlogramChart({ title: 'Autocorrelation (ACF)', series: labelled.map(({ p, column }) => ({ column, values: p.acf.values, band: band(p.acf.confint, p.acf.values) })) })],
-    ['partial_autocorrelation.png', correlogramChart({ title: 'Partial autocorrelation (PACF)', series: labelled.map(({ p, column }) => ({ column, values: p.pacf.values, band: band(p.pacf.confint, p.pacf.values) })) })],
-    ...labelled.flatMap(({ p, column }): Array<[string, TopLevelSpec]> => [
-      [`${p.id}_decomposition.png`, decompositionChart({ column, period: a.options.period, timestamps: stamps, observed: p.filled, trend: p.stl.trend, seasonal: p.stl.seasonal, residual: p.stl.residual })],
-      [`${p.id}_anomalies.png`, anomalyChart({ column, threshold: a.options.anomalyThreshold, timestamps: stamps, observed: p.observed, anomalies: p.anomalies.map((i) => ({ timestamp: stamps[i]!, value: p.observed[i]! })) })],
-    ]),
+    [
+      'daily_pattern.png',
+      patternChart({
+        title: 'Mean by hour of day',
+        bucketTitle: 'Hour of day (UTC)',
+        buckets: HOURS,
+        series: labelled.map(({ p, column }) => ({ column, means: p.byHourOfDay })),
+      }),
+    ],
+    [
+      'weekly_pattern.png',
+      patternChart({
+        title: 'Mean by day of week',
+        bucketTitle: 'Day of week',
+        buckets: WEEKDAY_NAMES.map((d) => d.slice(0, 3)),
+        series: labelled.map(({ p, column }) => ({ column, means: p.byDayOfWeek })),
+      }),
+    ],
+    [
+      'correlation_matrix.png',
+      correlationHeatmap({ columns: a.correlation.columns.map(columnLabel), r: a.correlation.r }),
+    ],
+    [
+      'autocorrelation.png',
+      correlogramChart({
+        title: 'Autocorrelation (ACF)',
+        series: labelled.map(({ p, column }) => ({
+          column,
+          values: p.acf.values,
+          band: band(p.acf.confint, p.acf.values),
+        })),
+      }),
+    ],
+    [
+      'partial_autocorrelation.png',
+      correlogramChart({
+        title: 'Partial autocorrelation (PACF)',
+        series: labelled.map(({ p, column }) => ({
+          column,
+          values: p.pacf.values,
+          band: band(p.pacf.confint, p.pacf.values),
+        })),
+      }),
+    ],
+    ...labelled.flatMap(
+      ({ p, column }): Array<[string, TopLevelSpec]> => [
+        [
+          `${p.id}_decomposition.png`,
+          decompositionChart({
+            column,
+            period: a.options.period,
+            timestamps: stamps,
+            observed: p.filled,
+            trend: p.stl.trend,
+            seasonal: p.stl.seasonal,
+            residual: p.stl.residual,
+          }),
+        ],
+        [
+          `${p.id}_anomalies.png`,
+          anomalyChart({
+            column,
+            threshold: a.options.anomalyThreshold,
+            timestamps: stamps,
+            observed: p.observed,
+            anomalies: p.anomalies.map((i) => ({ timestamp: stamps[i]!, value: p.observed[i]! })),
+          }),
+        ],
+      ],
+    ),
   ];
 }
 
 /** Renders every chart, table and page of the report for one analysis. */
-export async function renderArtifacts(analysis: ReportAnalysis, render: RenderOptions = defaultRenderOptions()): Promise<Artifact[]> {
+export async function renderArtifacts(
+  analysis: ReportAnalysis,
+  render: RenderOptions = defaultRenderOptions(),
+): Promise<Artifact[]> {
   const charts: Artifact[] = [];
   // One chart at a time keeps peak memory to one SVG and one bitmap.
-  for (const [name, spec] of chartSpecs(analysis)) charts.push({ name, contentType: 'image/png', body: await renderPng(spec, render) });
+  for (const [name, spec] of chartSpecs(analysis))
+    charts.push({ name, contentType: 'image/png', body: await renderPng(spec, render) });
   const anomalies = anomalyRows(analysis);
   const csv = (name: string, body: string): Artifact => ({ name, contentType: 'text/csv; charset=utf-8', body });
   const tables = [
@@ -51,9 +117,17 @@ export async function renderArtifacts(analysis: ReportAnalysis, render: RenderOp
     csv('anomalies.csv', anomaliesCsv(anomalies)),
   ];
   const names = [...charts, ...tables].map((a) => a.name);
-  const dataUris = new Map(charts.map((c) => [c.name, `data:image/png;base64,${Buffer.from(c.body).toString('base64')}`]));
-  const summary = reportMarkdown(analysis, anomalies, [...names, 'summary.md'], { imageSrc: (name) => name, details: false });
-  const page = reportMarkdown(analysis, anomalies, [...names, 'summary.md'], { imageSrc: (name) => dataUris.get(name)!, details: true });
+  const dataUris = new Map(
+    charts.map((c) => [c.name, `data:image/png;base64,${Buffer.from(c.body).toString('base64')}`]),
+  );
+  const summary = reportMarkdown(analysis, anomalies, [...names, 'summary.md'], {
+    imageSrc: (name) => name,
+    details: false,
+  });
+  const page = reportMarkdown(analysis, anomalies, [...names, 'summary.md'], {
+    imageSrc: (name) => dataUris.get(name)!,
+    details: true,
+  });
   return [
     ...charts,
     ...tables,
@@ -63,6 +137,10 @@ export async function renderArtifacts(analysis: ReportAnalysis, render: RenderOp
 }
 
 /** Analyses an hourly table (timestamp in epoch ms plus measure columns) and renders the report. */
-export async function buildReport(table: ColumnTable, options: ReportOptionsInput = {}, render?: RenderOptions): Promise<Artifact[]> {
+export async function buildReport(
+  table: ColumnTable,
+  options: ReportOptionsInput = {},
+  render?: RenderOptions,
+): Promise<Artifact[]> {
   return renderArtifacts(analyse(table, resolveOptions(options)), render);
 }

@@ -1,5 +1,12 @@
 /** One report run: load the readings, keep the requested time range, build the report, publish it in the bucket. */
-import { COLUMN_IDS, TIMESTAMP, parseAirQuality, timestamps, toIso, type ColumnTable } from '@air-quality/preprocessing';
+import {
+  COLUMN_IDS,
+  TIMESTAMP,
+  parseAirQuality,
+  timestamps,
+  toIso,
+  type ColumnTable,
+} from '@air-quality/preprocessing';
 import { z } from 'zod';
 import { resolveDataset } from '../../shared/dataset';
 import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
@@ -13,16 +20,21 @@ import { ReportOptionsSchema } from './options';
 import { buildReport, type Artifact } from './report';
 import { shareReport, type ReportShare } from './share';
 
-
 /** An ISO-8601 date (read as UTC midnight) or date-time with a zone, as epoch ms. */
 const instant = (field: string) =>
   z
-    .union([z.iso.date(), z.iso.datetime({ offset: true })], { error: allowed(`${field} must be an ISO-8601 date (2004-03-10) or date-time with a zone (2004-03-10T18:00:00Z)`) })
+    .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+      error: allowed(`${field} must be an ISO-8601 date (2004-03-10) or date-time with a zone (2004-03-10T18:00:00Z)`),
+    })
     .transform((iso) => Date.parse(iso));
 
 const requestShape = {
   source: z
-    .enum(['reference', 'lake'], { error: allowed('source must be "reference" (the UCI dataset staged in the bucket) or "lake" (the readings the sink wrote)') })
+    .enum(['reference', 'lake'], {
+      error: allowed(
+        'source must be "reference" (the UCI dataset staged in the bucket) or "lake" (the readings the sink wrote)',
+      ),
+    })
     .default('reference'),
   /** Start of the reported range (inclusive). */
   from: instant('from').optional(),
@@ -37,8 +49,15 @@ const requestShape = {
 
 /** What a person or a schedule asks `report` for: a source, a time range and the report options. Unknown fields are rejected. */
 export const reportRequestSchema = strictRequest(requestShape)
-  .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, { path: ['to'], error: 'to must be later than from (the range is [from, to))' })
-  .refine((r) => r.stationId === undefined || r.source === 'lake', { path: ['stationId'], error: 'stationId selects a station of the lake; the reference dataset comes from one device: drop stationId or use source "lake"' });
+  .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, {
+    path: ['to'],
+    error: 'to must be later than from (the range is [from, to))',
+  })
+  .refine((r) => r.stationId === undefined || r.source === 'lake', {
+    path: ['stationId'],
+    error:
+      'stationId selects a station of the lake; the reference dataset comes from one device: drop stationId or use source "lake"',
+  });
 
 export type ReportRequest = z.output<typeof reportRequestSchema>;
 
@@ -47,7 +66,9 @@ export const reportEventSchema = requestOrScheduledEvent(reportRequestSchema, {}
 
 /** ' from … to …' for a bounded range, '' for everything. */
 const rangeText = (from: number | undefined, to: number | undefined) =>
-  from === undefined && to === undefined ? '' : ` from ${from === undefined ? 'the start' : toIso(from)} to ${to === undefined ? 'the end' : toIso(to)}`;
+  from === undefined && to === undefined
+    ? ''
+    : ` from ${from === undefined ? 'the start' : toIso(from)} to ${to === undefined ? 'the end' : toIso(to)}`;
 
 const firstAtOrAfter = (sorted: number[], t: number) => {
   const i = sorted.findIndex((v) => v >= t);
@@ -63,7 +84,9 @@ function withinRange(table: ColumnTable, from: number | undefined, to: number | 
   const end = to === undefined ? ts.length : firstAtOrAfter(ts, to);
   if (start >= end) {
     const span = ts.length > 0 ? `${toIso(ts[0]!)} to ${toIso(ts[ts.length - 1]!)}` : 'no time at all';
-    throw new RangeError(`No readings${rangeText(from, to)}: the data covers ${span}. Choose from/to inside that span.`);
+    throw new RangeError(
+      `No readings${rangeText(from, to)}: the data covers ${span}. Choose from/to inside that span.`,
+    );
   }
   return sorted.slice(start, end);
 }
@@ -72,7 +95,11 @@ function withinRange(table: ColumnTable, from: number | undefined, to: number | 
  * The lake's readings in the range as a report table. Without a station, analyse()'s hourly
  * regularisation averages the stations' readings of each hour: a network-wide mean.
  */
-async function lakeReadings(store: ObjectStore, topic: string, { from, to, stationId }: ReportRequest): Promise<ColumnTable> {
+async function lakeReadings(
+  store: ObjectStore,
+  topic: string,
+  { from, to, stationId }: ReportRequest,
+): Promise<ColumnTable> {
   const all = await readLake(store, topic, { from: from ?? -Infinity, to: to ?? Infinity });
   const rows = stationId === undefined ? all : stationReadings(all, stationId);
   if (rows.numRows() === 0) {
@@ -86,10 +113,17 @@ async function lakeReadings(store: ObjectStore, topic: string, { from, to, stati
   return rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS);
 }
 
-async function loadReadings(request: ReportRequest, store: ObjectStore, topic: string): Promise<{ table: ColumnTable; origin: string }> {
+async function loadReadings(
+  request: ReportRequest,
+  store: ObjectStore,
+  topic: string,
+): Promise<{ table: ColumnTable; origin: string }> {
   if (request.source === 'lake') {
     const station = request.stationId === undefined ? 'all stations' : `station ${request.stationId}`;
-    return { table: await lakeReadings(store, topic, request), origin: `s3://${store.bucket}/${topicPrefix(topic)} (${station})` };
+    return {
+      table: await lakeReadings(store, topic, request),
+      origin: `s3://${store.bucket}/${topicPrefix(topic)} (${station})`,
+    };
   }
   // The raw parsed readings, not loadPreparedDataset's cleaned table: the correlation must pair real
   // observations only (interpolated hours would inflate r and understate p), and analyse() does its
@@ -110,11 +144,20 @@ export interface WrittenArtifact {
 const byteLength = (body: Artifact['body']) => (typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
 
 /** Writes the artifacts under <prefix>/<runId>/, then makes <prefix>/latest/ an exact (server-side) copy of that run. */
-async function publish(store: ObjectStore, prefix: string, runId: string, artifacts: Artifact[]): Promise<WrittenArtifact[]> {
+async function publish(
+  store: ObjectStore,
+  prefix: string,
+  runId: string,
+  artifacts: Artifact[],
+): Promise<WrittenArtifact[]> {
   const runPrefix = `${prefix}/${runId}/`;
   const latest = `${prefix}/latest/`;
   // The run id in the metadata tells a reader of latest/ which run it is looking at.
-  await Promise.all(artifacts.map((a) => store.put(runPrefix + a.name, a.body, { contentType: a.contentType, metadata: { 'report-run': runId } })));
+  await Promise.all(
+    artifacts.map((a) =>
+      store.put(runPrefix + a.name, a.body, { contentType: a.contentType, metadata: { 'report-run': runId } }),
+    ),
+  );
   await Promise.all(artifacts.map((a) => store.copy(runPrefix + a.name, latest + a.name)));
   // Charts of pollutants an earlier run had and this one has not must not linger in latest/.
   const current = new Set(artifacts.map((a) => latest + a.name));
@@ -127,7 +170,10 @@ async function publish(store: ObjectStore, prefix: string, runId: string, artifa
 function publishedRun(artifacts: Artifact[]): { names: string[]; indexHtml: string } {
   const index = artifacts.find((a) => a.name === 'index.html');
   if (!index) throw new Error('The report has no index.html to share.');
-  return { names: artifacts.map((a) => a.name), indexHtml: typeof index.body === 'string' ? index.body : Buffer.from(index.body).toString('utf8') };
+  return {
+    names: artifacts.map((a) => a.name),
+    indexHtml: typeof index.body === 'string' ? index.body : Buffer.from(index.body).toString('utf8'),
+  };
 }
 
 export interface ReportDependencies {
@@ -163,6 +209,22 @@ export async function runReport(request: ReportRequest, deps: ReportDependencies
   const runId = reportRunId(started);
   const prefix = deps.reportsPrefix ?? 'reports';
   const written = await publish(deps.store, prefix, runId, artifacts);
-  const shared = share && (await shareReport(deps.store, { run: runId, expiresInSeconds: share.expiresIn, reportsPrefix: prefix, published: publishedRun(artifacts) }));
-  return { runId, prefix: `${prefix}/${runId}/`, source, origin, rows: table.numRows(), artifacts: written, share: shared, durationMs: Date.now() - started.getTime() };
+  const shared =
+    share &&
+    (await shareReport(deps.store, {
+      run: runId,
+      expiresInSeconds: share.expiresIn,
+      reportsPrefix: prefix,
+      published: publishedRun(artifacts),
+    }));
+  return {
+    runId,
+    prefix: `${prefix}/${runId}/`,
+    source,
+    origin,
+    rows: table.numRows(),
+    artifacts: written,
+    share: shared,
+    durationMs: Date.now() - started.getTime(),
+  };
 }

@@ -30,7 +30,10 @@ interface PublishedRun {
 async function readRun(store: ObjectStore, reportsPrefix: string, runId: string): Promise<PublishedRun> {
   const runPrefix = `${reportsPrefix}/${runId}/`;
   const index = await store.get(`${runPrefix}index.html`);
-  if (!index) throw new ReportNotFoundError(`No report run ${runId} at s3://${store.bucket}/${runPrefix}: share "latest" or the id of a run listed under ${reportsPrefix}/.`);
+  if (!index)
+    throw new ReportNotFoundError(
+      `No report run ${runId} at s3://${store.bucket}/${runPrefix}: share "latest" or the id of a run listed under ${reportsPrefix}/.`,
+    );
   const names = (await store.list(runPrefix)).map((key) => key.slice(runPrefix.length));
   return { names, indexHtml: Buffer.from(index.body).toString('utf8') };
 }
@@ -57,12 +60,18 @@ const RUN_ID = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z$/;
 /** The run id behind "latest" (from latest/'s metadata), or the given run id once checked. */
 async function resolveRunId(store: ObjectStore, reportsPrefix: string, run: string): Promise<string> {
   if (run !== 'latest') {
-    if (!RUN_ID.test(run)) throw new ReportNotFoundError(`The run to share must be "latest" or a run id like 2026-11-24T21-00-00.000Z; got "${run}".`);
+    if (!RUN_ID.test(run))
+      throw new ReportNotFoundError(
+        `The run to share must be "latest" or a run id like 2026-11-24T21-00-00.000Z; got "${run}".`,
+      );
     return run;
   }
   // Sharing the run latest/ points at keeps the link stable when the next run replaces latest/.
   const runId = (await store.head(`${reportsPrefix}/latest/index.html`))?.metadata['report-run'];
-  if (!runId) throw new ReportNotFoundError(`No report under s3://${store.bucket}/${reportsPrefix}/latest/ yet: publish one first (npx sls invoke local -f report --data '{}').`);
+  if (!runId)
+    throw new ReportNotFoundError(
+      `No report under s3://${store.bucket}/${reportsPrefix}/latest/ yet: publish one first (npx sls invoke local -f report --data '{}').`,
+    );
   return runId;
 }
 
@@ -74,10 +83,21 @@ export async function shareReport(store: ObjectStore & ObjectPresigner, request:
 
   const signedAt = new Date();
   const sign = (key: string) => store.presignGet(key, request.expiresInSeconds, signedAt);
-  const links = new Map(await Promise.all(names.map(async (name) => [name, (await sign(runPrefix + name)).url] as const)));
+  const links = new Map(
+    await Promise.all(names.map(async (name) => [name, (await sign(runPrefix + name)).url] as const)),
+  );
   const key = `${reportsPrefix}/shares/${runId}/${randomUUID()}.html`;
   const page = await sign(key);
   const html = sharePage({ html: indexHtml, runId, links, expiresAt: page.expiresAt });
-  await store.put(key, html, { contentType: 'text/html; charset=utf-8', metadata: { 'report-run': runId, 'expires-at': page.expiresAt.toISOString() } });
-  return { runId, url: page.url, expiresAt: page.expiresAt.toISOString(), cutShortByCredentials: page.cutShortByCredentials, key };
+  await store.put(key, html, {
+    contentType: 'text/html; charset=utf-8',
+    metadata: { 'report-run': runId, 'expires-at': page.expiresAt.toISOString() },
+  });
+  return {
+    runId,
+    url: page.url,
+    expiresAt: page.expiresAt.toISOString(),
+    cutShortByCredentials: page.cutShortByCredentials,
+    key,
+  };
 }

@@ -21,7 +21,11 @@ const state = new SimulatorStateStore(store);
 let rows: Promise<DatasetRows> | undefined;
 function loadRows(): Promise<DatasetRows> {
   rows ??= loadPreparedDataset(store).then(({ table, source, report }) => {
-    logger.info('dataset ready', { origin: source.origin, rows: report.rows, columnsDropped: report.columnsDropped.map((c) => c.column) });
+    logger.info('dataset ready', {
+      origin: source.origin,
+      rows: report.rows,
+      columnsDropped: report.columnsDropped.map((c) => c.column),
+    });
     return datasetRows(table);
   });
   return rows.catch((error) => {
@@ -52,6 +56,14 @@ export const handler = lambdaHandler(simulateEventSchema, async (request, contex
   }).finally(() => producer.disconnect());
   metrics.addMetric('MessagesSent', MetricUnit.Count, result.sent);
   metrics.addMetric('SendDuration', MetricUnit.Milliseconds, result.durationMs);
-  logger.info('simulate done', { mode: result.mode, sent: result.sent, stations: result.stations, partitions: result.partitions, durationMs: result.durationMs, messagesPerSecond: Math.round(result.messagesPerSecond), dryRun: result.dryRun });
+  logger.info('simulate done', {
+    mode: result.mode,
+    sent: result.sent,
+    stations: result.stations,
+    partitions: result.partitions,
+    durationMs: result.durationMs,
+    messagesPerSecond: Math.round(result.messagesPerSecond),
+    dryRun: result.dryRun,
+  });
   return result;
 });

@@ -22,14 +22,23 @@ export class RequestOverLimitError extends InvalidPayloadError {
 
 /** What is left of the invocation's time: Lambda's own count when there is one, else the configured timeout. */
 export function timeLeftMs(context: Partial<Pick<Context, 'getRemainingTimeInMillis'>>): number {
-  return typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : CONFIGURED_TIMEOUT_MS;
+  return typeof context.getRemainingTimeInMillis === 'function'
+    ? context.getRemainingTimeInMillis()
+    : CONFIGURED_TIMEOUT_MS;
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 /** The ways to shrink a request to at most `maxCount` readings per station, as a "Fix:" sentence. */
 function fixes(request: SimulateRequest, maxCount: number, alsoRate?: string): string {
-  const options = maxCount >= 1 ? [`lower count to at most ${maxCount}`, alsoRate, `split it into ${Math.ceil(request.count / maxCount)} requests of count ${maxCount} or less`] : [alsoRate];
+  const options =
+    maxCount >= 1
+      ? [
+          `lower count to at most ${maxCount}`,
+          alsoRate,
+          `split it into ${Math.ceil(request.count / maxCount)} requests of count ${maxCount} or less`,
+        ]
+      : [alsoRate];
   const present = options.filter((o): o is string => o !== undefined);
   return present.length > 0 ? `Fix: ${present.join(', or ')}.` : 'Fix: raise the function timeout.';
 }

@@ -1,5 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { CLIPPED, IMPUTED, flagLists, isColumnId, measureColumns, numbers, timestamps, toIso, type ColumnId, type ColumnTable } from '@air-quality/preprocessing';
+import {
+  CLIPPED,
+  IMPUTED,
+  flagLists,
+  isColumnId,
+  measureColumns,
+  numbers,
+  timestamps,
+  toIso,
+  type ColumnId,
+  type ColumnTable,
+} from '@air-quality/preprocessing';
 import { READING_SCHEMA_VERSION, type Reading } from '../../shared/schemas/reading';
 import type { Emission } from './plan';
 
@@ -11,7 +22,10 @@ export interface DatasetRows {
 
 export function datasetRows(table: ColumnTable, newId: () => string = randomUUID): DatasetRows {
   const measures = measureColumns(table).filter(isColumnId);
-  const values = Object.fromEntries(measures.map((id) => [id, numbers(table, id)])) as Record<ColumnId, (number | null)[]>;
+  const values = Object.fromEntries(measures.map((id) => [id, numbers(table, id)])) as Record<
+    ColumnId,
+    (number | null)[]
+  >;
   const sourceTimes = timestamps(table, 'simulate');
   const imputed = flagLists(table, IMPUTED);
   const clipped = flagLists(table, CLIPPED);

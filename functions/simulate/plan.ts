@@ -37,17 +37,40 @@ export function replayPlan(state: SimulatorState, rows: number, stations: number
   for (let step = 0; step < count; step++) {
     const position = replay.nextPosition + step;
     for (let s = 0; s < stations; s++) {
-      emissions.push({ stationId: stationId(s), sequence: state.nextSequence + step, rowIndex: (position + s * phase) % rows, observedAtMs: replay.anchorMs + position * HOUR_MS });
+      emissions.push({
+        stationId: stationId(s),
+        sequence: state.nextSequence + step,
+        rowIndex: (position + s * phase) % rows,
+        observedAtMs: replay.anchorMs + position * HOUR_MS,
+      });
     }
   }
-  return { emissions, next: { nextSequence: state.nextSequence + count, replay: { anchorMs: replay.anchorMs, nextPosition: replay.nextPosition + count } } };
+  return {
+    emissions,
+    next: {
+      nextSequence: state.nextSequence + count,
+      replay: { anchorMs: replay.anchorMs, nextPosition: replay.nextPosition + count },
+    },
+  };
 }
 
-export function samplePlan(state: SimulatorState, rows: number, stations: number, count: number, nowMs: number, random: Random): Plan {
+export function samplePlan(
+  state: SimulatorState,
+  rows: number,
+  stations: number,
+  count: number,
+  nowMs: number,
+  random: Random,
+): Plan {
   const emissions: Emission[] = [];
   for (let step = 0; step < count; step++) {
     for (let s = 0; s < stations; s++) {
-      emissions.push({ stationId: stationId(s), sequence: state.nextSequence + step, rowIndex: random.int(0, rows - 1), observedAtMs: nowMs });
+      emissions.push({
+        stationId: stationId(s),
+        sequence: state.nextSequence + step,
+        rowIndex: random.int(0, rows - 1),
+        observedAtMs: nowMs,
+      });
     }
   }
   return { emissions, next: { ...state, nextSequence: state.nextSequence + count } };

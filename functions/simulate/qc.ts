@@ -1,4 +1,12 @@
-import { CLIPPED, COLUMN_IDS, IMPUTED, TIMESTAMP, makeTable, qcSummary, qcSummaryToCsv } from '@air-quality/preprocessing';
+import {
+  CLIPPED,
+  COLUMN_IDS,
+  IMPUTED,
+  TIMESTAMP,
+  makeTable,
+  qcSummary,
+  qcSummaryToCsv,
+} from '@air-quality/preprocessing';
 import type { Reading } from '../../shared/schemas/reading';
 
 /** The prototype producer's QC summary, over the readings actually sent. */

@@ -20,11 +20,22 @@ const rateError = allowed(`rate (messages per second) must be a number from ${LI
 /** What a person or a schedule asks `simulate` for. Unknown fields are rejected so typos are not silently ignored. */
 export const simulateRequestSchema = strictRequest({
   count: intBetween('count', 'count (readings per station)').default(10),
-  mode: z.enum(['sample', 'replay'], { error: allowed('mode must be "sample" (seeded random rows stamped now) or "replay" (the dataset in time order)') }).default('sample'),
+  mode: z
+    .enum(['sample', 'replay'], {
+      error: allowed('mode must be "sample" (seeded random rows stamped now) or "replay" (the dataset in time order)'),
+    })
+    .default('sample'),
   stations: intBetween('stations', 'stations (virtual stations)').default(1),
-  rate: z.number({ error: rateError }).min(LIMITS.rate.min, { error: rateError }).max(LIMITS.rate.max, { error: rateError }).optional(),
+  rate: z
+    .number({ error: rateError })
+    .min(LIMITS.rate.min, { error: rateError })
+    .max(LIMITS.rate.max, { error: rateError })
+    .optional(),
   batchSize: intBetween('batchSize', 'batchSize (messages per micro-batch)').default(500),
-  seed: z.number({ error: allowed('seed must be an integer') }).int({ error: allowed('seed must be an integer') }).optional(),
+  seed: z
+    .number({ error: allowed('seed must be an integer') })
+    .int({ error: allowed('seed must be an integer') })
+    .optional(),
   dryRun: z.boolean({ error: allowed('dryRun must be true or false') }).default(false),
   qc: z.boolean({ error: allowed('qc must be true or false') }).default(false),
 });

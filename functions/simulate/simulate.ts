@@ -51,8 +51,19 @@ export async function simulate(request: SimulateRequest, deps: SimulateDependenc
   const planOf = (count: number): Plan =>
     request.mode === 'replay'
       ? replayPlan(versioned.state, deps.rows.length, request.stations, count, started)
-      : samplePlan(versioned.state, deps.rows.length, request.stations, count, started, deps.random(request.seed ?? started));
-  if (request.dryRun) checkDryRunSize(request, planOf(Math.min(request.count, DRY_RUN_SAMPLE_STEPS)).emissions.map((e) => deps.rows.reading(e)));
+      : samplePlan(
+          versioned.state,
+          deps.rows.length,
+          request.stations,
+          count,
+          started,
+          deps.random(request.seed ?? started),
+        );
+  if (request.dryRun)
+    checkDryRunSize(
+      request,
+      planOf(Math.min(request.count, DRY_RUN_SAMPLE_STEPS)).emissions.map((e) => deps.rows.reading(e)),
+    );
   const plan = planOf(request.count);
   // Our own output is checked against the published contract: a bug here must not reach consumers.
   const readings = plan.emissions.map((e) => readingSchema.parse(deps.rows.reading(e)));
@@ -64,13 +75,27 @@ export async function simulate(request: SimulateRequest, deps: SimulateDependenc
     sequences: { first: versioned.state.nextSequence, last: plan.next.nextSequence - 1 },
   };
   if (request.dryRun) {
-    return { ...base, sent: 0, partitions: [], durationMs: deps.clock.now() - started, messagesPerSecond: 0, messages: readings };
+    return {
+      ...base,
+      sent: 0,
+      partitions: [],
+      durationMs: deps.clock.now() - started,
+      messagesPerSecond: 0,
+      messages: readings,
+    };
   }
   await deps.state.reserve(versioned, plan.next);
   const receipts = await sendPaced(readings.map(toMessage), request, deps);
   const durationMs = deps.clock.now() - started;
   const qc = request.qc ? await deps.writeQc(readings) : undefined;
-  return { ...base, sent: readings.length, partitions: mergeReceipts(receipts), durationMs, messagesPerSecond: readings.length / Math.max(durationMs / 1000, 1e-3), qc };
+  return {
+    ...base,
+    sent: readings.length,
+    partitions: mergeReceipts(receipts),
+    durationMs,
+    messagesPerSecond: readings.length / Math.max(durationMs / 1000, 1e-3),
+    qc,
+  };
 }
 
 const toMessage = (reading: Reading): OutgoingMessage => ({
@@ -80,10 +105,15 @@ const toMessage = (reading: Reading): OutgoingMessage => ({
 });
 
 /** Sends in micro-batches; with a rate, batch i is not sent before start + i·batchSize/rate seconds. */
-async function sendPaced(messages: OutgoingMessage[], request: SimulateRequest, deps: SimulateDependencies): Promise<PartitionReceipt[]> {
+async function sendPaced(
+  messages: OutgoingMessage[],
+  request: SimulateRequest,
+  deps: SimulateDependencies,
+): Promise<PartitionReceipt[]> {
   const receipts: PartitionReceipt[] = [];
   const start = deps.clock.now();
-  const progress = deps.onProgress && progressEvery(PROGRESS_INTERVAL_MS, messages.length, deps.clock.now, deps.onProgress);
+  const progress =
+    deps.onProgress && progressEvery(PROGRESS_INTERVAL_MS, messages.length, deps.clock.now, deps.onProgress);
   for (let offset = 0; offset < messages.length; offset += request.batchSize) {
     if (request.rate) {
       const due = start + (offset / request.rate) * 1000;
@@ -104,7 +134,12 @@ export function mergeReceipts(receipts: PartitionReceipt[]): PartitionReceipt[] 
     merged.set(
       r.partition,
       seen
-        ? { partition: r.partition, count: seen.count + r.count, firstOffset: minOffset(seen.firstOffset, r.firstOffset), lastOffset: maxOffset(seen.lastOffset, r.lastOffset) }
+        ? {
+            partition: r.partition,
+            count: seen.count + r.count,
+            firstOffset: minOffset(seen.firstOffset, r.firstOffset),
+            lastOffset: maxOffset(seen.lastOffset, r.lastOffset),
+          }
         : { ...r },
     );
   }

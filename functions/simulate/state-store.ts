@@ -47,9 +47,15 @@ export class SimulatorStateStore implements SimulatorCursor {
   /** Reserves the next state before anything is sent: a lost race means another run took these sequences. */
   async reserve(previous: VersionedState, next: SimulatorState): Promise<void> {
     try {
-      await this.store.put(this.key, JSON.stringify(next), { contentType: 'application/json', ...unchangedSince(previous.etag) });
+      await this.store.put(this.key, JSON.stringify(next), {
+        contentType: 'application/json',
+        ...unchangedSince(previous.etag),
+      });
     } catch (error) {
-      if (error instanceof PreconditionFailedError) throw new ConcurrentSimulationError('Another simulate run advanced the cursor at the same time; nothing was sent. Invoke again.');
+      if (error instanceof PreconditionFailedError)
+        throw new ConcurrentSimulationError(
+          'Another simulate run advanced the cursor at the same time; nothing was sent. Invoke again.',
+        );
       throw error;
     }
   }

@@ -19,8 +19,11 @@ const MAX_REASON_LENGTH = 2000;
 /** The record's headers as text, a repeated name with its values in order. */
 function originalHeaders(headers: KafkaRecord['headers']): Record<string, string | string[]> {
   const texts: Record<string, string[]> = {};
-  for (const header of headers) for (const [name, bytes] of Object.entries(header)) (texts[name] ??= []).push(headerBytes(bytes).toString('utf8'));
-  return Object.fromEntries(Object.entries(texts).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]));
+  for (const header of headers)
+    for (const [name, bytes] of Object.entries(header)) (texts[name] ??= []).push(headerBytes(bytes).toString('utf8'));
+  return Object.fromEntries(
+    Object.entries(texts).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]),
+  );
 }
 
 /** A rejected record as it goes to the dead-letter topic: its key, value and headers plus why and where from. */

@@ -71,7 +71,10 @@ export function planPartition(records: readonly PlacedRecord[], watermark: numbe
     if (read.ok) rows.push(toLakeRow(read.reading, record));
     else rejected.push({ record: read.record, kind: read.kind, reason: read.reason });
   }
-  const files = bucketByHour(rows).map((bucket) => ({ key: dataFileKey(topic, partition, bucket[0].offset, bucket[0].observedAt), rows: bucket }));
+  const files = bucketByHour(rows).map((bucket) => ({
+    key: dataFileKey(topic, partition, bucket[0].offset, bucket[0].observedAt),
+    rows: bucket,
+  }));
   return {
     topic,
     partition,
@@ -90,13 +93,23 @@ export function planPartition(records: readonly PlacedRecord[], watermark: numbe
  *     skipped (records it sent to its on-failure destination after retries): they must go before the
  *     watermark passes them, or readers would count a failed attempt's rows.
  */
-export function settlePending(pending: readonly string[], written: readonly string[], nextOffset: number): { pending: string[]; orphans: string[] } {
+export function settlePending(
+  pending: readonly string[],
+  written: readonly string[],
+  nextOffset: number,
+): { pending: string[]; orphans: string[] } {
   const rewritten = new Set(written);
   const leftovers = [...new Set(pending)].filter((key) => !rewritten.has(key));
   const startsAt = (key: string) => {
     const file = parseDataFileKey(key);
-    if (!file) throw new Error(`"${key}" in a watermark's pending list is not a lake data file key; fix or delete the watermark.`);
+    if (!file)
+      throw new Error(
+        `"${key}" in a watermark's pending list is not a lake data file key; fix or delete the watermark.`,
+      );
     return file.startOffset;
   };
-  return { pending: leftovers.filter((key) => startsAt(key) >= nextOffset), orphans: leftovers.filter((key) => startsAt(key) < nextOffset) };
+  return {
+    pending: leftovers.filter((key) => startsAt(key) >= nextOffset),
+    orphans: leftovers.filter((key) => startsAt(key) < nextOffset),
+  };
 }

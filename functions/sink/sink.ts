@@ -71,25 +71,52 @@ export async function sinkPartition(records: readonly PlacedRecord[], ports: Sin
   const { topic, partition } = records[0];
   const watermark = await readWatermark(ports.store, topic, partition);
   const plan = planPartition(records, watermark.nextOffset);
-  const result = { topic, partition, written: 0, rejected: 0, rejections: [], redelivered: plan.redelivered, files: 0, bytes: 0, orphansDeleted: 0, flushMs: 0, nextOffset: watermark.nextOffset };
+  const result = {
+    topic,
+    partition,
+    written: 0,
+    rejected: 0,
+    rejections: [],
+    redelivered: plan.redelivered,
+    files: 0,
+    bytes: 0,
+    orphansDeleted: 0,
+    flushMs: 0,
+    nextOffset: watermark.nextOffset,
+  };
   if (plan.nextOffset === undefined) return result;
 
   const started = ports.now();
   const written = plan.files.map((file) => file.key);
   const known = new Set(watermark.pending);
-  const claim = await moveWatermark(ports.store, records, watermark, watermark.nextOffset, [...known, ...written.filter((key) => !known.has(key))]);
-  const versions = await fenced(records, 'the watermark moved', () => versionsUnderClaim(ports.store, written.filter((key) => known.has(key)), { key: watermarkKey(topic, partition), etag: claim.etag }));
+  const claim = await moveWatermark(ports.store, records, watermark, watermark.nextOffset, [
+    ...known,
+    ...written.filter((key) => !known.has(key)),
+  ]);
+  const versions = await fenced(records, 'the watermark moved', () =>
+    versionsUnderClaim(
+      ports.store,
+      written.filter((key) => known.has(key)),
+      { key: watermarkKey(topic, partition), etag: claim.etag },
+    ),
+  );
   const limit = pLimit(WRITE_CONCURRENCY);
   const sizes = await Promise.all(
     plan.files.map((file) =>
       limit(async () => {
         const body = lakeParquet(file.rows);
-        await fenced(records, `${file.key} was written by another invocation`, () => ports.store.put(file.key, body, { contentType: 'application/vnd.apache.parquet', ...unchangedSince(versions.get(file.key)) }));
+        await fenced(records, `${file.key} was written by another invocation`, () =>
+          ports.store.put(file.key, body, {
+            contentType: 'application/vnd.apache.parquet',
+            ...unchangedSince(versions.get(file.key)),
+          }),
+        );
         return body.length;
       }),
     ),
   );
-  if (plan.rejected.length > 0) await ports.deadLetters.send(ports.deadLetterTopic, plan.rejected.map(deadLetterMessage));
+  if (plan.rejected.length > 0)
+    await ports.deadLetters.send(ports.deadLetterTopic, plan.rejected.map(deadLetterMessage));
   const { pending, orphans } = settlePending(claim.pending, written, plan.nextOffset);
   if (orphans.length > 0) await ports.store.delete(orphans);
   await moveWatermark(ports.store, records, claim, plan.nextOffset, pending);
@@ -107,20 +134,30 @@ export async function sinkPartition(records: readonly PlacedRecord[], ports: Sin
 }
 
 /** A conditional watermark write; losing it means another writer has the partition. */
-function moveWatermark(store: ObjectStore, records: readonly PlacedRecord[], current: Watermark, nextOffset: number, pending: string[]): Promise<Watermark> {
+function moveWatermark(
+  store: ObjectStore,
+  records: readonly PlacedRecord[],
+  current: Watermark,
+  nextOffset: number,
+  pending: string[],
+): Promise<Watermark> {
   const { topic, partition } = records[0];
-  return fenced(records, 'the watermark moved', () => advanceWatermark(store, topic, partition, current, nextOffset, pending));
+  return fenced(records, 'the watermark moved', () =>
+    advanceWatermark(store, topic, partition, current, nextOffset, pending),
+  );
 }
 
 /** Runs a conditional operation; a lost condition means another invocation has the partition. */
 function fenced<T>(records: readonly PlacedRecord[], what: string, operation: () => Promise<T>): Promise<T> {
   const { topic, partition } = records[0];
-  return onLostCondition(operation, (cause) =>
-    new WatermarkConflictError(
-      `While this batch of ${topic}-${partition} (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written, ${what}: another invocation owns the partition. ` +
-        'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
-      { cause },
-    ),
+  return onLostCondition(
+    operation,
+    (cause) =>
+      new WatermarkConflictError(
+        `While this batch of ${topic}-${partition} (offsets ${records[0].offset}..${records.at(-1)!.offset}) was written, ${what}: another invocation owns the partition. ` +
+          'The batch fails and is delivered again, and records below the new watermark are dropped; if this repeats, make sure only one consumer group writes this topic to the lake.',
+        { cause },
+      ),
   );
 }
 

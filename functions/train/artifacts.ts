@@ -1,6 +1,13 @@
 import { toIso } from '@air-quality/preprocessing';
 import { max, mean, min, standardDeviation } from 'simple-statistics';
-import { MANIFEST_SCHEMA_VERSION, OnnxForecaster, sha256Hex, type FeatureStatistics, type ModelArtifacts, type ModelManifest } from '../../shared/model-registry';
+import {
+  MANIFEST_SCHEMA_VERSION,
+  OnnxForecaster,
+  sha256Hex,
+  type FeatureStatistics,
+  type ModelArtifacts,
+  type ModelManifest,
+} from '../../shared/model-registry';
 import { featuresInput, predictionOutput } from '@air-quality/forecasting';
 import { linearForecastToOnnx } from '@air-quality/forecasting';
 import { gbtToOnnx } from '@air-quality/forecasting';
@@ -33,18 +40,29 @@ export function featureStatistics(names: readonly string[], matrix: FeatureMatri
 }
 
 function toOnnx(fitted: FittedModel, info: { description: string; metadata: Record<string, string> }): Uint8Array {
-  return fitted.kind === 'gbt' ? gbtToOnnx(fitted.model, info) : linearForecastToOnnx(fitted.forecast, fitted.columns, info);
+  return fitted.kind === 'gbt'
+    ? gbtToOnnx(fitted.model, info)
+    : linearForecastToOnnx(fitted.forecast, fitted.columns, info);
 }
 
 function hyperParameters(fitted: FittedModel): Record<string, unknown> {
   if (fitted.kind === 'gbt') return { ...fitted.model.options, treesKept: fitted.model.trees.length };
-  return { order: fitted.model.order, intercept: fitted.model.intercept, coefficients: fitted.model.coefficients, forecastWeights: fitted.forecast.weights };
+  return {
+    order: fitted.model.order,
+    intercept: fitted.model.intercept,
+    coefficients: fitted.model.coefficients,
+    forecastWeights: fitted.forecast.weights,
+  };
 }
 
 const scores = (candidate: CandidateResult) => ({
   holdoutMae: candidate.holdout.mae,
   holdoutRmse: candidate.holdout.rmse,
-  maeDifferenceVsPersistence: { difference: candidate.vsPersistence.difference, lower: candidate.vsPersistence.lower, upper: candidate.vsPersistence.upper },
+  maeDifferenceVsPersistence: {
+    difference: candidate.vsPersistence.difference,
+    lower: candidate.vsPersistence.lower,
+    upper: candidate.vsPersistence.upper,
+  },
 });
 
 interface BuiltArtifacts extends ModelArtifacts {
@@ -57,7 +75,12 @@ interface BuiltArtifacts extends ModelArtifacts {
  * (refusing it when it departs from the in-process model by more than ONNX_TOLERANCE), and writes
  * the manifest, evaluation, tuning report and sample the registry stores.
  */
-export async function buildArtifacts(set: TrainingSet, outcome: TrainingOutcome, source: DataSource, createdAt: Date): Promise<BuiltArtifacts> {
+export async function buildArtifacts(
+  set: TrainingSet,
+  outcome: TrainingOutcome,
+  source: DataSource,
+  createdAt: Date,
+): Promise<BuiltArtifacts> {
   const { best, split } = outcome;
   const names = [...set.names];
   const model = toOnnx(best.fitted, {
@@ -65,7 +88,10 @@ export async function buildArtifacts(set: TrainingSet, outcome: TrainingOutcome,
     metadata: { target: set.target, horizon: String(set.horizon), features: JSON.stringify(names) },
   });
   const sha256 = sha256Hex(model);
-  const version = `${createdAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${sha256.slice(0, 8)}`;
+  const version = `${createdAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${sha256.slice(0, 8)}`;
   const firstTrain = split.trainRows[0];
   const lastTrain = split.trainRows[split.trainRows.length - 1];
   const manifest: ModelManifest = {
@@ -74,14 +100,26 @@ export async function buildArtifacts(set: TrainingSet, outcome: TrainingOutcome,
     createdAt: createdAt.toISOString(),
     target: set.target,
     horizon: set.horizon,
-    model: { kind: best.fitted.kind === 'gbt' ? 'gradient-boosted-trees' : 'arima-p10', hyperParameters: hyperParameters(best.fitted) },
+    model: {
+      kind: best.fitted.kind === 'gbt' ? 'gradient-boosted-trees' : 'arima-p10',
+      hyperParameters: hyperParameters(best.fitted),
+    },
     output: best.fitted.output,
     featureSpec: { ...set.spec },
     features: featureStatistics(names, selectRows(set.features, split.trainRows)),
     onnx: { input: featuresInput, output: predictionOutput, sha256 },
     source,
-    trainingWindow: { start: toIso(set.timestamps[firstTrain]), end: toIso(set.timestamps[lastTrain]), rows: split.trainRows.length },
-    metrics: { ...scores(best), persistenceHoldoutMae: outcome.persistence.mae, persistenceHoldoutRmse: outcome.persistence.rmse, beatsPersistence: outcome.beatsPersistence },
+    trainingWindow: {
+      start: toIso(set.timestamps[firstTrain]),
+      end: toIso(set.timestamps[lastTrain]),
+      rows: split.trainRows.length,
+    },
+    metrics: {
+      ...scores(best),
+      persistenceHoldoutMae: outcome.persistence.mae,
+      persistenceHoldoutRmse: outcome.persistence.rmse,
+      beatsPersistence: outcome.beatsPersistence,
+    },
   };
 
   const forecaster = await OnnxForecaster.create(model, manifest);
@@ -89,13 +127,20 @@ export async function buildArtifacts(set: TrainingSet, outcome: TrainingOutcome,
   const { outputs, levels } = await forecaster.forecast(holdoutFeatures);
   const onnxMaxAbsDifference = outputs.reduce((max, v, i) => Math.max(max, Math.abs(v - best.outputs[i])), 0);
   if (!(onnxMaxAbsDifference <= ONNX_TOLERANCE)) {
-    throw new Error(`The ONNX export differs from the in-process ${best.fitted.kind} model by ${onnxMaxAbsDifference} on the holdout (tolerance ${ONNX_TOLERANCE}); the exporter and the model disagree, nothing was published.`);
+    throw new Error(
+      `The ONNX export differs from the in-process ${best.fitted.kind} model by ${onnxMaxAbsDifference} on the holdout (tolerance ${ONNX_TOLERANCE}); the exporter and the model disagree, nothing was published.`,
+    );
   }
-  const sampleAt = split.holdoutRows.map((_, i) => i).filter((i) => split.holdoutScored[i]).slice(0, SAMPLE_ROWS);
+  const sampleAt = split.holdoutRows
+    .map((_, i) => i)
+    .filter((i) => split.holdoutScored[i])
+    .slice(0, SAMPLE_ROWS);
   const sample = {
     rows: sampleAt.map((i) => ({
       timestamp: toIso(set.timestamps[split.holdoutRows[i]]),
-      features: Array.from(holdoutFeatures.subarray(i * names.length, (i + 1) * names.length), (v) => (Number.isNaN(v) ? null : v)),
+      features: Array.from(holdoutFeatures.subarray(i * names.length, (i + 1) * names.length), (v) =>
+        Number.isNaN(v) ? null : v,
+      ),
       output: outputs[i],
       forecast: levels[i],
     })),
@@ -118,5 +163,12 @@ export async function buildArtifacts(set: TrainingSet, outcome: TrainingOutcome,
     bootstrap: best.vsPersistence.options,
     onnxMaxAbsDifference,
   };
-  return { model, manifest, evaluation, tuning: outcome.tuning ?? { skipped: 'tune was not set' }, sample, onnxMaxAbsDifference };
+  return {
+    model,
+    manifest,
+    evaluation,
+    tuning: outcome.tuning ?? { skipped: 'tune was not set' },
+    sample,
+    onnxMaxAbsDifference,
+  };
 }

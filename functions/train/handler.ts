@@ -21,7 +21,13 @@ export const handler = lambdaHandler(requestOrScheduledEvent(trainRequestSchema,
     now: () => new Date(),
     // A search takes minutes: one line per fit; an untuned run logs only its summary.
     onTuningFit: ({ point, points, fold, folds, params, mae }) =>
-      logger.info('tuning fit', { gridPoint: `${point}/${points}`, fold: `${fold}/${folds}`, params, mae, elapsedSeconds: Math.round((performance.now() - started) / 100) / 10 }),
+      logger.info('tuning fit', {
+        gridPoint: `${point}/${points}`,
+        fold: `${fold}/${folds}`,
+        params,
+        mae,
+        elapsedSeconds: Math.round((performance.now() - started) / 100) / 10,
+      }),
   });
   metrics.addDimension('target', `${request.target}_h${request.horizon}`);
   metrics.addMetric('HoldoutMae', MetricUnit.NoUnit, result.holdout.model);

@@ -7,7 +7,9 @@ import { defaultRollingOriginOptions } from '@air-quality/forecasting';
 
 /** An integer field; the message names the field and the allowed range. */
 function integer(name: string, min: number, max?: number) {
-  const error = allowed(max === undefined ? `${name} must be an integer >= ${min}` : `${name} must be an integer from ${min} to ${max}`);
+  const error = allowed(
+    max === undefined ? `${name} must be an integer >= ${min}` : `${name} must be an integer from ${min} to ${max}`,
+  );
   const atLeast = z.number({ error }).int({ error }).min(min, { error });
   return max === undefined ? atLeast : atLeast.max(max, { error });
 }
@@ -18,7 +20,10 @@ function fraction(name: string) {
   return z.number({ error }).gt(0, { error }).max(1, { error });
 }
 
-const listOf = <T extends z.ZodType>(name: string, item: T) => z.array(item, { error: allowed(`${name} must be a non-empty list`) }).min(1, { error: allowed(`${name} must be a non-empty list`) });
+const listOf = <T extends z.ZodType>(name: string, item: T) =>
+  z
+    .array(item, { error: allowed(`${name} must be a non-empty list`) })
+    .min(1, { error: allowed(`${name} must be a non-empty list`) });
 
 /** The ranges the trainer accepts, shared by the fixed options and the tuning grid. */
 const TREES = [1, 2000] as const;
@@ -33,7 +38,10 @@ const gbtOptionsSchema = strictRequest({
   minSamplesLeaf: integer('gbt.minSamplesLeaf', 1).optional(),
   subsample: fraction('gbt.subsample').optional(),
   colsample: fraction('gbt.colsample').optional(),
-  seed: z.number({ error: allowed('gbt.seed must be an integer') }).int({ error: allowed('gbt.seed must be an integer') }).optional(),
+  seed: z
+    .number({ error: allowed('gbt.seed must be an integer') })
+    .int({ error: allowed('gbt.seed must be an integer') })
+    .optional(),
 });
 
 /** What sizes a search: the grid axes a `tune` object narrows (the rest keep the default grid) and its folds. */
@@ -41,7 +49,10 @@ type SearchShape = { grid?: Partial<GbtGrid>; folds?: number };
 
 /** The grid and folds a `tune` object searches: its axes over the default grid's, its folds or the default. */
 export function searchOf(tune: SearchShape): { grid: GbtGrid; folds: number } {
-  return { grid: { ...defaultGridSearchOptions.grid, ...tune.grid }, folds: tune.folds ?? defaultRollingOriginOptions.folds };
+  return {
+    grid: { ...defaultGridSearchOptions.grid, ...tune.grid },
+    folds: tune.folds ?? defaultRollingOriginOptions.folds,
+  };
 }
 
 function searchSize(tune: SearchShape) {
@@ -76,7 +87,9 @@ const tuneSearchSchema = strictRequest({
   });
 
 /** `tune: true` searches the default grid; an object narrows it (and bounds its cost). */
-const tuneSchema = z.union([z.boolean(), tuneSearchSchema], { error: allowed('tune must be true, false, or an object {grid?, folds?, trees?}') });
+const tuneSchema = z.union([z.boolean(), tuneSearchSchema], {
+  error: allowed('tune must be true, false, or an object {grid?, folds?, trees?}'),
+});
 
 const horizonError = allowed('horizon must be an integer from 1 to 24 (hours ahead)');
 
@@ -84,18 +97,43 @@ const MODEL_KINDS = ['gbt', 'arima'] as const;
 
 /** What a person or the daily schedule asks `train` for. Unknown fields are rejected so typos are not silently ignored. */
 export const trainRequestSchema = strictRequest({
-  target: z.enum(DEFAULT_FEATURE_COLUMNS as [string, ...string[]], { error: allowed(`target must be one of ${DEFAULT_FEATURE_COLUMNS.join(', ')}`) }).default('co_gt'),
-  horizon: z.number({ error: horizonError }).int({ error: horizonError }).min(1, { error: horizonError }).max(24, { error: horizonError }).default(1),
-  models: z.array(z.enum(MODEL_KINDS, { error: allowed(`models must list some of ${MODEL_KINDS.join(', ')}`) })).min(1, { error: 'models must list at least one of gbt, arima' }).transform((kinds) => [...new Set(kinds)]).default([...MODEL_KINDS]),
+  target: z
+    .enum(DEFAULT_FEATURE_COLUMNS as [string, ...string[]], {
+      error: allowed(`target must be one of ${DEFAULT_FEATURE_COLUMNS.join(', ')}`),
+    })
+    .default('co_gt'),
+  horizon: z
+    .number({ error: horizonError })
+    .int({ error: horizonError })
+    .min(1, { error: horizonError })
+    .max(24, { error: horizonError })
+    .default(1),
+  models: z
+    .array(z.enum(MODEL_KINDS, { error: allowed(`models must list some of ${MODEL_KINDS.join(', ')}`) }))
+    .min(1, { error: 'models must list at least one of gbt, arima' })
+    .transform((kinds) => [...new Set(kinds)])
+    .default([...MODEL_KINDS]),
   gbt: gbtOptionsSchema.default({}),
   tune: tuneSchema.default(false),
-  source: z.enum(['reference', 'lake'], { error: allowed('source must be "reference" (the staged UCI dataset) or "lake" (the readings sink wrote)') }).default('reference'),
+  source: z
+    .enum(['reference', 'lake'], {
+      error: allowed('source must be "reference" (the staged UCI dataset) or "lake" (the readings sink wrote)'),
+    })
+    .default('reference'),
   /** The lake station to train on (source "lake"); by default the one with the most readings. */
   stationId: readingSchema.shape.stationId.optional(),
   /** Only the most recent hours of the source: bounds the cost of a run (tests, quick checks). */
-  lastHours: z.number({ error: allowed('lastHours must be an integer >= 500') }).int().min(500, { error: allowed('lastHours must be an integer >= 500') }).optional(),
+  lastHours: z
+    .number({ error: allowed('lastHours must be an integer >= 500') })
+    .int()
+    .min(500, { error: allowed('lastHours must be an integer >= 500') })
+    .optional(),
   /** false publishes the version without pointing current.json at it. */
   promote: z.boolean({ error: allowed('promote must be true or false') }).default(true),
-}).refine((r) => r.stationId === undefined || r.source === 'lake', { path: ['stationId'], error: 'stationId selects a station of the lake; the reference dataset is one device: drop stationId or use source "lake"' });
+}).refine((r) => r.stationId === undefined || r.source === 'lake', {
+  path: ['stationId'],
+  error:
+    'stationId selects a station of the lake; the reference dataset is one device: drop stationId or use source "lake"',
+});
 
 export type TrainRequest = z.output<typeof trainRequestSchema>;

@@ -1,4 +1,11 @@
-import { CLIPPED, COLUMN_IDS, IMPUTED, TIMESTAMP, regularizeHourly, type ColumnTable } from '@air-quality/preprocessing';
+import {
+  CLIPPED,
+  COLUMN_IDS,
+  IMPUTED,
+  TIMESTAMP,
+  regularizeHourly,
+  type ColumnTable,
+} from '@air-quality/preprocessing';
 import { loadPreparedDataset } from '../../shared/dataset';
 import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/model-registry';
@@ -26,7 +33,13 @@ export interface TrainResult {
   /** Why the version was or was not promoted. */
   decision: string;
   chosen: string;
-  holdout: { model: number; persistence: number; candidates: Record<string, number>; maeDifference: { difference: number; lower: number; upper: number }; scoredHours: number };
+  holdout: {
+    model: number;
+    persistence: number;
+    candidates: Record<string, number>;
+    maeDifference: { difference: number; lower: number; upper: number };
+    scoredHours: number;
+  };
   onnxMaxAbsDifference: number;
   trainingRows: number;
   features: number;
@@ -35,8 +48,14 @@ export interface TrainResult {
 
 /** The station with the most readings in a lake table, or undefined when it is empty. */
 function busiestStation(readings: ColumnTable): string | undefined {
-  const counts = readings.groupby('stationId').count().orderby('stationId').objects() as { stationId: string; count: number }[];
-  return counts.reduce<{ stationId: string; count: number } | undefined>((best, c) => (!best || c.count > best.count ? c : best), undefined)?.stationId;
+  const counts = readings.groupby('stationId').count().orderby('stationId').objects() as {
+    stationId: string;
+    count: number;
+  }[];
+  return counts.reduce<{ stationId: string; count: number } | undefined>(
+    (best, c) => (!best || c.count > best.count ? c : best),
+    undefined,
+  )?.stationId;
 }
 
 /**
@@ -44,20 +63,32 @@ function busiestStation(readings: ColumnTable): string | undefined {
  * stations are phase-shifted copies of the dataset, so mixing them would be meaningless), hours the
  * lake lacks become missing hours, and the upstream imputed flags are kept so imputed targets are never scored.
  */
-async function lakeTable(store: ObjectStore, topic: string, stationId: string | undefined): Promise<{ table: ColumnTable; source: DataSource }> {
+async function lakeTable(
+  store: ObjectStore,
+  topic: string,
+  stationId: string | undefined,
+): Promise<{ table: ColumnTable; source: DataSource }> {
   const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
   const all = await readLake(store, topic, { from: -Infinity, to: Infinity });
   const station = stationId ?? busiestStation(all);
   const rows = station === undefined ? undefined : stationReadings(all, station);
   if (rows === undefined || rows.numRows() === 0) {
-    throw new SourceUnavailableError(`The lake ${where} holds no readings${stationId ? ` of station ${stationId}` : ''} yet. Stream readings (simulate, sink) first, or train on source "reference".`);
+    throw new SourceUnavailableError(
+      `The lake ${where} holds no readings${stationId ? ` of station ${stationId}` : ''} yet. Stream readings (simulate, sink) first, or train on source "reference".`,
+    );
   }
   // Replays may repeat an hour of a station; the first reading of the hour is kept.
-  const { table } = regularizeHourly(rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS, IMPUTED, CLIPPED), { duplicates: 'first' });
+  const { table } = regularizeHourly(
+    rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS, IMPUTED, CLIPPED),
+    { duplicates: 'first' },
+  );
   return { table, source: { kind: 'lake', origin: `${where} station ${station}` } };
 }
 
-async function loadSource(request: TrainRequest, deps: TrainDependencies): Promise<{ table: ColumnTable; source: DataSource }> {
+async function loadSource(
+  request: TrainRequest,
+  deps: TrainDependencies,
+): Promise<{ table: ColumnTable; source: DataSource }> {
   if (request.source === 'lake') return lakeTable(deps.store, deps.readingsTopic, request.stationId);
   const { table, source } = await loadPreparedDataset(deps.store);
   return { table, source: { kind: 'reference', origin: source.origin, sha256: source.sha256 } };
@@ -68,7 +99,8 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
   const started = performance.now();
   const loaded = await loadSource(request, deps);
   const rows = loaded.table.numRows();
-  const table = request.lastHours && request.lastHours < rows ? loaded.table.slice(rows - request.lastHours) : loaded.table;
+  const table =
+    request.lastHours && request.lastHours < rows ? loaded.table.slice(rows - request.lastHours) : loaded.table;
   const set = assembleTrainingSet(table, request.target, request.horizon);
   const fitStarted = performance.now();
   const outcome = trainAndEvaluate(set, request, deps.onTuningFit);
@@ -81,10 +113,16 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
   const ci = best.vsPersistence;
   const promoted = outcome.beatsPersistence && request.promote;
   let decision: string;
-  if (!outcome.beatsPersistence) decision = `not promoted: the 95 % CI of MAE(${best.fitted.kind}) − MAE(persistence) is [${ci.lower.toFixed(4)}, ${ci.upper.toFixed(4)}], not below zero`;
+  if (!outcome.beatsPersistence)
+    decision = `not promoted: the 95 % CI of MAE(${best.fitted.kind}) − MAE(persistence) is [${ci.lower.toFixed(4)}, ${ci.upper.toFixed(4)}], not below zero`;
   else if (!request.promote) decision = 'not promoted: promote was false';
   else {
-    await deps.registry.promote(request.target, request.horizon, { version: artifacts.manifest.version, promotedAt: deps.now().toISOString(), holdoutMae: best.holdout.mae }, current?.etag);
+    await deps.registry.promote(
+      request.target,
+      request.horizon,
+      { version: artifacts.manifest.version, promotedAt: deps.now().toISOString(), holdoutMae: best.holdout.mae },
+      current?.etag,
+    );
     decision = `promoted: beats persistence (95 % CI of the MAE difference [${ci.lower.toFixed(4)}, ${ci.upper.toFixed(4)}])${current ? `, replacing ${current.pointer.version}` : ''}`;
   }
   const done = performance.now();
@@ -104,6 +142,11 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
     onnxMaxAbsDifference: artifacts.onnxMaxAbsDifference,
     trainingRows: outcome.split.trainRows.length,
     features: set.names.length,
-    durationsMs: { load: Math.round(fitStarted - started), fit: Math.round(exportStarted - fitStarted), export: Math.round(publishStarted - exportStarted), publish: Math.round(done - publishStarted) },
+    durationsMs: {
+      load: Math.round(fitStarted - started),
+      fit: Math.round(exportStarted - fitStarted),
+      export: Math.round(publishStarted - exportStarted),
+      publish: Math.round(done - publishStarted),
+    },
   };
 }

@@ -2,7 +2,14 @@ import { forecastLevels, type ModelOutput } from '../../shared/model-registry';
 import { maeDifferenceInterval, type MaeDifferenceInterval } from '@air-quality/forecasting';
 import { defaultGridSearchOptions, gridSearchGbt, type TuningFit, type TuningReport } from '@air-quality/forecasting';
 import { mae, rmse } from '@air-quality/forecasting';
-import { fitDifferencedAr, linearForecast, predictLinearForecast, type DifferencedArModel, type LinearForecast, type LinearForecastColumns } from '@air-quality/forecasting';
+import {
+  fitDifferencedAr,
+  linearForecast,
+  predictLinearForecast,
+  type DifferencedArModel,
+  type LinearForecast,
+  type LinearForecastColumns,
+} from '@air-quality/forecasting';
 import { predictGbt, trainGbt, type GbtModel, type GbtOptions } from '@air-quality/forecasting';
 import type { FeatureMatrix } from '@air-quality/forecasting';
 import { searchOf, type TrainRequest } from './request';
@@ -13,7 +20,13 @@ export const HOLDOUT_SHARE = 0.2;
 
 export type FittedModel =
   | { kind: 'gbt'; model: GbtModel; output: ModelOutput }
-  | { kind: 'arima'; model: DifferencedArModel; forecast: LinearForecast; columns: LinearForecastColumns; output: ModelOutput };
+  | {
+      kind: 'arima';
+      model: DifferencedArModel;
+      forecast: LinearForecast;
+      columns: LinearForecastColumns;
+      output: ModelOutput;
+    };
 
 export interface Scores {
   mae: number;
@@ -82,10 +95,18 @@ function column(set: TrainingSet, name: string): number {
 
 /** Runs the fitted model's arithmetic in process (the reference the ONNX export is checked against). */
 function rawOutputs(fitted: FittedModel, matrix: FeatureMatrix): Float64Array {
-  return fitted.kind === 'gbt' ? predictGbt(fitted.model, matrix) : predictLinearForecast(fitted.forecast, fitted.columns, matrix);
+  return fitted.kind === 'gbt'
+    ? predictGbt(fitted.model, matrix)
+    : predictLinearForecast(fitted.forecast, fitted.columns, matrix);
 }
 
-function tuneGbt(set: TrainingSet, request: TrainRequest, training: FeatureMatrix, changes: Float64Array, onFit?: (fit: TuningFit) => void): TuningReport | null {
+function tuneGbt(
+  set: TrainingSet,
+  request: TrainRequest,
+  training: FeatureMatrix,
+  changes: Float64Array,
+  onFit?: (fit: TuningFit) => void,
+): TuningReport | null {
   if (request.tune === false) return null;
   const narrowed = request.tune === true ? {} : request.tune;
   const { grid, folds } = searchOf(narrowed);
@@ -98,9 +119,17 @@ function tuneGbt(set: TrainingSet, request: TrainRequest, training: FeatureMatri
   });
 }
 
-function fitGbt(set: TrainingSet, split: Split, request: TrainRequest, onTuningFit?: (fit: TuningFit) => void): { fitted: FittedModel; tuning: TuningReport | null } {
+function fitGbt(
+  set: TrainingSet,
+  split: Split,
+  request: TrainRequest,
+  onTuningFit?: (fit: TuningFit) => void,
+): { fitted: FittedModel; tuning: TuningReport | null } {
   const base = column(set, `${set.target}_lag0`);
-  const changes = Float64Array.from(split.trainRows, (t) => set.alignment.target[t] - set.features.values[t * set.features.cols + base]);
+  const changes = Float64Array.from(
+    split.trainRows,
+    (t) => set.alignment.target[t] - set.features.values[t * set.features.cols + base],
+  );
   const training = selectRows(set.features, split.trainRows);
   const tuning = tuneGbt(set, request, training, changes, onTuningFit);
   const options: Partial<GbtOptions> = { ...request.gbt, ...tuning?.best.params };
@@ -113,11 +142,21 @@ function fitArima(set: TrainingSet, split: Split): FittedModel {
   const levels = Float64Array.from({ length: split.holdoutStart }, (_, t) => (set.observed[t] ? set.levels[t] : NaN));
   const model = fitDifferencedAr(levels, { maxOrder });
   const forecast = linearForecast(model, set.horizon);
-  const columns = { featureCount: set.names.length, lagColumns: Array.from({ length: model.order + 1 }, (_, k) => column(set, `${set.target}_lag${k}`)) };
+  const columns = {
+    featureCount: set.names.length,
+    lagColumns: Array.from({ length: model.order + 1 }, (_, k) => column(set, `${set.target}_lag${k}`)),
+  };
   return { kind: 'arima', model, forecast, columns, output: { kind: 'level' } };
 }
 
-function evaluate(fitted: FittedModel, set: TrainingSet, split: Split, holdout: FeatureMatrix, persistence: Float64Array, actual: Float64Array): CandidateResult {
+function evaluate(
+  fitted: FittedModel,
+  set: TrainingSet,
+  split: Split,
+  holdout: FeatureMatrix,
+  persistence: Float64Array,
+  actual: Float64Array,
+): CandidateResult {
   const outputs = rawOutputs(fitted, holdout);
   const levels = forecastLevels(fitted.output, set.names, outputs, holdout.values);
   return {
@@ -130,9 +169,16 @@ function evaluate(fitted: FittedModel, set: TrainingSet, split: Split, holdout: 
 }
 
 /** Fits the requested models on the training window and scores them on the holdout against persistence; `onTuningFit` hears of each fit of a tuning search. */
-export function trainAndEvaluate(set: TrainingSet, request: TrainRequest, onTuningFit?: (fit: TuningFit) => void): TrainingOutcome {
+export function trainAndEvaluate(
+  set: TrainingSet,
+  request: TrainRequest,
+  onTuningFit?: (fit: TuningFit) => void,
+): TrainingOutcome {
   const split = splitHoldout(set);
-  if (split.trainRows.length < 200) throw new Error(`Only ${split.trainRows.length} usable training hours (observed target, no imputed input); give a longer window (lastHours) or another source.`);
+  if (split.trainRows.length < 200)
+    throw new Error(
+      `Only ${split.trainRows.length} usable training hours (observed target, no imputed input); give a longer window (lastHours) or another source.`,
+    );
   const actual = Float64Array.from(split.holdoutRows, (t) => set.alignment.target[t]);
   const persistence = Float64Array.from(split.holdoutRows, (t) => set.alignment.persistence[t]);
   const gbt = request.models.includes('gbt') ? fitGbt(set, split, request, onTuningFit) : undefined;
@@ -142,7 +188,10 @@ export function trainAndEvaluate(set: TrainingSet, request: TrainRequest, onTuni
   const best = candidates.reduce((a, b) => (b.holdout.mae < a.holdout.mae ? b : a));
   return {
     split,
-    persistence: { mae: mae(persistence, actual, split.holdoutScored), rmse: rmse(persistence, actual, split.holdoutScored) },
+    persistence: {
+      mae: mae(persistence, actual, split.holdoutScored),
+      rmse: rmse(persistence, actual, split.holdoutScored),
+    },
     candidates,
     best,
     beatsPersistence: best.vsPersistence.upper < 0,

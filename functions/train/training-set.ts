@@ -1,4 +1,15 @@
-import { IMPUTED, buildFeaturesWithState, flagLists, numbers, resolveFeatureSpec, timestamps, toFeatureMatrix, type ColumnTable, type FeatureSpec, type ResolvedFeatureSpec } from '@air-quality/preprocessing';
+import {
+  IMPUTED,
+  buildFeaturesWithState,
+  flagLists,
+  numbers,
+  resolveFeatureSpec,
+  timestamps,
+  toFeatureMatrix,
+  type ColumnTable,
+  type FeatureSpec,
+  type ResolvedFeatureSpec,
+} from '@air-quality/preprocessing';
 import { alignHorizon, type HorizonAlignment } from '@air-quality/forecasting';
 import { featureMatrix, type FeatureMatrix } from '@air-quality/forecasting';
 
@@ -28,10 +39,17 @@ export interface TrainingSet {
   readonly usable: Uint8Array;
 }
 
-export function assembleTrainingSet(table: ColumnTable, target: string, horizon: number, spec: FeatureSpec = {}): TrainingSet {
+export function assembleTrainingSet(
+  table: ColumnTable,
+  target: string,
+  horizon: number,
+  spec: FeatureSpec = {},
+): TrainingSet {
   const resolved = resolveFeatureSpec(spec);
   if (!resolved.current || !resolved.columns.includes(target)) {
-    throw new Error(`The feature spec must include the target's current value (${target}_lag0): the forecast is a change from it. Add "${target}" to columns and keep current: true.`);
+    throw new Error(
+      `The feature spec must include the target's current value (${target}_lag0): the forecast is a change from it. Add "${target}" to columns and keep current: true.`,
+    );
   }
   const { table: featureTable, names } = buildFeaturesWithState(table, resolved);
   const { data, cols } = toFeatureMatrix(featureTable, names);
@@ -39,7 +57,9 @@ export function assembleTrainingSet(table: ColumnTable, target: string, horizon:
   const levels = Float64Array.from(numbers(table, target), (v) => v ?? NaN);
   const observed = Uint8Array.from(levels, (v, t) => (Number.isFinite(v) && !imputed[t].includes(target) ? 1 : 0));
   const alignment = alignHorizon(levels, observed, horizon);
-  const usable = Uint8Array.from(alignment.targetObserved, (ok, t) => (ok && imputed[t].length === 0 && Number.isFinite(levels[t]) ? 1 : 0));
+  const usable = Uint8Array.from(alignment.targetObserved, (ok, t) =>
+    ok && imputed[t].length === 0 && Number.isFinite(levels[t]) ? 1 : 0,
+  );
   return {
     target,
     horizon,
@@ -64,6 +84,8 @@ export function flaggedRows(flags: ArrayLike<number>, start = 0, end = flags.len
 /** The given rows of a matrix, copied in order. */
 export function selectRows(matrix: FeatureMatrix, rows: readonly number[]): FeatureMatrix {
   const values = new Float32Array(rows.length * matrix.cols);
-  rows.forEach((row, i) => values.set(matrix.values.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols));
+  rows.forEach((row, i) =>
+    values.set(matrix.values.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols),
+  );
   return featureMatrix(values, matrix.cols);
 }

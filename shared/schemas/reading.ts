@@ -7,13 +7,20 @@ import { z } from 'zod';
  */
 export const READING_SCHEMA_VERSION = 1;
 
-const measureId = z.enum(COLUMN_IDS as [ColumnId, ...ColumnId[]], { error: (issue) => `unknown measure ${JSON.stringify(issue.input)}; known: ${COLUMN_IDS.join(', ')}` });
-const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time with a zone, e.g. 2004-03-10T18:00:00Z' });
+const measureId = z.enum(COLUMN_IDS as [ColumnId, ...ColumnId[]], {
+  error: (issue) => `unknown measure ${JSON.stringify(issue.input)}; known: ${COLUMN_IDS.join(', ')}`,
+});
+const isoInstant = z.iso.datetime({
+  offset: true,
+  error: 'must be an ISO-8601 date-time with a zone, e.g. 2004-03-10T18:00:00Z',
+});
 
 export const readingSchema = z.strictObject({
   schemaVersion: z.literal(READING_SCHEMA_VERSION, { error: `schemaVersion must be ${READING_SCHEMA_VERSION}` }),
   eventId: z.uuid({ error: 'eventId must be a UUID' }),
-  stationId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'stationId must be 1-64 characters of letters, digits, _ . -' }),
+  stationId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'stationId must be 1-64 characters of letters, digits, _ . -' }),
   sequence: z.number().int().nonnegative({ error: 'sequence must be a non-negative integer' }),
   observedAt: isoInstant,
   sourceTime: isoInstant,

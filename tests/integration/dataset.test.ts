@@ -8,7 +8,14 @@ import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { zipSync } from 'fflate';
 import { loadConfig } from '../../shared/config';
 import { createServer } from 'node:net';
-import { DatasetUnavailableError, loadPreparedDataset, OFFICIAL_ZIP_URL, PREPARED_KEY, resolveDataset, STAGED_CSV_KEY } from '../../shared/dataset';
+import {
+  DatasetUnavailableError,
+  loadPreparedDataset,
+  OFFICIAL_ZIP_URL,
+  PREPARED_KEY,
+  resolveDataset,
+  STAGED_CSV_KEY,
+} from '../../shared/dataset';
 import { ObjectStoreUnavailableError, S3ObjectStore } from '../../shared/object-store';
 import { fromParquet } from '../../shared/parquet';
 import { createS3Client } from '../../shared/s3';
@@ -86,7 +93,10 @@ describe('dataset resolution and staging (real MinIO)', () => {
   });
 
   it('names the setting and the fix when the explicit path is wrong', async () => {
-    await assert.rejects(resolveDataset(store, '/nonexistent/AirQualityUCI.csv', offline), /AIR_QUALITY_DATASET=\/nonexistent\/AirQualityUCI.csv could not be read: .*ENOENT.*Point it at the UCI csv or the official zip/);
+    await assert.rejects(
+      resolveDataset(store, '/nonexistent/AirQualityUCI.csv', offline),
+      /AIR_QUALITY_DATASET=\/nonexistent\/AirQualityUCI.csv could not be read: .*ENOENT.*Point it at the UCI csv or the official zip/,
+    );
   });
 
   it('with the object store down, blames the object store (endpoint, bucket, fix), not a valid AIR_QUALITY_DATASET', async () => {
@@ -96,7 +106,10 @@ describe('dataset resolution and staging (real MinIO)', () => {
       await assert.rejects(resolveDataset(down, setting, zipServer([])), (error: Error) => {
         assert.ok(error instanceof ObjectStoreUnavailableError, `${error.name}: ${error.message}`);
         assert.ok(error.message.includes(`at ${endpoint} bucket ${config.s3.bucket}`), error.message);
-        assert.match(error.message, /Is the object store running\? Locally: npm run stack:up; otherwise check S3_ENDPOINT/);
+        assert.match(
+          error.message,
+          /Is the object store running\? Locally: npm run stack:up; otherwise check S3_ENDPOINT/,
+        );
         assert.doesNotMatch(error.message, /AIR_QUALITY_DATASET|dataset was not found/);
         return true;
       });

@@ -42,7 +42,12 @@ async function roundTrip(settings: KafkaSettings): Promise<void> {
       await producer.disconnect();
     }
     const received = await messagesBetween(kafka, topic, from, await endOffsets(kafka, topic));
-    assert.deepEqual(received.map((m) => ({ key: m.message.key!.toString(), value: m.message.value!.toString() })).sort((a, b) => a.key.localeCompare(b.key)), sent);
+    assert.deepEqual(
+      received
+        .map((m) => ({ key: m.message.key!.toString(), value: m.message.value!.toString() }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+      sent,
+    );
   } finally {
     await deleteTopics(kafka, [topic]);
   }
@@ -62,7 +67,13 @@ const sendOne = async (settings: KafkaSettings): Promise<void> => {
  * these failures are for good, and createKafka's retries would only make the test slow.
  */
 async function connectionFailure(settings: KafkaSettings): Promise<Error> {
-  const admin = new Kafka({ clientId: 'auth-test', brokers: settings.brokers, ...(await kafkaSecurity(settings, secrets)), logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+  const admin = new Kafka({
+    clientId: 'auth-test',
+    brokers: settings.brokers,
+    ...(await kafkaSecurity(settings, secrets)),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
   try {
     await admin.connect();
   } catch (error) {
@@ -76,14 +87,20 @@ async function connectionFailure(settings: KafkaSettings): Promise<Error> {
 // The broker runs natively (also when the stack runs in Docker): Java and openssl are needed.
 const missingTool = ['java', 'openssl'].find((tool) => spawnSync('which', [tool]).status !== 0);
 
-describe('the functions\' Kafka client against a broker that requires authentication', { skip: missingTool && `${missingTool} not found: install Java 17+ and openssl to run this test's own broker` }, () => {
+describe("the functions' Kafka client against a broker that requires authentication", {
+  skip: missingTool && `${missingTool} not found: install Java 17+ and openssl to run this test's own broker`,
+}, () => {
   before(async () => {
     broker = await startSecuredBroker();
     const { user, certificates } = broker;
     secrets = secretsOf({
       [USER_ARN]: user,
       [WRONG_USER_ARN]: { ...user, password: 'not-the-password' },
-      [CLIENT_ARN]: { certificate: certificates.clientPem, privateKey: certificates.clientKeyPem, privateKeyPassword: certificates.clientKeyPassword },
+      [CLIENT_ARN]: {
+        certificate: certificates.clientPem,
+        privateKey: certificates.clientKeyPem,
+        privateKeyPassword: certificates.clientKeyPassword,
+      },
       [CA_ARN]: { certificate: certificates.caPem },
     });
   });
@@ -92,8 +109,21 @@ describe('the functions\' Kafka client against a broker that requires authentica
     await broker?.stop();
   });
 
-  const scram = (env: Record<string, string> = {}) => loadConfig({ KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.saslSslPort}`, KAFKA_AUTH: 'sasl-scram-512', KAFKA_CA_SECRET_ARN: CA_ARN, ...env }).kafka;
-  const mtls = (env: Record<string, string> = {}) => loadConfig({ KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.mtlsPort}`, KAFKA_AUTH: 'mtls', KAFKA_SECRET_ARN: CLIENT_ARN, KAFKA_CA_SECRET_ARN: CA_ARN, ...env }).kafka;
+  const scram = (env: Record<string, string> = {}) =>
+    loadConfig({
+      KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.saslSslPort}`,
+      KAFKA_AUTH: 'sasl-scram-512',
+      KAFKA_CA_SECRET_ARN: CA_ARN,
+      ...env,
+    }).kafka;
+  const mtls = (env: Record<string, string> = {}) =>
+    loadConfig({
+      KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.mtlsPort}`,
+      KAFKA_AUTH: 'mtls',
+      KAFKA_SECRET_ARN: CLIENT_ARN,
+      KAFKA_CA_SECRET_ARN: CA_ARN,
+      ...env,
+    }).kafka;
 
   it('sasl-scram-512 over TLS with the private CA: admin, produce and consume with the user from the secret', async () => {
     await roundTrip(scram({ KAFKA_SECRET_ARN: USER_ARN }));
@@ -101,7 +131,13 @@ describe('the functions\' Kafka client against a broker that requires authentica
 
   it('npm run kafka:topics provisions the pipeline topics on the authenticated cluster (ensureTopics), idempotently', async () => {
     const run = randomUUID().slice(0, 8);
-    const env = { KAFKA_AUTH: 'sasl-scram-512', KAFKA_SECRET_ARN: USER_ARN, KAFKA_TOPIC_READINGS: `readings-${run}`, KAFKA_TOPIC_DLQ: `readings-${run}.dlq`, KAFKA_TOPIC_PREDICTIONS: `predictions-${run}` };
+    const env = {
+      KAFKA_AUTH: 'sasl-scram-512',
+      KAFKA_SECRET_ARN: USER_ARN,
+      KAFKA_TOPIC_READINGS: `readings-${run}`,
+      KAFKA_TOPIC_DLQ: `readings-${run}.dlq`,
+      KAFKA_TOPIC_PREDICTIONS: `predictions-${run}`,
+    };
     const config = { ...loadConfig(env), kafka: scram(env) };
     const wanted = [`readings-${run}`, `readings-${run}.dlq`, `predictions-${run}`];
     assert.deepEqual(await ensureTopics(config, { secrets }), wanted);
@@ -109,7 +145,10 @@ describe('the functions\' Kafka client against a broker that requires authentica
     const kafka = await createKafka(config.kafka, 'auth-test', secrets);
     const { topics } = await withAdmin(kafka, (admin) => admin.fetchTopicMetadata({ topics: wanted }));
     await deleteTopics(kafka, wanted);
-    assert.deepEqual(topics.map((t) => t.partitions.length), [3, 3, 3]);
+    assert.deepEqual(
+      topics.map((t) => t.partitions.length),
+      [3, 3, 3],
+    );
   });
 
   it('sasl-scram-512 with KAFKA_SASL_USERNAME/PASSWORD (local development) instead of the secret', async () => {
@@ -119,7 +158,10 @@ describe('the functions\' Kafka client against a broker that requires authentica
   it('a wrong password is refused with an error that points at the secret', async () => {
     await assert.rejects(sendOne(scram({ KAFKA_SECRET_ARN: WRONG_USER_ARN })), (error: Error) => {
       assert.ok(error instanceof BrokerUnavailableError, error.message);
-      assert.match(error.message, /rejected the credentials \(KAFKA_AUTH=sasl-scram-512\): check the username and password in the secret .*kafka-user-wrong/);
+      assert.match(
+        error.message,
+        /rejected the credentials \(KAFKA_AUTH=sasl-scram-512\): check the username and password in the secret .*kafka-user-wrong/,
+      );
       assert.doesNotMatch(error.message, /not-the-password/);
       return true;
     });
@@ -137,7 +179,11 @@ describe('the functions\' Kafka client against a broker that requires authentica
   });
 
   it('the mtls listener refuses a client without a certificate, and the hint names KAFKA_AUTH=mtls', async () => {
-    const settings = loadConfig({ KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.mtlsPort}`, KAFKA_TLS: 'true', KAFKA_CA_SECRET_ARN: CA_ARN }).kafka;
+    const settings = loadConfig({
+      KAFKA_BOOTSTRAP_SERVERS: `localhost:${broker.mtlsPort}`,
+      KAFKA_TLS: 'true',
+      KAFKA_CA_SECRET_ARN: CA_ARN,
+    }).kafka;
     const error = await connectionFailure(settings);
     assert.match(error.message, /bad certificate|certificate required/);
     assert.match(kafkaFailureHint(error, settings), /refused this client's TLS handshake: .*KAFKA_AUTH=mtls/);

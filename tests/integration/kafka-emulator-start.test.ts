@@ -15,7 +15,12 @@ const TOPIC = 'readings';
 
 /** What stack:up does before sls offline start: create the topic once the broker answers, with leaders. */
 async function createTopic(brokers: string[]): Promise<void> {
-  const admin = new Kafka({ clientId: 'fresh-broker-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 30, maxRetryTime: 2000 } }).admin();
+  const admin = new Kafka({
+    clientId: 'fresh-broker-test',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, maxRetryTime: 2000 },
+  }).admin();
   await admin.connect();
   try {
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: 2 }] });
@@ -42,7 +47,17 @@ function inferWorker(brokers: string[]) {
   let waiting!: () => void;
   const firstWait = new Promise<void>((resolve) => (waiting = resolve));
   const worker = new MappingWorker({
-    mapping: { functionKey: 'infer', source: { eventSource: 'SelfManagedKafka' }, bootstrapServers: brokers, topic: TOPIC, batchSize: 10, maximumBatchingWindowMs: 0, startingPosition: { type: 'LATEST' }, consumerGroupId: 'infer', filterPatterns: [] },
+    mapping: {
+      functionKey: 'infer',
+      source: { eventSource: 'SelfManagedKafka' },
+      bootstrapServers: brokers,
+      topic: TOPIC,
+      batchSize: 10,
+      maximumBatchingWindowMs: 0,
+      startingPosition: { type: 'LATEST' },
+      consumerGroupId: 'infer',
+      filterPatterns: [],
+    },
     handler: async (event) => delivered(event),
     onInvocation: () => undefined,
     warn: (line) => {
@@ -60,7 +75,9 @@ async function assertDelivers(brokers: string[], firstEvent: Promise<LambdaKafka
 }
 
 describe('a mapping started right after a fresh broker', { skip: noJavaReason }, () => {
-  it(`waits for the broker and its group coordinator, then delivers, on ${RUNS} fresh brokers`, { timeout: RUNS * 120_000 }, async () => {
+  it(`waits for the broker and its group coordinator, then delivers, on ${RUNS} fresh brokers`, {
+    timeout: RUNS * 120_000,
+  }, async () => {
     for (let run = 1; run <= RUNS; run += 1) {
       const broker = await freshBroker(`kafka-fresh-${run}`);
       try {
@@ -80,7 +97,9 @@ describe('a mapping started right after a fresh broker', { skip: noJavaReason },
     }
   });
 
-  it('started before the broker is up, waits for it and for its first group coordinator', { timeout: 180_000 }, async () => {
+  it('started before the broker is up, waits for it and for its first group coordinator', {
+    timeout: 180_000,
+  }, async () => {
     const broker = await freshBroker('kafka-fresh-late');
     try {
       // The topic exists (as after stack:up), but no group was ever coordinated: __consumer_offsets is created on the first lookup.
@@ -98,7 +117,10 @@ describe('a mapping started right after a fresh broker', { skip: noJavaReason },
       } finally {
         await worker.stop();
       }
-      assert.match(waited[0]!, /kafka λ infer: waiting for the broker at localhost:\d+ \(.*ECONNREFUSED.*\); 0 s of 60 s/);
+      assert.match(
+        waited[0]!,
+        /kafka λ infer: waiting for the broker at localhost:\d+ \(.*ECONNREFUSED.*\); 0 s of 60 s/,
+      );
       console.log(`started after: ${waited.join(' | ')}`);
     } finally {
       await broker.remove();

@@ -29,16 +29,27 @@ describe('the native Kafka broker', { skip: noJavaReason }, () => {
       const broker = await freshBroker('kafka-fresh-test');
       const { brokers } = broker;
       // One quick retry at most: the first group requests must succeed as they are, not eventually.
-      const kafka = new Kafka({ clientId: 'fresh-broker-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+      const kafka = new Kafka({
+        clientId: 'fresh-broker-test',
+        brokers,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 1, initialRetryTime: 50 },
+      });
       const admin = kafka.admin();
       try {
         await broker.start();
-        await waitUntil('the fresh broker', () => kafkaAnswers(brokers), 60_000, () => broker.process.pid() !== undefined);
+        await waitUntil(
+          'the fresh broker',
+          () => kafkaAnswers(brokers),
+          60_000,
+          () => broker.process.pid() !== undefined,
+        );
         await waitUntil('its group coordinators', () => groupCoordinatorAnswers(brokers), 60_000);
         await admin.connect();
         const topic = `fresh-${round}`;
         await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 3 }] });
-        for (let n = 0; n < 20; n += 1) await admin.fetchOffsets({ groupId: `fresh-group-${randomUUID()}`, topics: [topic] });
+        for (let n = 0; n < 20; n += 1)
+          await admin.fetchOffsets({ groupId: `fresh-group-${randomUUID()}`, topics: [topic] });
         const groupId = `fresh-consumer-${round}`;
         const consumer = kafka.consumer({ groupId, retry: { retries: 1, initialRetryTime: 50 } });
         const crashed: Error[] = [];
@@ -53,12 +64,19 @@ describe('the native Kafka broker', { skip: noJavaReason }, () => {
         await producer.send({ topic, messages: [{ value: `round ${round}` }] });
         await producer.disconnect();
         const deadline = new AbortController();
-        const timedOut = sleep(30_000, undefined, { signal: deadline.signal }).then(() => `nothing within 30 s (crashes: ${crashed.map((e) => e.message).join('; ')})`, () => '');
+        const timedOut = sleep(30_000, undefined, { signal: deadline.signal }).then(
+          () => `nothing within 30 s (crashes: ${crashed.map((e) => e.message).join('; ')})`,
+          () => '',
+        );
         const value = await Promise.race([received, timedOut]);
         deadline.abort();
         await consumer.disconnect();
         assert.equal(value, `round ${round}`);
-        assert.deepEqual(crashed.map((e) => e.message), [], `round ${round}: ${broker.process.tail(10)}`);
+        assert.deepEqual(
+          crashed.map((e) => e.message),
+          [],
+          `round ${round}: ${broker.process.tail(10)}`,
+        );
       } finally {
         await admin.disconnect().catch(() => undefined);
         await broker.remove();

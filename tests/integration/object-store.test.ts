@@ -49,16 +49,34 @@ describe('S3ObjectStore against the real MinIO', () => {
     const claimKey = `${prefix}claim.json`;
     const { etag: claimed } = await store.put(claimKey, '{"owner":"a"}', unchangedSince(undefined));
     const { etag: existing } = await store.put(`${prefix}data-1`, 'left by a failed attempt');
-    const versions = await versionsUnderClaim(store, [`${prefix}data-1`, `${prefix}data-2`], { key: claimKey, etag: claimed });
-    assert.deepEqual(versions, new Map([[`${prefix}data-1`, existing], [`${prefix}data-2`, undefined]]));
+    const versions = await versionsUnderClaim(store, [`${prefix}data-1`, `${prefix}data-2`], {
+      key: claimKey,
+      etag: claimed,
+    });
+    assert.deepEqual(
+      versions,
+      new Map([
+        [`${prefix}data-1`, existing],
+        [`${prefix}data-2`, undefined],
+      ]),
+    );
     await store.put(claimKey, '{"owner":"b"}', unchangedSince(claimed));
-    await assert.rejects(versionsUnderClaim(store, [`${prefix}data-1`], { key: claimKey, etag: claimed }), PreconditionFailedError);
+    await assert.rejects(
+      versionsUnderClaim(store, [`${prefix}data-1`], { key: claimKey, etag: claimed }),
+      PreconditionFailedError,
+    );
     // Nothing found, nothing a later claimant can have written: the conditional creates fence on their own.
-    assert.deepEqual(await versionsUnderClaim(store, [`${prefix}data-3`], { key: claimKey, etag: claimed }), new Map([[`${prefix}data-3`, undefined]]));
+    assert.deepEqual(
+      await versionsUnderClaim(store, [`${prefix}data-3`], { key: claimKey, etag: claimed }),
+      new Map([[`${prefix}data-3`, undefined]]),
+    );
   });
 
   it('copying a missing object fails naming both keys, and creates nothing', async () => {
-    await assert.rejects(store.copy(`${prefix}absent.txt`, `${prefix}target.txt`), /Cannot copy tests\/object-store\/.*\/absent\.txt to .*\/target\.txt at .* bucket air-quality: .*/);
+    await assert.rejects(
+      store.copy(`${prefix}absent.txt`, `${prefix}target.txt`),
+      /Cannot copy tests\/object-store\/.*\/absent\.txt to .*\/target\.txt at .* bucket air-quality: .*/,
+    );
     assert.equal(await store.head(`${prefix}target.txt`), undefined);
   });
 });

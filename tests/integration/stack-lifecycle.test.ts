@@ -35,7 +35,9 @@ const portOpen = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-it('stack down leaves no process or port behind, and up again keeps topics, offsets and objects', { skip: dockerEngineAvailable() && 'covers the native stack; Docker volumes keep data by design' }, async () => {
+it('stack down leaves no process or port behind, and up again keeps topics, offsets and objects', {
+  skip: dockerEngineAvailable() && 'covers the native stack; Docker volumes keep data by design',
+}, async () => {
   const store = new S3ObjectStore(config.s3);
   const kafka = await createKafka(config.kafka, 'lifecycle-test');
   const marker = randomUUID();
@@ -59,7 +61,12 @@ it('stack down leaves no process or port behind, and up again keeps topics, offs
   console.log(`warm stack:up took ${Date.now() - startedAt} ms`);
   const object = await store.get(`tests/lifecycle/${marker}.txt`);
   assert.equal(new TextDecoder().decode(object?.body), marker);
-  const [message] = await messagesBetween(kafka, config.topics.deadLetter, from, await endOffsets(kafka, config.topics.deadLetter));
+  const [message] = await messagesBetween(
+    kafka,
+    config.topics.deadLetter,
+    from,
+    await endOffsets(kafka, config.topics.deadLetter),
+  );
   assert.equal(message.message.value?.toString(), marker);
   await store.delete([`tests/lifecycle/${marker}.txt`]);
 });

@@ -23,7 +23,11 @@ describe('local stack', () => {
   it('creates the topics idempotently, each with 3 partitions that all have a leader', async () => {
     await ensureTopics(config);
     await ensureTopics(config);
-    const { topics } = await withAdmin(kafka, (admin) => admin.fetchTopicMetadata({ topics: [config.topics.readings, config.topics.deadLetter, config.topics.predictions] }));
+    const { topics } = await withAdmin(kafka, (admin) =>
+      admin.fetchTopicMetadata({
+        topics: [config.topics.readings, config.topics.deadLetter, config.topics.predictions],
+      }),
+    );
     assert.equal(topics.length, 3);
     for (const topic of topics) {
       assert.equal(topic.partitions.length, 3, topic.name);
@@ -35,13 +39,24 @@ describe('local stack', () => {
     it(`round-trips messages on the ${topicKey} topic, on every partition`, async () => {
       const topic = config.topics[topicKey];
       const runId = randomUUID();
-      const messages = [0, 1, 2].map((partition) => ({ partition, key: `k${partition}`, value: JSON.stringify({ runId, partition }), headers: { run: runId } }));
+      const messages = [0, 1, 2].map((partition) => ({
+        partition,
+        key: `k${partition}`,
+        value: JSON.stringify({ runId, partition }),
+        headers: { run: runId },
+      }));
       const from = await endOffsets(kafka, topic);
       await producer.send({ topic, messages });
       const received = await messagesBetween(kafka, topic, from, await endOffsets(kafka, topic));
       assert.deepEqual(
-        received.map((m) => [m.partition, m.message.key?.toString(), JSON.parse(m.message.value!.toString()).partition]).sort(),
-        [[0, 'k0', 0], [1, 'k1', 1], [2, 'k2', 2]],
+        received
+          .map((m) => [m.partition, m.message.key?.toString(), JSON.parse(m.message.value!.toString()).partition])
+          .sort(),
+        [
+          [0, 'k0', 0],
+          [1, 'k1', 1],
+          [2, 'k2', 2],
+        ],
       );
     });
   }

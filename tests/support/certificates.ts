@@ -20,21 +20,93 @@ export interface TestCertificates {
 /** A throwaway CA, a broker certificate and a client certificate, made with openssl in `dir`. */
 export function makeTestCertificates(dir: string): TestCertificates {
   const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const openssl = (...args: string[]) =>
+    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   const keystorePassword = 'broker-keystore-pass';
   const clientKeyPassword = 'client-key-pass';
 
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=air-quality test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=air-quality test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  );
   const sign = (name: string, subject: string, extensions: string) => {
     writeFileSync(file(`${name}.ext`), extensions);
     openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
   };
   sign('broker', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   sign('client', '/CN=air-quality-pipeline', 'extendedKeyUsage=clientAuth\n');
-  openssl('pkcs12', '-export', '-in', 'broker.pem', '-inkey', 'broker.key', '-certfile', 'ca.pem', '-name', 'broker', '-out', 'broker.p12', '-passout', `pass:${keystorePassword}`);
-  openssl('pkcs8', '-topk8', '-in', 'client.key', '-out', 'client-encrypted.key', '-v2', 'aes-256-cbc', '-passout', `pass:${clientKeyPassword}`);
-  openssl('pkcs8', '-topk8', '-in', 'client.key', '-out', 'client-pbes1.key', '-v1', 'PBE-SHA1-3DES', '-passout', `pass:${clientKeyPassword}`);
+  openssl(
+    'pkcs12',
+    '-export',
+    '-in',
+    'broker.pem',
+    '-inkey',
+    'broker.key',
+    '-certfile',
+    'ca.pem',
+    '-name',
+    'broker',
+    '-out',
+    'broker.p12',
+    '-passout',
+    `pass:${keystorePassword}`,
+  );
+  openssl(
+    'pkcs8',
+    '-topk8',
+    '-in',
+    'client.key',
+    '-out',
+    'client-encrypted.key',
+    '-v2',
+    'aes-256-cbc',
+    '-passout',
+    `pass:${clientKeyPassword}`,
+  );
+  openssl(
+    'pkcs8',
+    '-topk8',
+    '-in',
+    'client.key',
+    '-out',
+    'client-pbes1.key',
+    '-v1',
+    'PBE-SHA1-3DES',
+    '-passout',
+    `pass:${clientKeyPassword}`,
+  );
 
   return {
     caPem: readFileSync(file('ca.pem'), 'utf8'),

@@ -19,7 +19,10 @@ export async function ensureTestDataset(setting = process.env.AIR_QUALITY_DATASE
     try {
       bytes = readFileSync(setting);
     } catch (error) {
-      throw new Error(`AIR_QUALITY_DATASET=${setting} could not be read (${(error as Error).message}). Point it at a local AirQualityUCI.csv or the official zip, or unset it to use the cache (${cachedDataset}).`, { cause: error });
+      throw new Error(
+        `AIR_QUALITY_DATASET=${setting} could not be read (${(error as Error).message}). Point it at a local AirQualityUCI.csv or the official zip, or unset it to use the cache (${cachedDataset}).`,
+        { cause: error },
+      );
     }
     // The test files read a csv; the official zip is unpacked into the cache once.
     return isZip(bytes) ? cache(csvFromBytes(bytes)) : setting;
@@ -31,7 +34,10 @@ export async function ensureTestDataset(setting = process.env.AIR_QUALITY_DATASE
   try {
     bytes = await httpFetch(url);
   } catch (error) {
-    throw new Error(`The tests need the UCI Air Quality dataset and could not download it from ${url} (${(error as Error).message}). Offline, set AIR_QUALITY_DATASET to a local AirQualityUCI.csv or the official zip.`, { cause: error });
+    throw new Error(
+      `The tests need the UCI Air Quality dataset and could not download it from ${url} (${(error as Error).message}). Offline, set AIR_QUALITY_DATASET to a local AirQualityUCI.csv or the official zip.`,
+      { cause: error },
+    );
   }
   return cache(csvFromBytes(bytes));
 }
@@ -46,9 +52,13 @@ function cache(csv: string): string {
 /** The dataset's local path, once ensureTestDataset has run (npm test does) or AIR_QUALITY_DATASET names a file. */
 export function datasetPath(): string {
   const setting = process.env.AIR_QUALITY_DATASET?.trim();
-  const found = [setting && !isUrl(setting) ? setting : undefined, cachedDataset].find((path): path is string => !!path && existsSync(path));
+  const found = [setting && !isUrl(setting) ? setting : undefined, cachedDataset].find(
+    (path): path is string => !!path && existsSync(path),
+  );
   if (!found) {
-    throw new Error(`The UCI Air Quality csv was not found (looked at: ${[setting, cachedDataset].filter(Boolean).join(', ')}). Run the tests with npm test (it downloads the dataset once), or set AIR_QUALITY_DATASET to a local AirQualityUCI.csv.`);
+    throw new Error(
+      `The UCI Air Quality csv was not found (looked at: ${[setting, cachedDataset].filter(Boolean).join(', ')}). Run the tests with npm test (it downloads the dataset once), or set AIR_QUALITY_DATASET to a local AirQualityUCI.csv.`,
+    );
   }
   return found;
 }

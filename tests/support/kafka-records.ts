@@ -8,7 +8,12 @@ import { READING_SCHEMA_VERSION, type Reading } from '../../shared/schemas/readi
 export { HOUR };
 export const T0 = Date.UTC(2026, 10, 24, 10);
 
-export function reading(stationId: string, sequence: number, observedAtMs: number, overrides: Partial<Reading> = {}): Reading {
+export function reading(
+  stationId: string,
+  sequence: number,
+  observedAtMs: number,
+  overrides: Partial<Reading> = {},
+): Reading {
   return {
     schemaVersion: READING_SCHEMA_VERSION,
     eventId: randomUUID(),
@@ -16,7 +21,17 @@ export function reading(stationId: string, sequence: number, observedAtMs: numbe
     sequence,
     observedAt: new Date(observedAtMs).toISOString(),
     sourceTime: new Date(Date.UTC(2004, 2, 10, 18) + sequence * HOUR).toISOString(),
-    readings: { co_gt: 2.6, pt08_s1_co: 1360, c6h6_gt: 11.9, nox_gt: 166, no2_gt: 113, t: 13.6, rh: 48.9, ah: 0.7578, nmhc_gt: null },
+    readings: {
+      co_gt: 2.6,
+      pt08_s1_co: 1360,
+      c6h6_gt: 11.9,
+      nox_gt: 166,
+      no2_gt: 113,
+      t: 13.6,
+      rh: 48.9,
+      ah: 0.7578,
+      nmhc_gt: null,
+    },
     quality: { imputed: ['nmhc_gt'], clipped: ['c6h6_gt'] },
     ...overrides,
   };
@@ -25,7 +40,11 @@ export function reading(stationId: string, sequence: number, observedAtMs: numbe
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 /** A record as the event source mapping delivers it; `value` is JSON-encoded unless it is a string already. */
-export function record(offset: number, value: Reading | string | undefined, options: { topic?: string; partition?: number; key?: string } = {}): KafkaRecord {
+export function record(
+  offset: number,
+  value: Reading | string | undefined,
+  options: { topic?: string; partition?: number; key?: string } = {},
+): KafkaRecord {
   const key = options.key ?? (typeof value === 'object' ? value.stationId : undefined);
   return {
     topic: options.topic ?? 'readings',

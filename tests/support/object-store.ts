@@ -1,7 +1,13 @@
 import type { ObjectStore } from '../../shared/object-store';
 
 /** The real store with a hook around each put, to inject a failure at an exact point. */
-export function storeWithHooks(store: ObjectStore, hooks: { beforePut?: (key: string, body: Uint8Array | string) => void | Promise<void>; afterPut?: (key: string) => void }): ObjectStore {
+export function storeWithHooks(
+  store: ObjectStore,
+  hooks: {
+    beforePut?: (key: string, body: Uint8Array | string) => void | Promise<void>;
+    afterPut?: (key: string) => void;
+  },
+): ObjectStore {
   return {
     bucket: store.bucket,
     get: (key) => store.get(key),

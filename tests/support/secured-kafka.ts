@@ -21,10 +21,14 @@ export interface SecuredBroker {
 /** Free ports on 127.0.0.1, held together so they differ. */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -48,9 +52,17 @@ const portOpen = (port: number) =>
 export async function startSecuredBroker(): Promise<SecuredBroker> {
   const dir = mkdtempSync(join(tmpdir(), 'kafka-auth-'));
   const certificates = makeTestCertificates(dir);
-  const [controllerPort, plaintextPort, saslSslPort, mtlsPort] = await freePorts(4) as [number, number, number, number];
+  const [controllerPort, plaintextPort, saslSslPort, mtlsPort] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const user = { username: 'pipeline', password: 'scram-test-password' };
-  const broker = new ManagedProcess('kafka-auth-test', 'kafka.Kafka', { runDir: join(dir, 'run'), logDir: join(dir, 'logs') });
+  const broker = new ManagedProcess('kafka-auth-test', 'kafka.Kafka', {
+    runDir: join(dir, 'run'),
+    logDir: join(dir, 'logs'),
+  });
   const stop = async () => {
     await broker.stop(10_000);
     rmSync(dir, { recursive: true, force: true });
@@ -68,8 +80,10 @@ export async function startSecuredBroker(): Promise<SecuredBroker> {
     properties: {
       'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.sasl_ssl.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required user_${user.username}="${user.password}";`,
-      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
-      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
       'ssl.keystore.type': 'PKCS12',
       'ssl.keystore.location': certificates.brokerKeystore,
       'ssl.keystore.password': certificates.keystorePassword,
@@ -78,7 +92,10 @@ export async function startSecuredBroker(): Promise<SecuredBroker> {
       'ssl.truststore.location': certificates.caFile,
       'listener.name.mtls.ssl.client.auth': 'required',
     },
-    formatArgs: ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${user.username},password=${user.password}]`]),
+    formatArgs: ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => [
+      '--add-scram',
+      `${mechanism}=[name=${user.username},password=${user.password}]`,
+    ]),
   });
   const deadline = Date.now() + 60_000;
   while (!((await portOpen(saslSslPort)) && (await portOpen(mtlsPort)))) {

@@ -15,7 +15,13 @@ export function matrixCsv(matrix: CorrelationMatrix, which: 'r' | 'p'): string {
 
 export function correlogramCsv(pollutants: readonly PollutantAnalysis[], which: 'acf' | 'pacf'): string {
   const rows = pollutants.flatMap(({ id, [which]: { values, confint } }) =>
-    values.map((value, lag) => ({ pollutant: id, lag, [which]: value, confint_lower: confint[lag]![0], confint_upper: confint[lag]![1] })),
+    values.map((value, lag) => ({
+      pollutant: id,
+      lag,
+      [which]: value,
+      confint_lower: confint[lag]![0],
+      confint_upper: confint[lag]![1],
+    })),
   );
   return from(rows).toCSV();
 }

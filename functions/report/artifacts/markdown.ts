@@ -17,7 +17,8 @@ export interface MarkdownOptions {
 const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
 const fixed = (digits: number) => (v: number) => (Number.isNaN(v) ? '–' : v.toFixed(digits));
 // p underflows to 0 for the strongest pairs: say so rather than print 0.
-const pValue = (p: number) => (Number.isNaN(p) ? '–' : p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const pValue = (p: number) =>
+  Number.isNaN(p) ? '–' : p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 const isoHour = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 const markdownTable = (rows: object[]) => from(rows).toMarkdown();
 const image = (name: string, alt: string, o: MarkdownOptions) => `![${alt}](${o.imageSrc(name)})`;
@@ -25,7 +26,12 @@ const argExtreme = (values: number[], better: (a: number, b: number) => boolean)
   values.reduce((best, v, i) => (!Number.isNaN(v) && (best < 0 || better(v, values[best]!)) ? i : best), -1);
 
 function coverageSection(a: ReportAnalysis): string {
-  const rows = a.coverage.map((c) => ({ column: c.id, name: columnLabel(c.id).label, 'hours present': c.present, missing: percent(c.missingFraction) }));
+  const rows = a.coverage.map((c) => ({
+    column: c.id,
+    name: columnLabel(c.id).label,
+    'hours present': c.present,
+    missing: percent(c.missingFraction),
+  }));
   const excluded = a.excluded.length
     ? `Excluded for missing more than ${percent(a.options.maxMissingFraction)} of the hours: ${a.excluded.map((c) => `${c.id} (${percent(c.missingFraction)} missing)`).join(', ')}.`
     : `No column misses more than ${percent(a.options.maxMissingFraction)} of the hours.`;
@@ -40,7 +46,12 @@ function patternSection(a: ReportAnalysis, o: MarkdownOptions): string {
     'peak day': WEEKDAY_NAMES[argExtreme(p.byDayOfWeek, (x, y) => x > y)] ?? '–',
     'lowest day': WEEKDAY_NAMES[argExtreme(p.byDayOfWeek, (x, y) => x < y)] ?? '–',
   }));
-  return ['## Daily and weekly patterns', markdownTable(rows), image('daily_pattern.png', 'Mean by hour of day', o), image('weekly_pattern.png', 'Mean by day of week', o)].join('\n\n');
+  return [
+    '## Daily and weekly patterns',
+    markdownTable(rows),
+    image('daily_pattern.png', 'Mean by hour of day', o),
+    image('weekly_pattern.png', 'Mean by day of week', o),
+  ].join('\n\n');
 }
 
 function correlationSection(a: ReportAnalysis, o: MarkdownOptions): string {
@@ -50,16 +61,26 @@ function correlationSection(a: ReportAnalysis, o: MarkdownOptions): string {
     .filter(({ i, j }) => !Number.isNaN(r[i]![j]!))
     .sort((u, v) => Math.abs(r[v.i]![v.j]!) - Math.abs(r[u.i]![u.j]!))
     .slice(0, 8)
-    .map(({ i, j, x, y }) => ({ pair: `${x} – ${y}`, r: fixed(3)(r[i]![j]!), p: pValue(p[i]![j]!), 'pairs used': n[i]![j]! }));
+    .map(({ i, j, x, y }) => ({
+      pair: `${x} – ${y}`,
+      r: fixed(3)(r[i]![j]!),
+      p: pValue(p[i]![j]!),
+      'pairs used': n[i]![j]!,
+    }));
   const parts = [
     '## Correlation',
-    'Pearson r on pairwise-complete hours; two-sided p-values from Student\'s t with n − 2 degrees of freedom.',
+    "Pearson r on pairwise-complete hours; two-sided p-values from Student's t with n − 2 degrees of freedom.",
     `Strongest pairs:\n\n${markdownTable(strongest)}`,
     image('correlation_matrix.png', 'Correlation matrix', o),
   ];
   if (o.details) {
     const matrix = (values: number[][], format: (v: number) => string) =>
-      markdownTable(columns.map((name, i) => ({ column: name, ...Object.fromEntries(columns.map((c, j) => [c, format(values[i]![j]!)])) })));
+      markdownTable(
+        columns.map((name, i) => ({
+          column: name,
+          ...Object.fromEntries(columns.map((c, j) => [c, format(values[i]![j]!)])),
+        })),
+      );
     parts.push(`### r\n\n${matrix(r, fixed(3))}`, `### p-values\n\n${matrix(p, pValue)}`);
   }
   return parts.join('\n\n');
@@ -81,7 +102,10 @@ function autocorrelationSection(a: ReportAnalysis, o: MarkdownOptions): string {
   ];
   if (o.details) {
     for (const which of ['acf', 'pacf'] as const) {
-      const table = a.pollutants[0]![which].values.map((_, lag) => ({ lag, ...Object.fromEntries(a.pollutants.map((p) => [p.id, fixed(4)(p[which].values[lag]!)])) }));
+      const table = a.pollutants[0]![which].values.map((_, lag) => ({
+        lag,
+        ...Object.fromEntries(a.pollutants.map((p) => [p.id, fixed(4)(p[which].values[lag]!)])),
+      }));
       parts.push(`<details><summary>${which.toUpperCase()} values</summary>\n\n${markdownTable(table)}\n\n</details>`);
     }
   }
@@ -106,7 +130,13 @@ function stlSection(a: ReportAnalysis, o: MarkdownOptions): string {
 function anomalySection(a: ReportAnalysis, anomalies: readonly AnomalyRow[], o: MarkdownOptions): string {
   const rows = a.pollutants.map((p) => {
     const observed = p.observed.filter((v) => !Number.isNaN(v)).length;
-    return { pollutant: p.id, flagged: p.anomalies.length, 'share of observed hours': percent(p.anomalies.length / observed), 'residual median': fixed(4)(p.scores.median), MAD: fixed(4)(p.scores.mad) };
+    return {
+      pollutant: p.id,
+      flagged: p.anomalies.length,
+      'share of observed hours': percent(p.anomalies.length / observed),
+      'residual median': fixed(4)(p.scores.median),
+      MAD: fixed(4)(p.scores.mad),
+    };
   });
   const parts = [
     '## Anomalies',
@@ -115,23 +145,38 @@ function anomalySection(a: ReportAnalysis, anomalies: readonly AnomalyRow[], o: 
     ...a.pollutants.map((p) => image(`${p.id}_anomalies.png`, `${p.id} anomalies`, o)),
   ];
   if (o.details && anomalies.length > 0) {
-    const table = anomalies.map((r) => ({ ...r, timestamp: isoHour(Date.parse(r.timestamp)), value: fixed(3)(r.value), residual: fixed(3)(r.residual), robust_z: fixed(2)(r.robust_z) }));
-    parts.push(`<details><summary>All ${anomalies.length} flagged hours</summary>\n\n${markdownTable(table)}\n\n</details>`);
+    const table = anomalies.map((r) => ({
+      ...r,
+      timestamp: isoHour(Date.parse(r.timestamp)),
+      value: fixed(3)(r.value),
+      residual: fixed(3)(r.residual),
+      robust_z: fixed(2)(r.robust_z),
+    }));
+    parts.push(
+      `<details><summary>All ${anomalies.length} flagged hours</summary>\n\n${markdownTable(table)}\n\n</details>`,
+    );
   }
   return parts.join('\n\n');
 }
 
-export function reportMarkdown(a: ReportAnalysis, anomalies: readonly AnomalyRow[], artifactNames: readonly string[], o: MarkdownOptions): string {
+export function reportMarkdown(
+  a: ReportAnalysis,
+  anomalies: readonly AnomalyRow[],
+  artifactNames: readonly string[],
+  o: MarkdownOptions,
+): string {
   const span = `${isoHour(a.start)} to ${isoHour(timestampAt(a, a.hours - 1))} UTC: ${a.hours} hours, ${a.rows} rows.`;
-  return [
-    '# Air-quality report',
-    span,
-    coverageSection(a),
-    patternSection(a, o),
-    correlationSection(a, o),
-    autocorrelationSection(a, o),
-    stlSection(a, o),
-    anomalySection(a, anomalies, o),
-    `## Files\n\n${artifactNames.map((name) => `- [${name}](${name})`).join('\n')}`,
-  ].join('\n\n') + '\n';
+  return (
+    [
+      '# Air-quality report',
+      span,
+      coverageSection(a),
+      patternSection(a, o),
+      correlationSection(a, o),
+      autocorrelationSection(a, o),
+      stlSection(a, o),
+      anomalySection(a, anomalies, o),
+      `## Files\n\n${artifactNames.map((name) => `- [${name}](${name})`).join('\n')}`,
+    ].join('\n\n') + '\n'
+  );
 }

@@ -29,18 +29,28 @@ const importEsm = <T>(name: string): Promise<T> => import(pathToFileURL(require.
 
 // vega 6 is ESM-only with top-level await, so it cannot be require()d from CommonJS.
 let modules: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
-const loadVega = () => (modules ??= Promise.all([importEsm<typeof import('vega')>('vega'), importEsm<typeof import('vega-lite')>('vega-lite')]));
+const loadVega = () =>
+  (modules ??= Promise.all([
+    importEsm<typeof import('vega')>('vega'),
+    importEsm<typeof import('vega-lite')>('vega-lite'),
+  ]));
 
 function requireReadable(files: string[]): void {
   const missing = files.filter((file) => !existsSync(file));
-  if (missing.length > 0) throw new Error(`Chart fonts not found: ${missing.join(', ')}. Package dejavu-fonts-ttf's ttf files with the function or pass their paths in the chart options.`);
+  if (missing.length > 0)
+    throw new Error(
+      `Chart fonts not found: ${missing.join(', ')}. Package dejavu-fonts-ttf's ttf files with the function or pass their paths in the chart options.`,
+    );
 }
 
 /** Vega-Lite spec → SVG (vega, headless renderer) → PNG (resvg), with bundled fonts only. */
 export async function renderPng(spec: TopLevelSpec, options: RenderOptions): Promise<Uint8Array> {
   requireReadable(options.fontFiles);
   const [vega, vegaLite] = await loadVega();
-  const compiled = vegaLite.compile({ ...spec, config: { font: CHART_FONT_FAMILY, background: 'white', ...spec.config } }).spec;
+  const compiled = vegaLite.compile({
+    ...spec,
+    config: { font: CHART_FONT_FAMILY, background: 'white', ...spec.config },
+  }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

@@ -24,11 +24,19 @@ export interface PatternChartInput {
 
 /** Small multiples of the mean per bucket (hour of day, weekday), one panel per pollutant with its own unit. */
 export function patternChart({ title, bucketTitle, buckets, series }: PatternChartInput): TopLevelSpec {
-  const values = series.flatMap(({ column, means }) => means.map((mean, b) => ({ pollutant: titled(column), bucket: buckets[b], mean })));
+  const values = series.flatMap(({ column, means }) =>
+    means.map((mean, b) => ({ pollutant: titled(column), bucket: buckets[b], mean })),
+  );
   return {
     title: { text: title, subtitle: 'Mean of the observed values; missing hours are left out', fontSize: 16 },
     data: { values },
-    facet: { field: 'pollutant', type: 'nominal', title: null, sort: series.map((s) => titled(s.column)), header: { labelFontSize: 13, labelFontWeight: 'bold' } },
+    facet: {
+      field: 'pollutant',
+      type: 'nominal',
+      title: null,
+      sort: series.map((s) => titled(s.column)),
+      header: { labelFontSize: 13, labelFontWeight: 'bold' },
+    },
     columns: FACET_COLUMNS,
     resolve: { scale: { y: 'independent' } },
     spec: {
@@ -53,7 +61,11 @@ export function correlationHeatmap({ columns, r }: HeatmapInput): TopLevelSpec {
   const names = columns.map((c) => c.label);
   const values = columns.flatMap((a, i) => columns.map((b, j) => ({ row: a.label, column: b.label, r: r[i]![j] })));
   return {
-    title: { text: 'Pearson correlation (pairwise-complete observations)', subtitle: 'p-values in correlation_matrix_pvalues.csv', fontSize: 16 },
+    title: {
+      text: 'Pearson correlation (pairwise-complete observations)',
+      subtitle: 'p-values in correlation_matrix_pvalues.csv',
+      fontSize: 16,
+    },
     data: { values },
     width: 44 * names.length,
     height: 44 * names.length,
@@ -64,7 +76,14 @@ export function correlationHeatmap({ columns, r }: HeatmapInput): TopLevelSpec {
     layer: [
       {
         mark: 'rect',
-        encoding: { color: { field: 'r', type: 'quantitative', title: 'r', scale: { scheme: 'redblue', domain: [-1, 1], reverse: true } } },
+        encoding: {
+          color: {
+            field: 'r',
+            type: 'quantitative',
+            title: 'r',
+            scale: { scheme: 'redblue', domain: [-1, 1], reverse: true },
+          },
+        },
       },
       {
         mark: { type: 'text', fontSize: 11 },
@@ -90,15 +109,40 @@ export function correlogramChart({ title, series }: CorrelogramChartInput): TopL
   return {
     title: { text: title, subtitle: 'Shaded: 95 % confidence band; gaps filled by linear interpolation', fontSize: 16 },
     data: { values },
-    facet: { field: 'pollutant', type: 'nominal', title: null, sort: series.map((s) => titled(s.column)), header: { labelFontSize: 13, labelFontWeight: 'bold' } },
+    facet: {
+      field: 'pollutant',
+      type: 'nominal',
+      title: null,
+      sort: series.map((s) => titled(s.column)),
+      header: { labelFontSize: 13, labelFontWeight: 'bold' },
+    },
     columns: FACET_COLUMNS,
     spec: {
       ...PANEL,
-      encoding: { x: { field: 'lag', type: 'quantitative', title: 'Lag (hours)', axis: { values: [0, 6, 12, 18, 24, 30, 36, 42, 48] } } },
+      encoding: {
+        x: {
+          field: 'lag',
+          type: 'quantitative',
+          title: 'Lag (hours)',
+          axis: { values: [0, 6, 12, 18, 24, 30, 36, 42, 48] },
+        },
+      },
       layer: [
-        { mark: { type: 'area', opacity: 0.25, color: '#1f77b4' }, encoding: { y: { field: 'lower', type: 'quantitative', title: 'Correlation', scale: { domain: [-1, 1] } }, y2: { field: 'upper' } } },
-        { mark: { type: 'rule', color: '#1f77b4' }, encoding: { y: { field: 'value', type: 'quantitative' }, y2: { datum: 0 } } },
-        { mark: { type: 'point', filled: true, size: 18, color: '#1f77b4' }, encoding: { y: { field: 'value', type: 'quantitative' } } },
+        {
+          mark: { type: 'area', opacity: 0.25, color: '#1f77b4' },
+          encoding: {
+            y: { field: 'lower', type: 'quantitative', title: 'Correlation', scale: { domain: [-1, 1] } },
+            y2: { field: 'upper' },
+          },
+        },
+        {
+          mark: { type: 'rule', color: '#1f77b4' },
+          encoding: { y: { field: 'value', type: 'quantitative' }, y2: { datum: 0 } },
+        },
+        {
+          mark: { type: 'point', filled: true, size: 18, color: '#1f77b4' },
+          encoding: { y: { field: 'value', type: 'quantitative' } },
+        },
       ],
     },
   };
@@ -117,17 +161,34 @@ export interface DecompositionChartInput {
 /** Observed, trend, seasonal and residual stacked on a shared time axis. */
 export function decompositionChart(input: DecompositionChartInput): TopLevelSpec {
   const parts = ['observed', 'trend', 'seasonal', 'residual'] as const;
-  const values = Array.from(input.timestamps, (t, i) => ({ t, ...Object.fromEntries(parts.map((p) => [p, input[p][i]])) }));
+  const values = Array.from(input.timestamps, (t, i) => ({
+    t,
+    ...Object.fromEntries(parts.map((p) => [p, input[p][i]])),
+  }));
   return {
-    title: { text: `${titled(input.column)}: STL decomposition (period ${input.period} h)`, subtitle: 'Observed series with gaps filled by linear interpolation', fontSize: 16 },
+    title: {
+      text: `${titled(input.column)}: STL decomposition (period ${input.period} h)`,
+      subtitle: 'Observed series with gaps filled by linear interpolation',
+      fontSize: 16,
+    },
     data: { values },
     vconcat: parts.map((part) => ({
       width: 820,
       height: 120,
       mark: { type: 'line', strokeWidth: 0.7, color: part === 'observed' ? '#333333' : '#1f77b4' },
       encoding: {
-        x: { field: 't', type: 'temporal', scale: { type: 'utc' }, axis: part === 'residual' ? TIME_AXIS : { title: null, labels: false } },
-        y: { field: part, type: 'quantitative', title: `${part[0]!.toUpperCase()}${part.slice(1)}${input.column.unit ? ` (${input.column.unit})` : ''}`, scale: { zero: false } },
+        x: {
+          field: 't',
+          type: 'temporal',
+          scale: { type: 'utc' },
+          axis: part === 'residual' ? TIME_AXIS : { title: null, labels: false },
+        },
+        y: {
+          field: part,
+          type: 'quantitative',
+          title: `${part[0]!.toUpperCase()}${part.slice(1)}${input.column.unit ? ` (${input.column.unit})` : ''}`,
+          scale: { zero: false },
+        },
       },
     })),
   };
@@ -147,17 +208,30 @@ export function anomalyChart({ column, threshold, timestamps, observed, anomalie
   const series = Array.from(timestamps, (t, i) => ({ t, value: Number.isNaN(observed[i]) ? null : observed[i] }));
   const flagged = `Anomaly (|robust z| > ${threshold})`;
   return {
-    title: { text: `${titled(column)}: residual anomalies`, subtitle: `${anomalies.length} hours flagged by MAD on the STL residual`, fontSize: 16 },
+    title: {
+      text: `${titled(column)}: residual anomalies`,
+      subtitle: `${anomalies.length} hours flagged by MAD on the STL residual`,
+      fontSize: 16,
+    },
     width: 820,
     height: 260,
     encoding: {
       x: { field: 't', type: 'temporal', scale: { type: 'utc' }, axis: TIME_AXIS },
       y: { field: 'value', type: 'quantitative', title: titled(column) },
-      color: { datum: 'Observed', type: 'nominal', scale: { domain: ['Observed', flagged], range: ['#7f7f7f', '#d62728'] }, legend: { title: null, orient: 'top', labelLimit: 0 } },
+      color: {
+        datum: 'Observed',
+        type: 'nominal',
+        scale: { domain: ['Observed', flagged], range: ['#7f7f7f', '#d62728'] },
+        legend: { title: null, orient: 'top', labelLimit: 0 },
+      },
     },
     layer: [
       { data: { values: series }, mark: { type: 'line', strokeWidth: 0.6, invalid: 'break-paths-show-domains' } },
-      { data: { values: anomalies.map(({ timestamp, value }) => ({ t: timestamp, value })) }, mark: { type: 'point', filled: true, size: 22 }, encoding: { color: { datum: flagged } } },
+      {
+        data: { values: anomalies.map(({ timestamp, value }) => ({ t: timestamp, value })) },
+        mark: { type: 'point', filled: true, size: 22 },
+        encoding: { color: { datum: flagged } },
+      },
     ],
   };
 }

@@ -52,7 +52,8 @@ export const COLUMNS = [
     label: 'NMHC',
     unit: 'µg/m³',
     kind: 'reference',
-    description: 'True hourly averaged non-methane hydrocarbons concentration (reference analyser); about 90 % missing.',
+    description:
+      'True hourly averaged non-methane hydrocarbons concentration (reference analyser); about 90 % missing.',
     clip: null,
   },
   {

@@ -7,7 +7,18 @@
 import { CLIPPED, COLUMNS, IMPUTED, TIMESTAMP, defaultClipRanges, type Range } from './catalogue';
 import { mean } from 'simple-statistics';
 import { PreprocessingOptionError, TableShapeError } from './errors';
-import { HOUR_MS, flagLists, makeTable, measureColumns, numbers, requireColumn, timestamps, withColumns, type ColumnTable, type NumCol } from './table';
+import {
+  HOUR_MS,
+  flagLists,
+  makeTable,
+  measureColumns,
+  numbers,
+  requireColumn,
+  timestamps,
+  withColumns,
+  type ColumnTable,
+  type NumCol,
+} from './table';
 
 // ---------------------------------------------------------------------------------------------
 // Hourly regularisation
@@ -49,9 +60,16 @@ const MAX_GRID_HOURS = 5_000_000;
  * the same hour are merged by `duplicates`, missing hours are inserted with every value null. The
  * output is sorted by time with exactly one row per hour.
  */
-export function regularizeHourly(table: ColumnTable, options: RegularizeOptions = {}): { table: ColumnTable; report: RegularizeReport } {
+export function regularizeHourly(
+  table: ColumnTable,
+  options: RegularizeOptions = {},
+): { table: ColumnTable; report: RegularizeReport } {
   const rule = options.duplicates ?? 'mean';
-  if (!['mean', 'first', 'last'].includes(rule)) throw new PreprocessingOptionError('duplicates', `duplicates must be 'mean', 'first' or 'last' (got ${JSON.stringify(rule)}).`);
+  if (!['mean', 'first', 'last'].includes(rule))
+    throw new PreprocessingOptionError(
+      'duplicates',
+      `duplicates must be 'mean', 'first' or 'last' (got ${JSON.stringify(rule)}).`,
+    );
   const ts = timestamps(table, 'hourly regularisation');
   const names = measureColumns(table);
   const cols = names.map((n) => numbers(table, n));
@@ -75,10 +93,25 @@ export function regularizeHourly(table: ColumnTable, options: RegularizeOptions 
     for (const name of names) empty[name] = [];
     if (hasImputed) empty[IMPUTED] = [];
     if (hasClipped) empty[CLIPPED] = [];
-    return { table: makeTable(empty), report: { rowsIn: n, rows: 0, hoursInserted: 0, duplicateRowsMerged: 0, offGridRows, rowsOutside: n, start: null, end: null } };
+    return {
+      table: makeTable(empty),
+      report: {
+        rowsIn: n,
+        rows: 0,
+        hoursInserted: 0,
+        duplicateRowsMerged: 0,
+        offGridRows,
+        rowsOutside: n,
+        start: null,
+        end: null,
+      },
+    };
   }
   const size = (end - start) / HOUR_MS + 1;
-  if (size > MAX_GRID_HOURS) throw new TableShapeError(`The hourly grid from ${new Date(start).toISOString()} to ${new Date(end).toISOString()} would have ${size} rows (limit ${MAX_GRID_HOURS}); check the timestamps (epoch milliseconds, UTC).`);
+  if (size > MAX_GRID_HOURS)
+    throw new TableShapeError(
+      `The hourly grid from ${new Date(start).toISOString()} to ${new Date(end).toISOString()} would have ${size} rows (limit ${MAX_GRID_HOURS}); check the timestamps (epoch milliseconds, UTC).`,
+    );
 
   const sum = cols.map(() => new Float64Array(size));
   const count = cols.map(() => new Uint32Array(size));
@@ -110,7 +143,10 @@ export function regularizeHourly(table: ColumnTable, options: RegularizeOptions 
 
   const out: Record<string, unknown[]> = { [TIMESTAMP]: Array.from({ length: size }, (_, s) => start + s * HOUR_MS) };
   names.forEach((name, k) => {
-    out[name] = rule === 'mean' ? Array.from({ length: size }, (_, s) => (count[k][s] ? sum[k][s] / count[k][s] : null)) : pick[k];
+    out[name] =
+      rule === 'mean'
+        ? Array.from({ length: size }, (_, s) => (count[k][s] ? sum[k][s] / count[k][s] : null))
+        : pick[k];
   });
   if (imputedOut) out[IMPUTED] = imputedOut.map((s) => [...s]);
   if (clippedOut) out[CLIPPED] = clippedOut.map((s) => [...s]);
@@ -139,7 +175,11 @@ function extent(values: number[]): [number | null, number | null] {
 
 function gridBound(value: number | string, option: string): number {
   const ms = typeof value === 'number' ? value : Date.parse(value);
-  if (!Number.isFinite(ms) || ms % HOUR_MS !== 0) throw new PreprocessingOptionError(option, `${option} must be a whole hour as epoch ms or ISO-8601 (got ${JSON.stringify(value)}).`);
+  if (!Number.isFinite(ms) || ms % HOUR_MS !== 0)
+    throw new PreprocessingOptionError(
+      option,
+      `${option} must be a whole hour as epoch ms or ISO-8601 (got ${JSON.stringify(value)}).`,
+    );
   return ms;
 }
 
@@ -176,10 +216,16 @@ export interface DropSparseReport {
 }
 
 /** Drop measurement columns missing more than `maxMissingShare` of the rows (NMHC, ~90 % missing, goes by default). */
-export function dropSparseColumns(table: ColumnTable, options: DropSparseOptions = {}): { table: ColumnTable; report: DropSparseReport } {
+export function dropSparseColumns(
+  table: ColumnTable,
+  options: DropSparseOptions = {},
+): { table: ColumnTable; report: DropSparseReport } {
   const maxMissingShare = options.maxMissingShare ?? 0.5;
   if (typeof maxMissingShare !== 'number' || !(maxMissingShare >= 0 && maxMissingShare <= 1)) {
-    throw new PreprocessingOptionError('maxMissingShare', `maxMissingShare must be a number from 0 to 1 (got ${JSON.stringify(maxMissingShare)}).`);
+    throw new PreprocessingOptionError(
+      'maxMissingShare',
+      `maxMissingShare must be a number from 0 to 1 (got ${JSON.stringify(maxMissingShare)}).`,
+    );
   }
   const keep = new Set(options.keep ?? []);
   const info = missingReport(table);
@@ -227,7 +273,10 @@ export function resolveClipRanges(options: Pick<ClipOptions, 'ranges' | 'default
     const { min, max } = range;
     const bad = (v: unknown) => v !== undefined && (typeof v !== 'number' || !Number.isFinite(v));
     if (bad(min) || bad(max) || (min !== undefined && max !== undefined && min > max)) {
-      throw new PreprocessingOptionError(`ranges.${column}`, `The clipping range of ${column} must be {min?, max?} with finite numbers and min <= max (got ${JSON.stringify(range)}).`);
+      throw new PreprocessingOptionError(
+        `ranges.${column}`,
+        `The clipping range of ${column} must be {min?, max?} with finite numbers and min <= max (got ${JSON.stringify(range)}).`,
+      );
     }
     out[column] = { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
   }
@@ -239,9 +288,13 @@ export function resolveClipRanges(options: Pick<ClipOptions, 'ranges' | 'default
  * values stay missing. Each clipped cell's column id is added to the row's `clipped` list.
  * Ranges for columns absent from the table are ignored.
  */
-export function clipToRanges(table: ColumnTable, options: ClipOptions = {}): { table: ColumnTable; report: ClipReport } {
+export function clipToRanges(
+  table: ColumnTable,
+  options: ClipOptions = {},
+): { table: ColumnTable; report: ClipReport } {
   const mode = options.mode ?? 'clamp';
-  if (mode !== 'clamp' && mode !== 'missing') throw new PreprocessingOptionError('mode', `mode must be 'clamp' or 'missing' (got ${JSON.stringify(mode)}).`);
+  if (mode !== 'clamp' && mode !== 'missing')
+    throw new PreprocessingOptionError('mode', `mode must be 'clamp' or 'missing' (got ${JSON.stringify(mode)}).`);
   const ranges = resolveClipRanges(options);
   const present = Object.keys(ranges).filter((c) => table.columnIndex(c) >= 0);
   const clipped = flagLists(table, CLIPPED);
@@ -265,7 +318,10 @@ export function clipToRanges(table: ColumnTable, options: ClipOptions = {}): { t
     counts[column] = count;
   }
   replace[CLIPPED] = clipped;
-  return { table: withColumns(table, replace), report: { mode, ranges: Object.fromEntries(present.map((c) => [c, ranges[c]])), counts } };
+  return {
+    table: withColumns(table, replace),
+    report: { mode, ranges: Object.fromEntries(present.map((c) => [c, ranges[c]])), counts },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,13 +361,23 @@ const STRATEGIES: readonly ImputeStrategy[] = ['mean', 'interpolate', 'ffill'];
 /** Fill missing values; each imputed cell's column id is added to the row's `imputed` list. */
 export function impute(table: ColumnTable, options: ImputeOptions = {}): { table: ColumnTable; report: ImputeReport } {
   const strategy = options.strategy ?? 'mean';
-  if (!STRATEGIES.includes(strategy)) throw new PreprocessingOptionError('strategy', `strategy must be one of ${STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)}).`);
+  if (!STRATEGIES.includes(strategy))
+    throw new PreprocessingOptionError(
+      'strategy',
+      `strategy must be one of ${STRATEGIES.join(', ')} (got ${JSON.stringify(strategy)}).`,
+    );
   const edges = options.edges ?? 'nearest';
-  if (edges !== 'nearest' && edges !== 'leave') throw new PreprocessingOptionError('edges', `edges must be 'nearest' or 'leave' (got ${JSON.stringify(edges)}).`);
+  if (edges !== 'nearest' && edges !== 'leave')
+    throw new PreprocessingOptionError('edges', `edges must be 'nearest' or 'leave' (got ${JSON.stringify(edges)}).`);
   const columns = options.columns ?? measureColumns(table);
   columns.forEach((c) => requireColumn(table, c, 'imputation'));
   const ts = strategy === 'interpolate' ? timestamps(table, "the 'interpolate' strategy") : null;
-  if (ts) for (let i = 1; i < ts.length; i++) if (ts[i] <= ts[i - 1]) throw new TableShapeError(`The 'interpolate' strategy needs rows sorted by strictly increasing timestamp (row ${i} is not); run regularizeHourly first.`);
+  if (ts)
+    for (let i = 1; i < ts.length; i++)
+      if (ts[i] <= ts[i - 1])
+        throw new TableShapeError(
+          `The 'interpolate' strategy needs rows sorted by strictly increasing timestamp (row ${i} is not); run regularizeHourly first.`,
+        );
 
   const flags = flagLists(table, IMPUTED);
   const replace: Record<string, unknown[]> = {};
@@ -320,7 +386,12 @@ export function impute(table: ColumnTable, options: ImputeOptions = {}): { table
   const fillValues: Record<string, number | null> = {};
   for (const column of columns) {
     const values = numbers(table, column);
-    const filled = strategy === 'mean' ? fillMean(values, (m) => (fillValues[column] = m)) : strategy === 'ffill' ? fillForward(values, edges) : fillLinear(values, ts!, edges);
+    const filled =
+      strategy === 'mean'
+        ? fillMean(values, (m) => (fillValues[column] = m))
+        : strategy === 'ffill'
+          ? fillForward(values, edges)
+          : fillLinear(values, ts!, edges);
     let nImputed = 0;
     let nUnfilled = 0;
     for (let i = 0; i < values.length; i++) {
@@ -389,7 +460,10 @@ function fillLinear(values: NumCol, ts: number[], edges: 'nearest' | 'leave'): N
 }
 
 /** Rows where every listed measurement column is missing. */
-export function countAllMissingRows(table: ColumnTable, columns: string[] = COLUMNS.map((c) => c.id).filter((c) => table.columnIndex(c) >= 0)): number {
+export function countAllMissingRows(
+  table: ColumnTable,
+  columns: string[] = COLUMNS.map((c) => c.id).filter((c) => table.columnIndex(c) >= 0),
+): number {
   const cols = columns.map((c) => numbers(table, c));
   let n = 0;
   for (let i = 0; i < table.numRows(); i++) if (cols.every((col) => col[i] === null)) n++;

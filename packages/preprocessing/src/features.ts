@@ -49,7 +49,8 @@ export const DEFAULT_INTERACTION_COLUMNS: readonly string[] = ['co_gt', 'c6h6_gt
 /** All unordered pairs of the given columns, in order: (a,b), (a,c), …, (b,c), … */
 export function allPairs(columns: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
-  for (let i = 0; i < columns.length; i++) for (let j = i + 1; j < columns.length; j++) out.push([columns[i], columns[j]]);
+  for (let i = 0; i < columns.length; i++)
+    for (let j = i + 1; j < columns.length; j++) out.push([columns[i], columns[j]]);
   return out;
 }
 
@@ -70,21 +71,36 @@ const CALENDAR_NAMES = ['hour_sin', 'hour_cos', 'dow_sin', 'dow_cos', 'is_weeken
 /** Fill defaults and validate; lags/spans/windows are sorted and de-duplicated. */
 export function resolveFeatureSpec(spec: FeatureSpec | ResolvedFeatureSpec = {}): ResolvedFeatureSpec {
   const d = DEFAULT_FEATURE_SPEC;
-  const bad = (option: string, message: string) => new FeatureWindowError('BAD_SPEC', `Feature spec ${option}: ${message}`);
+  const bad = (option: string, message: string) =>
+    new FeatureWindowError('BAD_SPEC', `Feature spec ${option}: ${message}`);
   const ints = (option: string, values: unknown, min: number): number[] => {
-    if (!Array.isArray(values) || values.some((v) => !Number.isInteger(v) || (v as number) < min)) throw bad(option, `must be a list of integers ≥ ${min} (got ${JSON.stringify(values)}).`);
+    if (!Array.isArray(values) || values.some((v) => !Number.isInteger(v) || (v as number) < min))
+      throw bad(option, `must be a list of integers ≥ ${min} (got ${JSON.stringify(values)}).`);
     return [...new Set(values as number[])].sort((a, b) => a - b);
   };
   const columns = spec.columns ?? [...d.columns];
-  if (!Array.isArray(columns) || columns.some((c) => typeof c !== 'string' || c === '' || c === TIMESTAMP) || new Set(columns).size !== columns.length) {
-    throw bad('columns', `must be distinct non-empty column names other than "${TIMESTAMP}" (got ${JSON.stringify(columns)}).`);
+  if (
+    !Array.isArray(columns) ||
+    columns.some((c) => typeof c !== 'string' || c === '' || c === TIMESTAMP) ||
+    new Set(columns).size !== columns.length
+  ) {
+    throw bad(
+      'columns',
+      `must be distinct non-empty column names other than "${TIMESTAMP}" (got ${JSON.stringify(columns)}).`,
+    );
   }
   const interactions = spec.interactions ?? d.interactions.map((p) => [...p] as [string, string]);
-  if (!Array.isArray(interactions) || interactions.some((p) => !Array.isArray(p) || p.length !== 2 || p.some((c) => typeof c !== 'string' || c === '' || c === TIMESTAMP))) {
+  if (
+    !Array.isArray(interactions) ||
+    interactions.some(
+      (p) => !Array.isArray(p) || p.length !== 2 || p.some((c) => typeof c !== 'string' || c === '' || c === TIMESTAMP),
+    )
+  ) {
     throw bad('interactions', `must be a list of [columnA, columnB] pairs (got ${JSON.stringify(interactions)}).`);
   }
   const emaMaxGap = spec.emaMaxGap === undefined ? d.emaMaxGap : spec.emaMaxGap;
-  if (emaMaxGap !== null && (!Number.isInteger(emaMaxGap) || emaMaxGap < 0)) throw bad('emaMaxGap', `must be null or an integer ≥ 0 (got ${JSON.stringify(emaMaxGap)}).`);
+  if (emaMaxGap !== null && (!Number.isInteger(emaMaxGap) || emaMaxGap < 0))
+    throw bad('emaMaxGap', `must be null or an integer ≥ 0 (got ${JSON.stringify(emaMaxGap)}).`);
   const bool = (option: string, v: unknown, dflt: boolean): boolean => {
     if (v === undefined) return dflt;
     if (typeof v !== 'boolean') throw bad(option, `must be true or false (got ${JSON.stringify(v)}).`);
@@ -197,7 +213,10 @@ export function cloneFeatureWindow(state: FeatureWindowState): FeatureWindowStat
  * a new state. Hours skipped since the last reading are treated as hours with every value
  * missing. A reading at or before the latest hour throws FeatureWindowError('OUT_OF_ORDER').
  */
-export function pushReading(state: FeatureWindowState, reading: Reading): { state: FeatureWindowState; features: FeatureRow } {
+export function pushReading(
+  state: FeatureWindowState,
+  reading: Reading,
+): { state: FeatureWindowState; features: FeatureRow } {
   checkState(state);
   const next = cloneFeatureWindow(state);
   const features = step(next, toEpochMs(reading.timestamp), reading.values);
@@ -226,12 +245,20 @@ export interface BuildFeaturesResult {
  * Features for every row of a table (rows sorted by strictly increasing, whole-hour `timestamp`;
  * gaps allowed). Starts from a fresh window for `spec`, or continues from a given window state.
  */
-export function buildFeaturesWithState(table: ColumnTable, specOrState: FeatureSpec | FeatureWindowState = {}): BuildFeaturesResult {
-  const state = isWindowState(specOrState) ? (checkState(specOrState), cloneFeatureWindow(specOrState)) : createFeatureWindow(specOrState);
+export function buildFeaturesWithState(
+  table: ColumnTable,
+  specOrState: FeatureSpec | FeatureWindowState = {},
+): BuildFeaturesResult {
+  const state = isWindowState(specOrState)
+    ? (checkState(specOrState), cloneFeatureWindow(specOrState))
+    : createFeatureWindow(specOrState);
   const ts = timestamps(table, 'feature building');
   const inputs = Object.keys(state.history);
   const cols = inputs.map((c) => {
-    if (table.columnIndex(c) < 0) throw new TableShapeError(`Feature building needs column "${c}" (from the feature spec), which the table lacks. Columns present: ${table.columnNames().join(', ')}.`);
+    if (table.columnIndex(c) < 0)
+      throw new TableShapeError(
+        `Feature building needs column "${c}" (from the feature spec), which the table lacks. Columns present: ${table.columnNames().join(', ')}.`,
+      );
     return numbers(table, c);
   });
   const names = featureNames(state.spec);
@@ -253,7 +280,10 @@ export function buildFeatures(table: ColumnTable, spec: FeatureSpec = {}): Colum
 }
 
 /** Warm a window with a history table (e.g. the last day of a station) without keeping the rows. */
-export function foldFeatureWindow(table: ColumnTable, specOrState: FeatureSpec | FeatureWindowState = {}): FeatureWindowState {
+export function foldFeatureWindow(
+  table: ColumnTable,
+  specOrState: FeatureSpec | FeatureWindowState = {},
+): FeatureWindowState {
   return buildFeaturesWithState(table, specOrState).state;
 }
 
@@ -263,11 +293,17 @@ export function foldFeatureWindow(table: ColumnTable, specOrState: FeatureSpec |
 /** Advance `state` in place to hour `ts` (filling skipped hours with missing values) and emit its features. */
 function step(state: FeatureWindowState, ts: number, values: Record<string, number | null | undefined>): FeatureRow {
   if (!Number.isFinite(ts) || ts % HOUR_MS !== 0) {
-    throw new FeatureWindowError('NOT_HOURLY', `Reading time ${Number.isFinite(ts) ? new Date(ts).toISOString() : ts} is not on a whole hour; features are hourly (regularise first).`);
+    throw new FeatureWindowError(
+      'NOT_HOURLY',
+      `Reading time ${Number.isFinite(ts) ? new Date(ts).toISOString() : ts} is not on a whole hour; features are hourly (regularise first).`,
+    );
   }
   if (state.lastTimestamp !== null) {
     if (ts <= state.lastTimestamp) {
-      throw new FeatureWindowError('OUT_OF_ORDER', `Reading for ${new Date(ts).toISOString()} is not after the window's latest hour ${new Date(state.lastTimestamp).toISOString()}; readings must be pushed in increasing time order (drop duplicates and late readings first).`);
+      throw new FeatureWindowError(
+        'OUT_OF_ORDER',
+        `Reading for ${new Date(ts).toISOString()} is not after the window's latest hour ${new Date(state.lastTimestamp).toISOString()}; readings must be pushed in increasing time order (drop duplicates and late readings first).`,
+      );
     }
     const skipped = (ts - state.lastTimestamp) / HOUR_MS - 1;
     if (skipped > 0) skipHours(state, skipped);
@@ -356,7 +392,13 @@ function emit(state: FeatureWindowState, ts: number): (number | null)[] {
     const date = new Date(ts);
     const hour = date.getUTCHours();
     const dow = (date.getUTCDay() + 6) % 7; // Monday = 0 … Sunday = 6, like pandas dayofweek
-    out.push(Math.sin((2 * Math.PI * hour) / 24), Math.cos((2 * Math.PI * hour) / 24), Math.sin((2 * Math.PI * dow) / 7), Math.cos((2 * Math.PI * dow) / 7), dow >= 5 ? 1 : 0);
+    out.push(
+      Math.sin((2 * Math.PI * hour) / 24),
+      Math.cos((2 * Math.PI * hour) / 24),
+      Math.sin((2 * Math.PI * dow) / 7),
+      Math.cos((2 * Math.PI * dow) / 7),
+      dow >= 5 ? 1 : 0,
+    );
   }
   return out;
 }
@@ -374,21 +416,34 @@ function olsSlope(h: (number | null)[], from: number, w: number): number | null 
 }
 
 function isWindowState(x: FeatureSpec | FeatureWindowState): x is FeatureWindowState {
-  return (x as FeatureWindowState).version === 1 && typeof (x as FeatureWindowState).history === 'object' && (x as FeatureWindowState).history !== null;
+  return (
+    (x as FeatureWindowState).version === 1 &&
+    typeof (x as FeatureWindowState).history === 'object' &&
+    (x as FeatureWindowState).history !== null
+  );
 }
 
 function checkState(state: FeatureWindowState): void {
-  const fail = (why: string) => new FeatureWindowError('BAD_STATE', `Not a feature window state (${why}); create one with createFeatureWindow(spec) and keep what pushReading returns.`);
+  const fail = (why: string) =>
+    new FeatureWindowError(
+      'BAD_STATE',
+      `Not a feature window state (${why}); create one with createFeatureWindow(spec) and keep what pushReading returns.`,
+    );
   if (!state || typeof state !== 'object' || state.version !== 1) throw fail('version must be 1');
-  if (!state.spec || !state.history || !state.ema || !state.missingRun) throw fail('spec, history, ema or missingRun is missing');
+  if (!state.spec || !state.history || !state.ema || !state.missingRun)
+    throw fail('spec, history, ema or missingRun is missing');
   const s = resolveFeatureSpec(state.spec);
   const length = historyLength(s);
-  for (const c of featureInputs(s)) if (!Array.isArray(state.history[c]) || state.history[c].length !== length) throw fail(`history of "${c}" must hold ${length} values`);
+  for (const c of featureInputs(s))
+    if (!Array.isArray(state.history[c]) || state.history[c].length !== length)
+      throw fail(`history of "${c}" must hold ${length} values`);
   for (const c of s.columns) {
-    if (!Array.isArray(state.ema[c]) || state.ema[c].length !== s.emaSpans.length) throw fail(`ema of "${c}" must hold ${s.emaSpans.length} entries`);
+    if (!Array.isArray(state.ema[c]) || state.ema[c].length !== s.emaSpans.length)
+      throw fail(`ema of "${c}" must hold ${s.emaSpans.length} entries`);
     if (!(c in state.missingRun)) throw fail(`missingRun of "${c}" is missing`);
   }
-  if (state.lastTimestamp !== null && !Number.isFinite(state.lastTimestamp)) throw fail('lastTimestamp must be epoch ms or null');
+  if (state.lastTimestamp !== null && !Number.isFinite(state.lastTimestamp))
+    throw fail('lastTimestamp must be epoch ms or null');
 }
 
 /** A stable string for a spec (defaults filled), e.g. to check that a stored window matches a model's spec. */
@@ -407,7 +462,8 @@ export const targetName = (column: string, horizon: number): string => `${column
  * so gaps are honoured), or null when that hour is absent or missing.
  */
 export function forecastTarget(table: ColumnTable, column: string, horizon: number): (number | null)[] {
-  if (!Number.isInteger(horizon) || horizon < 1) throw new FeatureWindowError('BAD_SPEC', `horizon must be an integer ≥ 1 hour (got ${JSON.stringify(horizon)}).`);
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new FeatureWindowError('BAD_SPEC', `horizon must be an integer ≥ 1 hour (got ${JSON.stringify(horizon)}).`);
   const ts = timestamps(table, 'forecast targets');
   const values = numbers(table, column);
   const at = new Map<number, number | null>();
@@ -416,7 +472,10 @@ export function forecastTarget(table: ColumnTable, column: string, horizon: numb
 }
 
 /** The feature columns as a row-major Float64Array with NaN for missing (the layout ONNX / tree libraries take). */
-export function toFeatureMatrix(table: ColumnTable, names: string[]): { data: Float64Array; rows: number; cols: number } {
+export function toFeatureMatrix(
+  table: ColumnTable,
+  names: string[],
+): { data: Float64Array; rows: number; cols: number } {
   const rows = table.numRows();
   const cols = names.length;
   const data = new Float64Array(rows * cols);

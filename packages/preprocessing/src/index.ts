@@ -18,7 +18,14 @@ export {
   type ColumnKind,
   type Range,
 } from './catalogue';
-export { DatasetFormatError, FeatureWindowError, PreprocessingOptionError, TableShapeError, type DatasetFormatErrorCode, type FeatureWindowErrorCode } from './errors';
+export {
+  DatasetFormatError,
+  FeatureWindowError,
+  PreprocessingOptionError,
+  TableShapeError,
+  type DatasetFormatErrorCode,
+  type FeatureWindowErrorCode,
+} from './errors';
 export {
   parseAirQuality,
   parseAirQualityWithInfo,
@@ -103,4 +110,17 @@ export {
   type FeatureRow,
   type BuildFeaturesResult,
 } from './features';
-export { HOUR_MS, numbers, timestamps, measureColumns, flagLists, makeTable, withColumns, requireColumn, toIso, toEpochMs, type ColumnTable, type NumCol } from './table';
+export {
+  HOUR_MS,
+  numbers,
+  timestamps,
+  measureColumns,
+  flagLists,
+  makeTable,
+  withColumns,
+  requireColumn,
+  toIso,
+  toEpochMs,
+  type ColumnTable,
+  type NumCol,
+} from './table';

@@ -41,7 +41,10 @@ export function parseAirQuality(input: ParseInput, options: ParseOptions = {}): 
 }
 
 /** Like {@link parseAirQuality}, also returning what was read and skipped. */
-export function parseAirQualityWithInfo(input: ParseInput, options: ParseOptions = {}): { table: ColumnTable; info: ParseInfo } {
+export function parseAirQualityWithInfo(
+  input: ParseInput,
+  options: ParseOptions = {},
+): { table: ColumnTable; info: ParseInfo } {
   if (typeof input === 'string') return parseCsv(input, options, { source: 'csv' });
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   if (isZip(bytes)) {
@@ -53,12 +56,18 @@ export function parseAirQualityWithInfo(input: ParseInput, options: ParseOptions
 
 /** True when the bytes start like a zip archive (local file header or empty-archive record). */
 export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6));
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === 0x50 &&
+    bytes[1] === 0x4b &&
+    ((bytes[2] === 3 && bytes[3] === 4) || (bytes[2] === 5 && bytes[3] === 6))
+  );
 }
 
 /** Decode csv bytes: UTF-8 when they start with a UTF-8 byte-order mark, otherwise Latin-1 (the UCI file is ASCII). */
 export function decodeText(bytes: Uint8Array): string {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return new TextDecoder('utf-8').decode(bytes.subarray(3));
   return new TextDecoder('latin1').decode(bytes);
 }
 
@@ -77,21 +86,31 @@ export function extractCsvFromZip(bytes: Uint8Array): { name: string; text: stri
       },
     });
   } catch (error) {
-    throw new DatasetFormatError('BAD_ZIP', `The input looks like a zip archive but cannot be unzipped (${(error as Error).message}). Download the official zip again: https://archive.ics.uci.edu/static/public/360/air+quality.zip`);
+    throw new DatasetFormatError(
+      'BAD_ZIP',
+      `The input looks like a zip archive but cannot be unzipped (${(error as Error).message}). Download the official zip again: https://archive.ics.uci.edu/static/public/360/air+quality.zip`,
+    );
   }
   const csvNames = Object.keys(files);
   const preferred = csvNames.find((n) => baseName(n).toLowerCase() === 'airqualityuci.csv');
   const chosen = preferred ?? (csvNames.length === 1 ? csvNames[0] : undefined);
   if (!chosen) {
     const found = names.length ? names.join(', ') : '(no entries)';
-    const why = csvNames.length > 1 ? `several csv entries and none named AirQualityUCI.csv (${csvNames.join(', ')})` : 'no csv entry';
-    throw new DatasetFormatError('ZIP_WITHOUT_CSV', `The zip has ${why}; expected AirQualityUCI.csv as in the official UCI zip. Entries found: ${found}.`);
+    const why =
+      csvNames.length > 1
+        ? `several csv entries and none named AirQualityUCI.csv (${csvNames.join(', ')})`
+        : 'no csv entry';
+    throw new DatasetFormatError(
+      'ZIP_WITHOUT_CSV',
+      `The zip has ${why}; expected AirQualityUCI.csv as in the official UCI zip. Entries found: ${found}.`,
+    );
   }
   return { name: chosen, text: decodeText(files[chosen]) };
 }
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
-const isCsvEntry = (name: string): boolean => !name.startsWith('__MACOSX/') && !baseName(name).startsWith('._') && /\.csv$/i.test(name);
+const isCsvEntry = (name: string): boolean =>
+  !name.startsWith('__MACOSX/') && !baseName(name).startsWith('._') && /\.csv$/i.test(name);
 
 const EMPTY_ROW = /^[;\s]*$/;
 const DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
@@ -99,7 +118,11 @@ const TIME = /^(\d{1,2})[.:](\d{2})[.:](\d{2})$/;
 const NUMBER_COMMA = /^[+-]?\d+(?:,\d+)?$/;
 const NUMBER_DOT = /^[+-]?\d+(?:\.\d+)?$/;
 
-function parseCsv(text: string, options: ParseOptions, base: Pick<ParseInfo, 'source' | 'zipEntry'>): { table: ColumnTable; info: ParseInfo } {
+function parseCsv(
+  text: string,
+  options: ParseOptions,
+  base: Pick<ParseInfo, 'source' | 'zipEntry'>,
+): { table: ColumnTable; info: ParseInfo } {
   const decimal = options.decimal ?? ',';
   const sentinel = options.missingSentinel === undefined ? MISSING_SENTINEL : options.missingSentinel;
   const numberPattern = decimal === ',' ? NUMBER_COMMA : NUMBER_DOT;
@@ -107,7 +130,11 @@ function parseCsv(text: string, options: ParseOptions, base: Pick<ParseInfo, 'so
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const lines = text.split(/\r\n|\n|\r/);
   const headerIndex = lines.findIndex((l) => l.trim() !== '');
-  if (headerIndex < 0) throw new DatasetFormatError('EMPTY', 'The file is empty: expected the UCI Air Quality csv (a header line and 9357 data rows).');
+  if (headerIndex < 0)
+    throw new DatasetFormatError(
+      'EMPTY',
+      'The file is empty: expected the UCI Air Quality csv (a header line and 9357 data rows).',
+    );
 
   const header = lines[headerIndex].split(SEPARATOR).map((h) => h.trim());
   const headerLine = headerIndex + 1;
@@ -128,7 +155,9 @@ function parseCsv(text: string, options: ParseOptions, base: Pick<ParseInfo, 'so
     throw new DatasetFormatError(
       'MISSING_COLUMN',
       `The header (line ${headerLine}) lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` +
-        (unexpected.length ? `; it has unexpected column${unexpected.length > 1 ? 's' : ''} ${unexpected.join(', ')} (renamed?)` : '') +
+        (unexpected.length
+          ? `; it has unexpected column${unexpected.length > 1 ? 's' : ''} ${unexpected.join(', ')} (renamed?)`
+          : '') +
         `. Expected the UCI header: ${EXPECTED_HEADER}`,
       headerLine,
     );
@@ -157,12 +186,24 @@ function parseCsv(text: string, options: ParseOptions, base: Pick<ParseInfo, 'so
     if (fields.length < needed) {
       if (fields.length === 1 && line.includes(',') && !line.includes(SEPARATOR)) throw wrongSeparator(line, lineNo);
       const where = i === lastDataLine ? `The last data row (line ${lineNo})` : `Line ${lineNo}`;
-      const hint = i === lastDataLine ? 'The file looks truncated: download it again or re-copy it completely.' : 'The row is incomplete; repair or remove it.';
-      throw new DatasetFormatError('TRUNCATED_ROW', `${where} has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${header.length} as in the header (at least ${needed} to reach every named column). ${hint}`, lineNo);
+      const hint =
+        i === lastDataLine
+          ? 'The file looks truncated: download it again or re-copy it completely.'
+          : 'The row is incomplete; repair or remove it.';
+      throw new DatasetFormatError(
+        'TRUNCATED_ROW',
+        `${where} has ${fields.length} field${fields.length === 1 ? '' : 's'}, expected ${header.length} as in the header (at least ${needed} to reach every named column). ${hint}`,
+        lineNo,
+      );
     }
     if (fields.length > header.length) {
       const extra = fields.slice(header.length).filter((f) => f.trim() !== '');
-      if (extra.length) throw new DatasetFormatError('ROW_WIDTH', `Line ${lineNo} has ${fields.length} fields but the header has ${header.length}; extra values: ${extra.join(', ')}. Check the separator (expected ';') and the decimal mark (expected '${decimal}').`, lineNo);
+      if (extra.length)
+        throw new DatasetFormatError(
+          'ROW_WIDTH',
+          `Line ${lineNo} has ${fields.length} fields but the header has ${header.length}; extra values: ${extra.join(', ')}. Check the separator (expected ';') and the decimal mark (expected '${decimal}').`,
+          lineNo,
+        );
     }
     ts.push(parseTimestamp(fields[dateIdx].trim(), fields[timeIdx].trim(), lineNo));
     for (let k = 0; k < COLUMNS.length; k++) {
@@ -189,7 +230,11 @@ function parseCsv(text: string, options: ParseOptions, base: Pick<ParseInfo, 'so
       cols[k].push(value);
     }
   }
-  if (ts.length === 0) throw new DatasetFormatError('EMPTY', `The file has a header but no data rows (${emptyRowsSkipped} empty rows skipped); expected the 9357 hourly rows of the UCI csv.`);
+  if (ts.length === 0)
+    throw new DatasetFormatError(
+      'EMPTY',
+      `The file has a header but no data rows (${emptyRowsSkipped} empty rows skipped); expected the 9357 hourly rows of the UCI csv.`,
+    );
 
   const columns: Record<string, unknown[]> = { [TIMESTAMP]: ts };
   COLUMNS.forEach((c, k) => (columns[c.id] = cols[k]));
@@ -209,8 +254,13 @@ function wrongSeparator(line: string, lineNo: number): DatasetFormatError {
     ['\t', 'tab'],
     ['|', 'pipe'],
   ];
-  const counts = candidates.map(([ch, label]) => ({ label, ch, n: line.split(ch).length - 1 })).sort((a, b) => b.n - a.n);
-  const found = counts[0].n > 0 ? `found ${counts[0].n} ${counts[0].label} character${counts[0].n > 1 ? 's' : ''} ('${counts[0].ch === '\t' ? '\\t' : counts[0].ch}') and no ';'` : "found no ';'";
+  const counts = candidates
+    .map(([ch, label]) => ({ label, ch, n: line.split(ch).length - 1 }))
+    .sort((a, b) => b.n - a.n);
+  const found =
+    counts[0].n > 0
+      ? `found ${counts[0].n} ${counts[0].label} character${counts[0].n > 1 ? 's' : ''} ('${counts[0].ch === '\t' ? '\\t' : counts[0].ch}') and no ';'`
+      : "found no ';'";
   return new DatasetFormatError(
     'WRONG_SEPARATOR',
     `Wrong field separator on line ${lineNo}: expected ';' (the UCI csv separates fields with ';' and writes decimals with ','), ${found}. Use the original AirQualityUCI.csv, or re-export with ';' as separator and ',' as decimal mark.`,
@@ -226,14 +276,22 @@ export function parseTimestamp(date: string, time: string, lineNo?: number): num
   const t = TIME.exec(time);
   const where = lineNo === undefined ? '' : `Line ${lineNo}: `;
   if (!d || !t) {
-    throw new DatasetFormatError('BAD_DATE', `${where}cannot read the date/time "${date} ${time}"; expected DD/MM/YYYY and HH.MM.SS (for example 10/03/2004 18.00.00).`, lineNo);
+    throw new DatasetFormatError(
+      'BAD_DATE',
+      `${where}cannot read the date/time "${date} ${time}"; expected DD/MM/YYYY and HH.MM.SS (for example 10/03/2004 18.00.00).`,
+      lineNo,
+    );
   }
   const [day, month, year] = [Number(d[1]), Number(d[2]), Number(d[3])];
   const [hour, minute, second] = [Number(t[1]), Number(t[2]), Number(t[3])];
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const dim = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1];
   if (month < 1 || month > 12 || day < 1 || day > dim || hour > 23 || minute > 59 || second > 59) {
-    throw new DatasetFormatError('BAD_DATE', `${where}"${date} ${time}" is not a valid date/time (day ${day}, month ${month}, ${hour}:${minute}:${second}); expected DD/MM/YYYY and HH.MM.SS.`, lineNo);
+    throw new DatasetFormatError(
+      'BAD_DATE',
+      `${where}"${date} ${time}" is not a valid date/time (day ${day}, month ${month}, ${hour}:${minute}:${second}); expected DD/MM/YYYY and HH.MM.SS.`,
+      lineNo,
+    );
   }
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }

@@ -73,8 +73,15 @@ const KNOWN_OPTIONS = new Set(['parse', 'regularize', 'dropSparse', 'clip', 'imp
 /** Run the whole Phase-1 cleaning pipeline with typed options and defaults. */
 export function preprocess(raw: ColumnTable | ParseInput, options: PreprocessOptions = {}): PreprocessResult {
   const unknown = Object.keys(options).filter((k) => !KNOWN_OPTIONS.has(k));
-  if (unknown.length) throw new PreprocessingOptionError(unknown[0], `Unknown preprocess option(s): ${unknown.join(', ')}. Known: ${[...KNOWN_OPTIONS].join(', ')}.`);
-  const input = typeof raw === 'string' || raw instanceof Uint8Array || raw instanceof ArrayBuffer ? parseAirQuality(raw, options.parse) : raw;
+  if (unknown.length)
+    throw new PreprocessingOptionError(
+      unknown[0],
+      `Unknown preprocess option(s): ${unknown.join(', ')}. Known: ${[...KNOWN_OPTIONS].join(', ')}.`,
+    );
+  const input =
+    typeof raw === 'string' || raw instanceof Uint8Array || raw instanceof ArrayBuffer
+      ? parseAirQuality(raw, options.parse)
+      : raw;
 
   const regular = regularizeHourly(input, options.regularize);
   let table = regular.table;
@@ -112,7 +119,12 @@ export function preprocess(raw: ColumnTable | ParseInput, options: PreprocessOpt
 
   // A stable shape: timestamp, measurements, imputed, clipped (flag columns always present).
   const columns = measureColumns(table);
-  table = withColumns(table, { [IMPUTED]: flagLists(table, IMPUTED), [CLIPPED]: flagLists(table, CLIPPED) }, [TIMESTAMP, ...columns, IMPUTED, CLIPPED]);
+  table = withColumns(table, { [IMPUTED]: flagLists(table, IMPUTED), [CLIPPED]: flagLists(table, CLIPPED) }, [
+    TIMESTAMP,
+    ...columns,
+    IMPUTED,
+    CLIPPED,
+  ]);
 
   const rows = table.numRows();
   const ts = table.array(TIMESTAMP) as ArrayLike<number>;

@@ -48,7 +48,19 @@ export function qcSummary(table: ColumnTable, columns: string[] = measureColumns
   });
 }
 
-const QC_COLUMNS = ['column', 'unit', 'count', 'missing', 'missing_share', 'min', 'max', 'mean', 'std', 'imputed', 'clipped'] as const;
+const QC_COLUMNS = [
+  'column',
+  'unit',
+  'count',
+  'missing',
+  'missing_share',
+  'min',
+  'max',
+  'mean',
+  'std',
+  'imputed',
+  'clipped',
+] as const;
 
 /** The QC summary as CSV, written by arquero (comma-separated, '.' decimals, empty cell for null). */
 export function qcSummaryToCsv(rows: QcRow[]): string {

@@ -21,11 +21,21 @@ export interface SampleOptions {
  */
 export function sampleRows(table: ColumnTable, count: number, seed: number, options: SampleOptions = {}): RecordRow[] {
   const n = table.numRows();
-  if (!Number.isInteger(count) || count < 0) throw new PreprocessingOptionError('count', `count must be a non-negative integer (got ${JSON.stringify(count)}).`);
-  if (count > n) throw new PreprocessingOptionError('count', `count ${count} is larger than the table (${n} rows); sampling is without replacement.`);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new PreprocessingOptionError('seed', `seed must be an integer from 0 to 4294967295 (got ${JSON.stringify(seed)}).`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new PreprocessingOptionError('count', `count must be a non-negative integer (got ${JSON.stringify(count)}).`);
+  if (count > n)
+    throw new PreprocessingOptionError(
+      'count',
+      `count ${count} is larger than the table (${n} rows); sampling is without replacement.`,
+    );
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new PreprocessingOptionError(
+      'seed',
+      `seed must be an integer from 0 to 4294967295 (got ${JSON.stringify(seed)}).`,
+    );
   const order = options.order ?? 'time';
-  if (order !== 'time' && order !== 'draw') throw new PreprocessingOptionError('order', `order must be 'time' or 'draw' (got ${JSON.stringify(order)}).`);
+  if (order !== 'time' && order !== 'draw')
+    throw new PreprocessingOptionError('order', `order must be 'time' or 'draw' (got ${JSON.stringify(order)}).`);
   const picked = [...drawWithoutReplacement(n, count, seededRandom(seed))];
   if (order === 'time') picked.sort((a, b) => a - b);
   return rowsAt(table, picked);
@@ -43,7 +53,14 @@ function rowsAt(table: ColumnTable, indices: number[]): RecordRow[] {
     const row: Record<string, unknown> = {};
     names.forEach((name, k) => {
       const v = cols[k][i];
-      row[name] = name === TIMESTAMP && typeof v === 'number' ? toIso(v) : Array.isArray(v) ? [...v] : v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
+      row[name] =
+        name === TIMESTAMP && typeof v === 'number'
+          ? toIso(v)
+          : Array.isArray(v)
+            ? [...v]
+            : v === undefined || (typeof v === 'number' && Number.isNaN(v))
+              ? null
+              : v;
     });
     return row as RecordRow;
   });

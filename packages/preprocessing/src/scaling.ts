@@ -117,14 +117,24 @@ export function invertScaler(table: ColumnTable, params: ScalerParams): ColumnTa
 
 function checkKind(params: ScalerParams, kind: ScalerParams['kind']): void {
   if (!params || params.kind !== kind || typeof params.columns !== 'object') {
-    throw new PreprocessingOptionError('params', `Expected ${kind} parameters from fit${kind === 'minmax' ? 'MinMax' : 'ZScore'} ({ kind: '${kind}', columns: {...} }), got ${JSON.stringify(params)?.slice(0, 120)}.`);
+    throw new PreprocessingOptionError(
+      'params',
+      `Expected ${kind} parameters from fit${kind === 'minmax' ? 'MinMax' : 'ZScore'} ({ kind: '${kind}', columns: {...} }), got ${JSON.stringify(params)?.slice(0, 120)}.`,
+    );
   }
 }
 
-function mapColumns<P>(table: ColumnTable, columns: Record<string, P | null>, fn: (v: number | null, p: P | null) => number | null): ColumnTable {
+function mapColumns<P>(
+  table: ColumnTable,
+  columns: Record<string, P | null>,
+  fn: (v: number | null, p: P | null) => number | null,
+): ColumnTable {
   const replace: Record<string, NumCol> = {};
   for (const [column, p] of Object.entries(columns)) {
-    if (table.columnIndex(column) < 0) throw new TableShapeError(`The scaler was fitted on column "${column}", which this table lacks. Columns present: ${table.columnNames().join(', ')}.`);
+    if (table.columnIndex(column) < 0)
+      throw new TableShapeError(
+        `The scaler was fitted on column "${column}", which this table lacks. Columns present: ${table.columnNames().join(', ')}.`,
+      );
     replace[column] = numbers(table, column).map((v) => fn(v, p));
   }
   return withColumns(table, replace);

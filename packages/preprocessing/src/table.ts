@@ -17,7 +17,9 @@ export function measureColumns(table: ColumnTable): string[] {
 
 export function requireColumn(table: ColumnTable, name: string, what = 'this step'): void {
   if (table.columnIndex(name) < 0) {
-    throw new TableShapeError(`The table has no column "${name}", which ${what} needs. Columns present: ${table.columnNames().join(', ') || '(none)'}.`);
+    throw new TableShapeError(
+      `The table has no column "${name}", which ${what} needs. Columns present: ${table.columnNames().join(', ') || '(none)'}.`,
+    );
   }
 }
 
@@ -32,7 +34,10 @@ export function numbers(table: ColumnTable, name: string): NumCol {
     else if (typeof v === 'number') out[i] = Number.isNaN(v) ? null : v;
     else if (typeof v === 'bigint') out[i] = Number(v);
     else if (v instanceof Date) out[i] = v.getTime();
-    else throw new TableShapeError(`Column "${name}" holds a non-numeric value (${JSON.stringify(v)}) at row ${i}; preprocessing steps expect numbers or null.`);
+    else
+      throw new TableShapeError(
+        `Column "${name}" holds a non-numeric value (${JSON.stringify(v)}) at row ${i}; preprocessing steps expect numbers or null.`,
+      );
   }
   return out;
 }
@@ -42,7 +47,8 @@ export function timestamps(table: ColumnTable, what = 'this step'): number[] {
   requireColumn(table, TIMESTAMP, what);
   const ts = numbers(table, TIMESTAMP);
   for (let i = 0; i < ts.length; i++) {
-    if (ts[i] === null) throw new TableShapeError(`Row ${i} has no timestamp; every row needs one (epoch milliseconds, UTC).`);
+    if (ts[i] === null)
+      throw new TableShapeError(`Row ${i} has no timestamp; every row needs one (epoch milliseconds, UTC).`);
   }
   return ts as number[];
 }
@@ -69,7 +75,8 @@ export function makeTable(columns: Record<string, unknown[]>, order?: string[]):
 export function withColumns(table: ColumnTable, replace: Record<string, unknown[]>, order?: string[]): ColumnTable {
   const names = order ?? [...table.columnNames(), ...Object.keys(replace).filter((n) => table.columnIndex(n) < 0)];
   const cols: Record<string, unknown[]> = {};
-  for (const n of names) cols[n] = n in replace ? replace[n] : (Array.from(table.array(n) as ArrayLike<unknown>) as unknown[]);
+  for (const n of names)
+    cols[n] = n in replace ? replace[n] : (Array.from(table.array(n) as ArrayLike<unknown>) as unknown[]);
   return makeTable(cols, names);
 }
 
@@ -78,6 +85,9 @@ export const toIso = (ms: number): string => new Date(ms).toISOString();
 /** Parse an ISO-8601 string (or pass through epoch ms) to epoch ms; throws on garbage. */
 export function toEpochMs(value: number | string | Date): number {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : value.getTime();
-  if (!Number.isFinite(ms)) throw new TableShapeError(`Not a valid time: ${JSON.stringify(value)} (use epoch milliseconds or ISO-8601 with a zone, e.g. 2004-03-10T18:00:00Z).`);
+  if (!Number.isFinite(ms))
+    throw new TableShapeError(
+      `Not a valid time: ${JSON.stringify(value)} (use epoch milliseconds or ISO-8601 with a zone, e.g. 2004-03-10T18:00:00Z).`,
+    );
   return ms;
 }

@@ -35,7 +35,11 @@ export class KafkaAccessError extends Error {
   override name = 'KafkaAccessError';
 }
 
-const SASL_MECHANISMS = { saslPlainAuth: 'plain', saslScram256Auth: 'scram-sha-256', saslScram512Auth: 'scram-sha-512' } as const;
+const SASL_MECHANISMS = {
+  saslPlainAuth: 'plain',
+  saslScram256Auth: 'scram-sha-256',
+  saslScram512Auth: 'scram-sha-512',
+} as const;
 type SaslKey = keyof typeof SASL_MECHANISMS;
 const AUTHENTICATION_KEYS = [...(Object.keys(SASL_MECHANISMS) as SaslKey[]), 'clientCertificateTlsAuth'] as const;
 /** VPC placement decides where Lambda's pollers run; locally the brokers are reached from this machine. */
@@ -45,7 +49,8 @@ const KNOWN_KEYS: readonly string[] = [...AUTHENTICATION_KEYS, 'serverRootCaCert
 /** The secrets' formats, as the Lambda guide gives them. */
 const FORMATS = {
   user: '{"username": "...", "password": "..."}',
-  clientCertificate: '{"certificate": "<PEM: client certificate, intermediates, root>", "privateKey": "<PKCS #8 PEM>", "privateKeyPassword": "<only for an encrypted key>"}',
+  clientCertificate:
+    '{"certificate": "<PEM: client certificate, intermediates, root>", "privateKey": "<PKCS #8 PEM>", "privateKeyPassword": "<only for an encrypted key>"}',
   rootCa: '{"certificate": "<PEM of the root CA>"}',
 };
 
@@ -70,10 +75,17 @@ function declaredAccess(
   where: string,
   { override, secrets, warn }: { override?: AccessConfigurations; secrets: SecretSource; warn: (line: string) => void },
 ): BrokerAccess | undefined {
-  if (override !== undefined) return brokerAccess(override, 'custom.serverless-offline-kafka.accessConfigurations', secrets);
+  if (override !== undefined)
+    return brokerAccess(override, 'custom.serverless-offline-kafka.accessConfigurations', secrets);
   if (kind === 'kafka') return brokerAccess(event.accessConfigurations ?? {}, `${where}.accessConfigurations`, secrets);
   // osls's msk event takes one SASL/SCRAM-512 secret; without it Lambda uses IAM (or no authentication, if the cluster allows it).
-  if (event.saslScram512 !== undefined) return brokerAccess({ saslScram512Auth: [event.saslScram512 as string] }, where, secrets, () => `${where}.saslScram512`);
+  if (event.saslScram512 !== undefined)
+    return brokerAccess(
+      { saslScram512Auth: [event.saslScram512 as string] },
+      where,
+      secrets,
+      () => `${where}.saslScram512`,
+    );
   warn(
     `${where}: in AWS, Lambda authenticates to this MSK cluster with the function's IAM role unless the cluster allows unauthenticated access; ` +
       'IAM cannot be emulated against a local broker, so the emulator connects without TLS or authentication ' +
@@ -92,18 +104,27 @@ export function brokerAccess(
   const declared = accessConfigurations(configurations, where);
   const authentication = AUTHENTICATION_KEYS.filter((key) => declared[key] !== undefined);
   if (authentication.length > 1) {
-    throw new KafkaAccessError(`${where}: ${authentication.join(' and ')} together; Lambda authenticates an event source mapping one way: keep one.`);
+    throw new KafkaAccessError(
+      `${where}: ${authentication.join(' and ')} together; Lambda authenticates an event source mapping one way: keep one.`,
+    );
   }
   const secretOf = (key: keyof AccessConfigurations) => {
     const arns = declared[key];
-    if (arns && arns.length > 1) throw new KafkaAccessError(`${pathOf(key)}: ${arns.length} secrets; Lambda takes one: keep one ARN.`);
+    if (arns && arns.length > 1)
+      throw new KafkaAccessError(`${pathOf(key)}: ${arns.length} secrets; Lambda takes one: keep one ARN.`);
     return arns?.[0];
   };
   const rootCaArn = secretOf('serverRootCaCertificate');
-  const tls: ConnectionOptions = rootCaArn ? { ca: [certificates(readSecret(secrets, rootCaArn, pathOf('serverRootCaCertificate'), FORMATS.rootCa))] } : {};
+  const tls: ConnectionOptions = rootCaArn
+    ? { ca: [certificates(readSecret(secrets, rootCaArn, pathOf('serverRootCaCertificate'), FORMATS.rootCa))] }
+    : {};
   const method = authentication[0];
   const secretArn = method && secretOf(method);
-  const origin = { where, secretsLocation: secrets.location, ...(secretArn ? { authenticationSecret: secretArn } : {}) };
+  const origin = {
+    where,
+    secretsLocation: secrets.location,
+    ...(secretArn ? { authenticationSecret: secretArn } : {}),
+  };
 
   if (method === 'clientCertificateTlsAuth') {
     const secret = readSecret(secrets, secretArn!, pathOf(method), FORMATS.clientCertificate);
@@ -111,7 +132,11 @@ export function brokerAccess(
   }
   if (method) {
     const secret = readSecret(secrets, secretArn!, pathOf(method), FORMATS.user);
-    const sasl = { mechanism: SASL_MECHANISMS[method], username: secret.text('username'), password: secret.text('password') } as SASLOptions;
+    const sasl = {
+      mechanism: SASL_MECHANISMS[method],
+      username: secret.text('username'),
+      password: secret.text('password'),
+    } as SASLOptions;
     // Lambda sends SASL credentials over TLS only (SASL_SSL), never SASL_PLAINTEXT.
     return { ssl: rootCaArn ? tls : true, sasl, origin };
   }
@@ -120,11 +145,17 @@ export function brokerAccess(
 }
 
 function accessConfigurations(value: unknown, where: string): AccessConfigurations {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KafkaAccessError(`${where} must be an object of lists, e.g. { saslScram512Auth: [<secret ARN>] }.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new KafkaAccessError(`${where} must be an object of lists, e.g. { saslScram512Auth: [<secret ARN>] }.`);
   for (const [key, list] of Object.entries(value)) {
-    if (!KNOWN_KEYS.includes(key)) throw new KafkaAccessError(`${where}.${key} is not an access configuration osls knows; use ${KNOWN_KEYS.join(', ')}.`);
+    if (!KNOWN_KEYS.includes(key))
+      throw new KafkaAccessError(
+        `${where}.${key} is not an access configuration osls knows; use ${KNOWN_KEYS.join(', ')}.`,
+      );
     if (!Array.isArray(list) || list.length === 0 || !list.every((item) => typeof item === 'string' && item !== '')) {
-      throw new KafkaAccessError(`${where}.${key} must be a non-empty list of ${NETWORK_KEYS.includes(key as never) ? 'ids' : 'Secrets Manager ARNs'}.`);
+      throw new KafkaAccessError(
+        `${where}.${key} must be a non-empty list of ${NETWORK_KEYS.includes(key as never) ? 'ids' : 'Secrets Manager ARNs'}.`,
+      );
     }
   }
   return value as AccessConfigurations;
@@ -163,7 +194,8 @@ function readSecret(secrets: SecretSource, arn: string, where: string, format: s
   } catch (error) {
     throw new KafkaAccessError(`${where}: ${(error as Error).message}`, { cause: error });
   }
-  if (value === undefined) throw new KafkaAccessError(`${where}: secret ${arn} is not in ${secrets.location}; add "${arn}": ${format} to it.`);
+  if (value === undefined)
+    throw new KafkaAccessError(`${where}: secret ${arn} is not in ${secrets.location}; add "${arn}": ${format} to it.`);
   const subject = `${where}: secret ${arn}`;
   const fix = `set "${arn}" in ${secrets.location} to ${format}`;
   if (typeof value === 'string') {
@@ -174,14 +206,16 @@ function readSecret(secrets: SecretSource, arn: string, where: string, format: s
       throw new KafkaAccessError(`${subject} is text that is not JSON; ${fix}.`);
     }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new KafkaAccessError(`${subject} is not a JSON object; ${fix}.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new KafkaAccessError(`${subject} is not a JSON object; ${fix}.`);
   return new SecretValue(value as Record<string, unknown>, subject, fix);
 }
 
 /** The `certificate` field: one PEM certificate or a chain, each starting on a line of its own. */
 function certificates(secret: SecretValue): string {
   const pem = secret.text('certificate');
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw secret.problem('has a "certificate" without a PEM certificate (-----BEGIN CERTIFICATE-----)');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
+    throw secret.problem('has a "certificate" without a PEM certificate (-----BEGIN CERTIFICATE-----)');
   return pem;
 }
 
@@ -197,11 +231,15 @@ function privateKey(secret: SecretValue): Pick<ConnectionOptions, 'key' | 'passp
   const passphrase = secret.optionalText('privateKeyPassword');
   if (key.includes('-----BEGIN PRIVATE KEY-----')) return { key };
   if (!key.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
-    throw secret.problem('has a "privateKey" that is not PKCS #8 (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----), which Lambda requires; convert it with openssl pkcs8 -topk8');
+    throw secret.problem(
+      'has a "privateKey" that is not PKCS #8 (-----BEGIN PRIVATE KEY----- or -----BEGIN ENCRYPTED PRIVATE KEY-----), which Lambda requires; convert it with openssl pkcs8 -topk8',
+    );
   }
   if (passphrase === undefined) throw secret.problem('has an encrypted "privateKey" but no "privateKeyPassword"');
   if (encryptedWithPbes2(key)) {
-    throw secret.problem('has a "privateKey" encrypted with PBES2, which Lambda cannot decrypt (it supports PBES1 only); re-encrypt it, e.g. openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES');
+    throw secret.problem(
+      'has a "privateKey" encrypted with PBES2, which Lambda cannot decrypt (it supports PBES1 only); re-encrypt it, e.g. openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES',
+    );
   }
   return { key, passphrase };
 }
@@ -210,18 +248,30 @@ function privateKey(secret: SecretValue): Pick<ConnectionOptions, 'key' | 'passp
 function encryptedWithPbes2(pem: string): boolean {
   const der = Buffer.from(pem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'base64');
   // A DER header is a tag and a length; a long length (high bit set) is followed by that many length bytes.
-  const contentOf = (offset: number) => offset + 2 + ((der[offset + 1] ?? 0) & 0x80 ? (der[offset + 1] ?? 0) & 0x7f : 0);
+  const contentOf = (offset: number) =>
+    offset + 2 + ((der[offset + 1] ?? 0) & 0x80 ? (der[offset + 1] ?? 0) & 0x7f : 0);
   const algorithm = contentOf(contentOf(0));
   return der.subarray(algorithm, algorithm + PBES2_OID.length).equals(PBES2_OID);
 }
 
 /** Node's codes for a broker certificate that no trusted CA signed, or that names another host. */
-const UNTRUSTED_CERTIFICATE = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'ERR_TLS_CERT_ALTNAME_INVALID'];
+const UNTRUSTED_CERTIFICATE = [
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+];
 /**
  * The broker's TLS alerts when it wants a client certificate, or does not accept the one it got, as Node names them
  * (OpenSSL 3 calls bad_certificate "SSL/TLS", older versions "SSLV3"; a Java broker sends it when there is no certificate).
  */
-const REFUSED_CLIENT_CERTIFICATE = ['ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA'];
+const REFUSED_CLIENT_CERTIFICATE = [
+  'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+];
 
 /** What to check when a mapping with this access could not reach its broker ('' when nothing more specific is known). */
 export function accessFailureHint(access: BrokerAccess | undefined, error: unknown): string {

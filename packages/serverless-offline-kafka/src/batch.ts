@@ -34,7 +34,8 @@ export function cutBatch(buffered: readonly Sized[], limits: BatchLimits): Cut {
     if (record.deliver) {
       const withSeparator = bytes + record.bytes + (delivered > 0 ? 1 : 0);
       // A single oversized record is cut alone: the lane does not invoke it (AWS: MaximumPayloadSizeExceeded).
-      if (delivered === limits.maxRecords || (delivered > 0 && withSeparator > limits.maxPayloadBytes)) return { take, delivered, full: true };
+      if (delivered === limits.maxRecords || (delivered > 0 && withSeparator > limits.maxPayloadBytes))
+        return { take, delivered, full: true };
       bytes = withSeparator;
       delivered += 1;
     }

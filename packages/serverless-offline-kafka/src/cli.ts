@@ -29,7 +29,8 @@ Event:
 const RECORD_FLAGS = ['partition', 'offset', 'key', 'value', 'header', 'timestamp', 'timestamp-type'] as const;
 
 function flagRecord(values: Record<string, string | string[] | boolean | undefined>): Record<string, unknown> {
-  const number = (flag: string) => (values[flag] === undefined ? undefined : /^\d+$/.test(values[flag] as string) ? Number(values[flag]) : values[flag]);
+  const number = (flag: string) =>
+    values[flag] === undefined ? undefined : /^\d+$/.test(values[flag] as string) ? Number(values[flag]) : values[flag];
   const headers = ((values.header as string[] | undefined) ?? []).map((header) => {
     const at = header.indexOf('=');
     if (at <= 0) throw new GenerateEventError(`--header must be name=value, got ${JSON.stringify(header)}.`);
@@ -80,14 +81,26 @@ function main(argv: readonly string[]): number {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'generate-event') throw new GenerateEventError(`the command is generate-event, got ${JSON.stringify(positionals.join(' '))}; see --help.`);
+  if (positionals.length !== 1 || positionals[0] !== 'generate-event')
+    throw new GenerateEventError(
+      `the command is generate-event, got ${JSON.stringify(positionals.join(' '))}; see --help.`,
+    );
   const given = RECORD_FLAGS.filter((flag) => values[flag] !== undefined);
-  if (values.input !== undefined && given.length > 0) throw new GenerateEventError(`--${given[0]} describes a record given by flags; with --input, put it in the input's records.`);
+  if (values.input !== undefined && given.length > 0)
+    throw new GenerateEventError(
+      `--${given[0]} describes a record given by flags; with --input, put it in the input's records.`,
+    );
   const specs =
     values.input === undefined
       ? [Object.fromEntries(Object.entries(flagRecord(values)).filter(([, v]) => v !== undefined))]
       : parseRecordsText(readInput(values.input), values.input === '-' ? 'standard input' : values.input);
-  const event = generateEvent(specs, { source: values.source as 'self-managed' | 'msk', bootstrapServers: values['bootstrap-servers']!, arn: values.arn, topic: values.topic, now: Date.now() });
+  const event = generateEvent(specs, {
+    source: values.source as 'self-managed' | 'msk',
+    bootstrapServers: values['bootstrap-servers']!,
+    arn: values.arn,
+    topic: values.topic,
+    now: Date.now(),
+  });
   const json = `${JSON.stringify(event, null, 2)}\n`;
   if (values.out === undefined) process.stdout.write(json);
   else writeFileSync(values.out, json);
@@ -100,7 +113,9 @@ try {
   const badArguments = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
   if (error instanceof GenerateEventError || badArguments) {
     // The user's to fix: the message alone, no stack.
-    process.stderr.write(`serverless-offline-kafka: ${(error as Error).message}${badArguments ? ' (see --help)' : ''}\n`);
+    process.stderr.write(
+      `serverless-offline-kafka: ${(error as Error).message}${badArguments ? ' (see --help)' : ''}\n`,
+    );
     process.exitCode = 2;
   } else {
     process.stderr.write(`serverless-offline-kafka: ${(error as Error).stack}\n`);

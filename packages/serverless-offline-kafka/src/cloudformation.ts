@@ -12,20 +12,42 @@ type Template = { Resources: Record<string, { Type: string; Properties: Properti
 function destination(settings: EventSettings): unknown {
   const declared = settings.event.onFailureDestination;
   const target = settings.onFailureDestination;
-  if (target?.type === 's3' && declared?.startsWith('s3://')) return { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${target.bucket}` };
+  if (target?.type === 's3' && declared?.startsWith('s3://'))
+    return { 'Fn::Sub': `arn:\${AWS::Partition}:s3:::${target.bucket}` };
   return declared;
 }
 
 /** The properties that make the deployed mapping behave as the emulator does with the same event. */
 export function mappingProperties(settings: EventSettings): Properties {
-  const { maximumBatchingWindowSeconds, reportBatchItemFailures, errorHandling, provisionedPollers, onFailureDestination } = settings;
+  const {
+    maximumBatchingWindowSeconds,
+    reportBatchItemFailures,
+    errorHandling,
+    provisionedPollers,
+    onFailureDestination,
+  } = settings;
   return {
-    ...(maximumBatchingWindowSeconds !== undefined ? { MaximumBatchingWindowInSeconds: maximumBatchingWindowSeconds } : {}),
+    ...(maximumBatchingWindowSeconds !== undefined
+      ? { MaximumBatchingWindowInSeconds: maximumBatchingWindowSeconds }
+      : {}),
     ...(reportBatchItemFailures ? { FunctionResponseTypes: ['ReportBatchItemFailures'] } : {}),
-    ...(errorHandling.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: errorHandling.maximumRetryAttempts } : {}),
-    ...(errorHandling.maximumRecordAgeInSeconds !== undefined ? { MaximumRecordAgeInSeconds: errorHandling.maximumRecordAgeInSeconds } : {}),
-    ...(errorHandling.bisectBatchOnFunctionError !== undefined ? { BisectBatchOnFunctionError: errorHandling.bisectBatchOnFunctionError } : {}),
-    ...(provisionedPollers ? { ProvisionedPollerConfig: { MinimumPollers: provisionedPollers.minimumPollers, MaximumPollers: provisionedPollers.maximumPollers } } : {}),
+    ...(errorHandling.maximumRetryAttempts !== undefined
+      ? { MaximumRetryAttempts: errorHandling.maximumRetryAttempts }
+      : {}),
+    ...(errorHandling.maximumRecordAgeInSeconds !== undefined
+      ? { MaximumRecordAgeInSeconds: errorHandling.maximumRecordAgeInSeconds }
+      : {}),
+    ...(errorHandling.bisectBatchOnFunctionError !== undefined
+      ? { BisectBatchOnFunctionError: errorHandling.bisectBatchOnFunctionError }
+      : {}),
+    ...(provisionedPollers
+      ? {
+          ProvisionedPollerConfig: {
+            MinimumPollers: provisionedPollers.minimumPollers,
+            MaximumPollers: provisionedPollers.maximumPollers,
+          },
+        }
+      : {}),
     ...(onFailureDestination ? { DestinationConfig: { OnFailure: { Destination: destination(settings) } } } : {}),
   };
 }
@@ -34,12 +56,18 @@ export function mappingProperties(settings: EventSettings): Properties {
  * Completes the mappings osls compiled, found by the logical id osls gives each event. A missing resource means
  * osls named it differently (a newer osls): packaging stops rather than deploy a mapping that behaves otherwise.
  */
-export function completeEventSourceMappings(template: Template, events: readonly EventSettings[], logicalIdOf: (settings: EventSettings) => string): void {
+export function completeEventSourceMappings(
+  template: Template,
+  events: readonly EventSettings[],
+  logicalIdOf: (settings: EventSettings) => string,
+): void {
   for (const settings of events) {
     const id = logicalIdOf(settings);
     const resource = template.Resources[id];
     if (resource?.Type !== 'AWS::Lambda::EventSourceMapping') {
-      throw new Error(`serverless-offline-kafka: no AWS::Lambda::EventSourceMapping ${id} in the compiled template for ${settings.where}; this osls version names event source mappings differently than the plugin expects.`);
+      throw new Error(
+        `serverless-offline-kafka: no AWS::Lambda::EventSourceMapping ${id} in the compiled template for ${settings.where}; this osls version names event source mappings differently than the plugin expects.`,
+      );
     }
     Object.assign(resource.Properties, mappingProperties(settings));
   }

@@ -7,7 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Producer } from 'kafkajs';
 import type { MappingSettings } from './mapping';
-import { kafkaDestinationMessages, localMappingUuid, s3DestinationObject, s3ObjectKey, type Discard } from './on-failure';
+import {
+  kafkaDestinationMessages,
+  localMappingUuid,
+  s3DestinationObject,
+  s3ObjectKey,
+  type Discard,
+} from './on-failure';
 
 export interface Destination {
   /** `kafka://topic` or `s3://bucket`, for log lines. */
@@ -20,7 +26,10 @@ export interface Destination {
 
 export function s3ClientFromEnvironment(env: NodeJS.ProcessEnv = process.env): S3Client {
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.S3_ENDPOINT || undefined;
-  return new S3Client({ region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1', ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  return new S3Client({
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+  });
 }
 
 export function kafkaDestination(topic: string, producer: () => Promise<Producer>): Destination {
@@ -30,7 +39,10 @@ export function kafkaDestination(topic: string, producer: () => Promise<Producer
     async deliver(discard) {
       connected ??= await producer();
       const now = new Date();
-      await connected.send({ topic, messages: kafkaDestinationMessages(discard, () => ({ requestId: randomUUID(), now })) });
+      await connected.send({
+        topic,
+        messages: kafkaDestinationMessages(discard, () => ({ requestId: randomUUID(), now })),
+      });
     },
     // kafkajs marks what a retry can fix (leader moved, broker away); MESSAGE_TOO_LARGE and the like are not.
     isPermanent: (error) => (error as { retriable?: boolean }).retriable === false,
@@ -46,7 +58,14 @@ export function s3Destination(bucket: string, mapping: MappingSettings, client: 
       const now = new Date();
       const { topic, partition } = discard.records[0]!;
       const Key = s3ObjectKey(mappingUuid, topic, partition, now, randomUUID());
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: s3DestinationObject(discard, { requestId: randomUUID(), now }), ContentType: 'application/json' }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key,
+          Body: s3DestinationObject(discard, { requestId: randomUUID(), now }),
+          ContentType: 'application/json',
+        }),
+      );
     },
     isPermanent: (error) => {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
@@ -62,6 +81,9 @@ export async function checkBucket(client: S3Client, bucket: string): Promise<voi
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
     const endpoint = await client.config.endpoint?.().then((url) => `${url.protocol}//${url.hostname}:${url.port}`);
-    throw new Error(`on-failure destination s3://${bucket} is not reachable at ${endpoint ?? 'AWS S3'} (${(error as Error).name}: ${(error as Error).message}); create the bucket, and set AWS_ENDPOINT_URL_S3 (or S3_ENDPOINT) and AWS credentials for it`, { cause: error });
+    throw new Error(
+      `on-failure destination s3://${bucket} is not reachable at ${endpoint ?? 'AWS S3'} (${(error as Error).name}: ${(error as Error).message}); create the bucket, and set AWS_ENDPOINT_URL_S3 (or S3_ENDPOINT) and AWS credentials for it`,
+      { cause: error },
+    );
   }
 }

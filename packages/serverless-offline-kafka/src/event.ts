@@ -49,7 +49,9 @@ export interface RecordBytes {
  * Java bytes are signed: Lambda writes 0xC3 as −61 (aws-lambda-go's kafka-event.json has [118,-36,0,127,-128];
  * AWS changed the Go, .NET and Rust event types for it). A reader that expects 0..255 breaks on non-ASCII headers.
  */
-export const javaBytes = (bytes: Uint8Array): JavaBytes => [...new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length)];
+export const javaBytes = (bytes: Uint8Array): JavaBytes => [
+  ...new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+];
 
 export function lambdaRecord(record: RecordBytes): LambdaKafkaRecord {
   return {
@@ -78,7 +80,11 @@ function timestampTypeOf(message: KafkaMessage): TimestampType {
  */
 function headersOf(headers: KafkaMessage['headers']): RecordBytes['headers'] {
   return Object.entries(headers ?? {}).flatMap(([name, value]) =>
-    value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((one) => [name, typeof one === 'string' ? Buffer.from(one) : one] as const),
+    value === undefined
+      ? []
+      : (Array.isArray(value) ? value : [value]).map(
+          (one) => [name, typeof one === 'string' ? Buffer.from(one) : one] as const,
+        ),
   );
 }
 
@@ -97,7 +103,11 @@ export function toLambdaRecord(topic: string, partition: number, message: KafkaM
 
 export const recordsKey = (topic: string, partition: number): string => `${topic}-${partition}`;
 
-export function buildEvent(source: EventSource, bootstrapServers: readonly string[], records: readonly LambdaKafkaRecord[]): LambdaKafkaEvent {
+export function buildEvent(
+  source: EventSource,
+  bootstrapServers: readonly string[],
+  records: readonly LambdaKafkaRecord[],
+): LambdaKafkaEvent {
   const grouped: Record<string, LambdaKafkaRecord[]> = {};
   for (const record of records) (grouped[recordsKey(record.topic, record.partition)] ??= []).push(record);
   return { ...source, bootstrapServers: bootstrapServers.join(','), records: grouped };
@@ -106,6 +116,15 @@ export function buildEvent(source: EventSource, bootstrapServers: readonly strin
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
 /** Bytes of the serialized event for one partition without its records; each record adds its own bytes plus a comma. */
-export function eventOverheadBytes(source: EventSource, bootstrapServers: readonly string[], topic: string, partition: number): number {
-  return jsonBytes({ ...source, bootstrapServers: bootstrapServers.join(','), records: { [recordsKey(topic, partition)]: [] } });
+export function eventOverheadBytes(
+  source: EventSource,
+  bootstrapServers: readonly string[],
+  topic: string,
+  partition: number,
+): number {
+  return jsonBytes({
+    ...source,
+    bootstrapServers: bootstrapServers.join(','),
+    records: { [recordsKey(topic, partition)]: [] },
+  });
 }

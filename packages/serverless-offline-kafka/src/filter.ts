@@ -31,7 +31,8 @@ export class FilterPatternError extends Error {
   override name = 'FilterPatternError';
 }
 
-const SUPPORTED = 'use a list of values, or {"prefix"}, {"suffix"}, {"equals-ignore-case"}, {"anything-but"}, {"numeric"} or {"exists"}';
+const SUPPORTED =
+  'use a list of values, or {"prefix"}, {"suffix"}, {"equals-ignore-case"}, {"anything-but"}, {"numeric"} or {"exists"}';
 
 // ---------- The record side: leaves of the flattened value ----------
 
@@ -44,7 +45,9 @@ class JsonNumber {
 
   static fromText(text: string): JsonNumber {
     const value = Number(text);
-    return new JsonNumber(Number.isFinite(value) && exactDecimal(text) === exactDecimal(String(value)) ? value : undefined);
+    return new JsonNumber(
+      Number.isFinite(value) && exactDecimal(text) === exactDecimal(String(value)) ? value : undefined,
+    );
   }
 }
 
@@ -52,11 +55,16 @@ type Membership = ReadonlyArray<readonly [array: number, element: number]>;
 type Leaf = { value: string | JsonNumber | boolean | null; membership: Membership };
 type Leaves = Map<string, Leaf[]>;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Both memberships agree on every array they share, i.e. the two leaves can sit in the same elements. */
 function consistent(a: Membership, b: Membership): boolean {
-  return a.length === 0 || b.length === 0 || a.every(([array, element]) => b.every(([other, otherElement]) => other !== array || otherElement === element));
+  return (
+    a.length === 0 ||
+    b.length === 0 ||
+    a.every(([array, element]) => b.every(([other, otherElement]) => other !== array || otherElement === element))
+  );
 }
 
 /** The paths the patterns name, as a tree of steps: only these parts of a record are flattened. */
@@ -217,30 +225,44 @@ function stringSpec(operator: string, spec: unknown, path: string): string {
 }
 
 function finiteNumber(spec: unknown, path: string, what: string): number {
-  if (typeof spec !== 'number' || !Number.isFinite(spec)) fail(path, `${what} must be a finite number, got ${quoted(spec)}.`);
+  if (typeof spec !== 'number' || !Number.isFinite(spec))
+    fail(path, `${what} must be a finite number, got ${quoted(spec)}.`);
   return spec;
 }
 
 type Compare = (value: number, bound: number) => boolean;
-const LOWER_BOUNDS = new Map<unknown, Compare>([['>', (v, b) => v > b], ['>=', (v, b) => v >= b]]);
-const UPPER_BOUNDS = new Map<unknown, Compare>([['<', (v, b) => v < b], ['<=', (v, b) => v <= b]]);
+const LOWER_BOUNDS = new Map<unknown, Compare>([
+  ['>', (v, b) => v > b],
+  ['>=', (v, b) => v >= b],
+]);
+const UPPER_BOUNDS = new Map<unknown, Compare>([
+  ['<', (v, b) => v < b],
+  ['<=', (v, b) => v <= b],
+]);
 
 /** ["=", n], one bound, or a lower bound then an upper bound above it, as JsonRuleCompiler accepts. */
 function numeric(spec: unknown, path: string): Test {
-  const usage = '"numeric" takes ["=", n], [">" or ">=" or "<" or "<=", n], or a lower then a higher upper bound like [">", 0, "<=", 5]';
+  const usage =
+    '"numeric" takes ["=", n], [">" or ">=" or "<" or "<=", n], or a lower then a higher upper bound like [">", 0, "<=", 5]';
   if (!Array.isArray(spec) || (spec.length !== 2 && spec.length !== 4)) fail(path, `${usage}; got ${quoted(spec)}.`);
   const [operator, bound] = [spec[0], finiteNumber(spec[1], path, `the bound after ${quoted(spec[0])}`)];
   if (spec.length === 2) {
-    const compare: Compare | undefined = operator === '=' ? (v, b) => v === b : (LOWER_BOUNDS.get(operator) ?? UPPER_BOUNDS.get(operator));
+    const compare: Compare | undefined =
+      operator === '=' ? (v, b) => v === b : (LOWER_BOUNDS.get(operator) ?? UPPER_BOUNDS.get(operator));
     if (!compare) fail(path, `${usage}; ${quoted(operator)} is not one of = > >= < <=.`);
     return (value) => {
       const number = numberOf(value);
       return number !== undefined && compare(number, bound);
     };
   }
-  const [lower, upper, top] = [LOWER_BOUNDS.get(operator), UPPER_BOUNDS.get(spec[2]), finiteNumber(spec[3], path, `the bound after ${quoted(spec[2])}`)];
+  const [lower, upper, top] = [
+    LOWER_BOUNDS.get(operator),
+    UPPER_BOUNDS.get(spec[2]),
+    finiteNumber(spec[3], path, `the bound after ${quoted(spec[2])}`),
+  ];
   if (!lower || !upper) fail(path, `${usage}; got ${quoted(spec)}.`);
-  if (!(bound < top)) fail(path, `"numeric" range ${quoted(spec)} is empty: the lower bound must be below the upper one.`);
+  if (!(bound < top))
+    fail(path, `"numeric" range ${quoted(spec)} is empty: the lower bound must be below the upper one.`);
   return (value) => {
     const number = numberOf(value);
     return number !== undefined && lower(number, bound) && upper(number, top);
@@ -252,10 +274,14 @@ function anythingBut(spec: unknown, path: string): Test {
   if (isObject(spec)) {
     const [operator, ...others] = Object.keys(spec);
     if (others.length > 0 || (operator !== 'prefix' && operator !== 'suffix')) {
-      fail(path, `"anything-but" takes a value, a list of values, {"prefix": "…"} or {"suffix": "…"}; Lambda's filter syntax has no ${quoted(spec)}.`);
+      fail(
+        path,
+        `"anything-but" takes a value, a list of values, {"prefix": "…"} or {"suffix": "…"}; Lambda's filter syntax has no ${quoted(spec)}.`,
+      );
     }
     const affix = stringSpec(operator, spec[operator], path);
-    if (affix === '') fail(path, `"anything-but" {"${operator}": ""} excludes nothing; event-ruler rejects an empty ${operator}.`);
+    if (affix === '')
+      fail(path, `"anything-but" {"${operator}": ""} excludes nothing; event-ruler rejects an empty ${operator}.`);
     return (value) => !(isString(value) && (operator === 'prefix' ? value.startsWith(affix) : value.endsWith(affix)));
   }
   const excluded = Array.isArray(spec) ? spec : [spec];
@@ -270,19 +296,29 @@ function anythingBut(spec: unknown, path: string): Test {
       return number === undefined || !numbers.has(number);
     };
   }
-  fail(path, `"anything-but" values must be all strings or all numbers (not empty, true, false or null), got ${quoted(spec)}.`);
+  fail(
+    path,
+    `"anything-but" values must be all strings or all numbers (not empty, true, false or null), got ${quoted(spec)}.`,
+  );
 }
 
 function operatorTest(matcher: Record<string, unknown>, path: string): Test | 'absent' {
   const [operator, ...others] = Object.keys(matcher);
-  if (operator === undefined || others.length > 0) fail(path, `a matcher object holds exactly one operator, got ${quoted(matcher)}.`);
+  if (operator === undefined || others.length > 0)
+    fail(path, `a matcher object holds exactly one operator, got ${quoted(matcher)}.`);
   const spec = matcher[operator];
   switch (operator) {
     case 'prefix':
     case 'suffix': {
-      if (isObject(spec)) fail(path, `"${operator}" with {"equals-ignore-case"} is event-ruler syntax that Lambda's filter rules do not list; use "equals-ignore-case" or a case-sensitive ${operator}.`);
+      if (isObject(spec))
+        fail(
+          path,
+          `"${operator}" with {"equals-ignore-case"} is event-ruler syntax that Lambda's filter rules do not list; use "equals-ignore-case" or a case-sensitive ${operator}.`,
+        );
       const affix = stringSpec(operator, spec, path);
-      return operator === 'prefix' ? (value) => isString(value) && value.startsWith(affix) : (value) => isString(value) && value.endsWith(affix);
+      return operator === 'prefix'
+        ? (value) => isString(value) && value.startsWith(affix)
+        : (value) => isString(value) && value.endsWith(affix);
     }
     case 'equals-ignore-case': {
       const pattern = ignoringCase(stringSpec(operator, spec, path));
@@ -297,7 +333,10 @@ function operatorTest(matcher: Record<string, unknown>, path: string): Test | 'a
       return spec ? () => true : 'absent';
     case 'wildcard':
     case 'cidr':
-      fail(path, `operator "${operator}" is not supported: event-ruler has it, but Lambda's filter rule syntax does not list it; ${SUPPORTED}.`);
+      fail(
+        path,
+        `operator "${operator}" is not supported: event-ruler has it, but Lambda's filter rule syntax does not list it; ${SUPPORTED}.`,
+      );
     default:
       fail(path, `operator "${operator}" is not supported; ${SUPPORTED}.`);
   }
@@ -307,18 +346,24 @@ function operatorTest(matcher: Record<string, unknown>, path: string): Test | 'a
 function literalTest(literal: unknown, path: string): Test {
   if (typeof literal === 'string') {
     const address = ipAddress(literal);
-    return address === undefined ? (value) => value === literal : (value) => isString(value) && ipAddress(value) === address;
+    return address === undefined
+      ? (value) => value === literal
+      : (value) => isString(value) && ipAddress(value) === address;
   }
   if (typeof literal === 'number') {
     const number = finiteNumber(literal, path, 'a number to match');
     return (value) => numberOf(value) === number;
   }
   if (literal === null || typeof literal === 'boolean') return (value) => value === literal;
-  fail(path, `${quoted(literal)} is neither a string, number, true, false, null nor a matcher object like {"prefix": "…"}.`);
+  fail(
+    path,
+    `${quoted(literal)} is neither a string, number, true, false, null nor a matcher object like {"prefix": "…"}.`,
+  );
 }
 
 function fieldMatcher(spec: unknown[], path: string): FieldMatcher {
-  if (spec.length === 0) fail(path, 'an empty list matches nothing (event-ruler rejects it); list values or remove the field.');
+  if (spec.length === 0)
+    fail(path, 'an empty list matches nothing (event-ruler rejects it); list values or remove the field.');
   const matcher: FieldMatcher = { tests: [], absent: false };
   for (const item of spec) {
     const test = isObject(item) ? operatorTest(item, path) : literalTest(item, path);
@@ -329,23 +374,58 @@ function fieldMatcher(spec: unknown[], path: string): FieldMatcher {
 }
 
 /** Field names event-ruler refuses anywhere inside $or (Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP). */
-const RESERVED_IN_OR = new Set(['exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr', '=', '<', '<=', '>', '>=']);
+const RESERVED_IN_OR = new Set([
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+]);
 
 /**
  * Adds the pattern's fields under `path` to every sub-rule, in document order: a path given twice keeps the
  * later one, and each $or alternative forks the sub-rules so far (JsonRuleCompiler). `where` names the place in
  * the pattern for messages, $or alternatives included.
  */
-function addFields(pattern: Record<string, unknown>, path: string, where: string, rules: Array<Map<string, FieldMatcher>>, insideOr: boolean): Array<Map<string, FieldMatcher>> {
-  if (Object.keys(pattern).length === 0) fail(where || 'the pattern', 'an empty object matches nothing (event-ruler rejects it); add a field or remove it.');
+function addFields(
+  pattern: Record<string, unknown>,
+  path: string,
+  where: string,
+  rules: Array<Map<string, FieldMatcher>>,
+  insideOr: boolean,
+): Array<Map<string, FieldMatcher>> {
+  if (Object.keys(pattern).length === 0)
+    fail(where || 'the pattern', 'an empty object matches nothing (event-ruler rejects it); add a field or remove it.');
   for (const [name, spec] of Object.entries(pattern)) {
     const [field, at] = [path ? `${path}.${name}` : name, where ? `${where}.${name}` : name];
     if (name === '$or') {
-      if (!Array.isArray(spec) || spec.length < 2 || !spec.every(isObject)) fail(at, `"$or" takes a list of at least two patterns, got ${quoted(spec)}.`);
-      rules = spec.flatMap((alternative, i) => addFields(alternative, path, `${at}[${i}]`, rules.map((rule) => new Map(rule)), true));
+      if (!Array.isArray(spec) || spec.length < 2 || !spec.every(isObject))
+        fail(at, `"$or" takes a list of at least two patterns, got ${quoted(spec)}.`);
+      rules = spec.flatMap((alternative, i) =>
+        addFields(
+          alternative,
+          path,
+          `${at}[${i}]`,
+          rules.map((rule) => new Map(rule)),
+          true,
+        ),
+      );
       continue;
     }
-    if (insideOr && RESERVED_IN_OR.has(name)) fail(at, `"${name}" is an operator name, which event-ruler refuses as a field name inside "$or"; check the nesting.`);
+    if (insideOr && RESERVED_IN_OR.has(name))
+      fail(
+        at,
+        `"${name}" is an operator name, which event-ruler refuses as a field name inside "$or"; check the nesting.`,
+      );
     if (Array.isArray(spec)) {
       const matcher = fieldMatcher(spec, at);
       for (const rule of rules) rule.set(field, matcher);
@@ -359,13 +439,18 @@ function addFields(pattern: Record<string, unknown>, path: string, where: string
 }
 
 function compilePattern(pattern: unknown): SubRule[] {
-  if (!isObject(pattern)) fail('the pattern', `must be an object like {"value": {"field": ["x"]}}, got ${quoted(pattern)}.`);
+  if (!isObject(pattern))
+    fail('the pattern', `must be an object like {"value": {"field": ["x"]}}, got ${quoted(pattern)}.`);
   const length = JSON.stringify(pattern).length;
-  if (length > MAX_PATTERN_LENGTH) fail('the pattern', `is ${length} characters as JSON; Lambda allows at most ${MAX_PATTERN_LENGTH}.`);
+  if (length > MAX_PATTERN_LENGTH)
+    fail('the pattern', `is ${length} characters as JSON; Lambda allows at most ${MAX_PATTERN_LENGTH}.`);
   return addFields(pattern, '', '', [new Map()], false).map((rule) => {
     for (const path of rule.keys()) {
       if (path !== 'value' && !path.startsWith('value.')) {
-        fail(path, 'Lambda filters Kafka records on "value" only (https://docs.aws.amazon.com/lambda/latest/dg/kafka-filtering.html); put the field under "value".');
+        fail(
+          path,
+          'Lambda filters Kafka records on "value" only (https://docs.aws.amazon.com/lambda/latest/dg/kafka-filtering.html); put the field under "value".',
+        );
       }
     }
     return [...rule].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -407,7 +492,10 @@ function matchesFrom(rule: SubRule, field: number, leaves: Leaves, chosen: Membe
 
 /** Validates the patterns once and returns one predicate on a record's value; no pattern keeps every record. */
 export function compileFilter(patterns: readonly FilterPattern[]): (value: Buffer | null) => boolean {
-  if (patterns.length > MAX_FILTER_PATTERNS) throw new FilterPatternError(`${patterns.length} filter patterns given; Lambda allows at most ${MAX_FILTER_PATTERNS} per event source mapping (5 unless the account's quota was raised).`);
+  if (patterns.length > MAX_FILTER_PATTERNS)
+    throw new FilterPatternError(
+      `${patterns.length} filter patterns given; Lambda allows at most ${MAX_FILTER_PATTERNS} per event source mapping (5 unless the account's quota was raised).`,
+    );
   if (patterns.length === 0) return () => true;
   const rules = patterns.flatMap((pattern, i) => {
     try {

@@ -3,7 +3,14 @@ export { readMappings, KafkaConfigError, type PluginSettings } from './config';
 export { KafkaAccessError } from './access';
 export { FilterPatternError, type FilterPattern } from './filter';
 export { MappingWorker, type KafkaHandler, type WorkerOptions } from './worker';
-export type { MappingSettings, StartingPosition, ErrorHandling, OnFailureDestination, ProvisionedPollers, BrokerAccess } from './mapping';
+export type {
+  MappingSettings,
+  StartingPosition,
+  ErrorHandling,
+  OnFailureDestination,
+  ProvisionedPollers,
+  BrokerAccess,
+} from './mapping';
 export type { EventSource, LambdaKafkaEvent, LambdaKafkaRecord } from './event';
 export { generateEvent, GenerateEventError, type EventOptions } from './generate-event';
 export type { InvocationSummary } from './log';

@@ -7,13 +7,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaMessage } from 'kafkajs';
 import { cutBatch, firstHalf, MAX_PAYLOAD_BYTES, type BatchLimits, type Sized } from './batch';
 import type { Destination } from './destination';
-import { buildEvent, eventOverheadBytes, jsonBytes, toLambdaRecord, type LambdaKafkaEvent, type LambdaKafkaRecord } from './event';
+import {
+  buildEvent,
+  eventOverheadBytes,
+  jsonBytes,
+  toLambdaRecord,
+  type LambdaKafkaEvent,
+  type LambdaKafkaRecord,
+} from './event';
 import type { InvocationSummary } from './log';
 import type { MappingSettings } from './mapping';
 import type { EventCountName } from './metrics';
 import { invokedResponse, localFunctionArn, type DiscardReason, type ResponseContext } from './on-failure';
 import { readOutcome, type Outcome } from './response';
-import { backoffMs, defaultRetryPolicy, recordExpired, retriesExhausted, type ErrorControls, type RetryPolicy } from './retry';
+import {
+  backoffMs,
+  defaultRetryPolicy,
+  recordExpired,
+  retriesExhausted,
+  type ErrorControls,
+  type RetryPolicy,
+} from './retry';
 
 /** Commits and destination writes are retried quickly: they fail only while the broker or MinIO is away. */
 const SIDE_EFFECT_BACKOFF: RetryPolicy = { ...defaultRetryPolicy, initialBackoffMs: 200, maxBackoffMs: 5000 };
@@ -76,7 +90,11 @@ export class PartitionLane {
     private readonly context: LaneContext,
   ) {
     const { source, bootstrapServers, topic, batchSize } = context.mapping;
-    this.limits = { maxRecords: batchSize, maxPayloadBytes: MAX_PAYLOAD_BYTES, overheadBytes: eventOverheadBytes(source, bootstrapServers, topic, partition) };
+    this.limits = {
+      maxRecords: batchSize,
+      maxPayloadBytes: MAX_PAYLOAD_BYTES,
+      overheadBytes: eventOverheadBytes(source, bootstrapServers, topic, partition),
+    };
     this.done = this.run();
   }
 
@@ -101,7 +119,10 @@ export class PartitionLane {
     this.context.count('PolledEventCount', polled);
     this.context.count('FilteredOutEventCount', filtered);
     // Backpressure: stop fetching this partition while two batches' worth is waiting.
-    if (!this.paused && (this.buffer.length >= 2 * this.limits.maxRecords || this.bufferedBytes >= 2 * MAX_PAYLOAD_BYTES)) {
+    if (
+      !this.paused &&
+      (this.buffer.length >= 2 * this.limits.maxRecords || this.bufferedBytes >= 2 * MAX_PAYLOAD_BYTES)
+    ) {
       this.paused = true;
       this.context.pause(this.partition);
     }
@@ -168,7 +189,8 @@ export class PartitionLane {
     const last = batch.at(-1)!.offset;
     if (delivered.length === 0) {
       const filtered = batch.filter((entry) => !entry.discarded).length;
-      if ((await this.commitBefore(last + 1)) && filtered > 0) this.report({ firstOffset: first, lastOffset: last, records: filtered, durationMs: 0, outcome: 'filtered' });
+      if ((await this.commitBefore(last + 1)) && filtered > 0)
+        this.report({ firstOffset: first, lastOffset: last, records: filtered, durationMs: 0, outcome: 'filtered' });
       return;
     }
     const { mapping } = this.context;
@@ -176,27 +198,63 @@ export class PartitionLane {
     const started = performance.now();
     this.context.count('InvokedEventCount', delivered.length);
     const outcome = await this.context
-      .invoke(buildEvent(mapping.source, mapping.bootstrapServers, delivered.map((entry) => entry.record)))
-      .then((result) => readOutcome(result, { reportBatchItemFailures: mapping.reportBatchItemFailures === true, topic: mapping.topic, partition: this.partition, offsets }))
-      .catch((error: unknown): Outcome => ({ kind: 'error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }));
-    const invocation = { firstOffset: offsets[0]!, lastOffset: offsets.at(-1)!, records: delivered.length, durationMs: performance.now() - started };
+      .invoke(
+        buildEvent(
+          mapping.source,
+          mapping.bootstrapServers,
+          delivered.map((entry) => entry.record),
+        ),
+      )
+      .then((result) =>
+        readOutcome(result, {
+          reportBatchItemFailures: mapping.reportBatchItemFailures === true,
+          topic: mapping.topic,
+          partition: this.partition,
+          offsets,
+        }),
+      )
+      .catch(
+        (error: unknown): Outcome => ({
+          kind: 'error',
+          message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        }),
+      );
+    const invocation = {
+      firstOffset: offsets[0]!,
+      lastOffset: offsets.at(-1)!,
+      records: delivered.length,
+      durationMs: performance.now() - started,
+    };
 
     if (outcome.kind === 'success') {
       if (outcome.ignored) this.warnIgnoredFailures(outcome.ignored);
-      const detail = outcome.ignored ? `ignored ${outcome.ignored} batchItemFailures: the mapping does not enable ReportBatchItemFailures` : undefined;
-      if (await this.commitBefore(last + 1)) this.report({ ...invocation, outcome: 'ok', ...(detail ? { detail } : {}) });
+      const detail = outcome.ignored
+        ? `ignored ${outcome.ignored} batchItemFailures: the mapping does not enable ReportBatchItemFailures`
+        : undefined;
+      if (await this.commitBefore(last + 1))
+        this.report({ ...invocation, outcome: 'ok', ...(detail ? { detail } : {}) });
       return;
     }
     this.context.count('FailedInvokeEventCount', delivered.length);
     if (outcome.kind === 'partial') {
       if (!(await this.commitBefore(outcome.fromOffset))) return;
       const failing = batch.filter((entry) => entry.offset >= outcome.fromOffset);
-      const detail = await this.handleFailure(failing, `${outcome.failed} failed from offset ${outcome.fromOffset}`, false, invokedResponse(false));
+      const detail = await this.handleFailure(
+        failing,
+        `${outcome.failed} failed from offset ${outcome.fromOffset}`,
+        false,
+        invokedResponse(false),
+      );
       this.report({ ...invocation, outcome: 'partial', detail });
       return;
     }
     this.context.count('InvokeErrorCount', 1);
-    const detail = await this.handleFailure(batch, outcome.message, this.context.controls.bisectBatchOnFunctionError, invokedResponse(true));
+    const detail = await this.handleFailure(
+      batch,
+      outcome.message,
+      this.context.controls.bisectBatchOnFunctionError,
+      invokedResponse(true),
+    );
     this.report({ ...invocation, outcome: 'error', detail });
   }
 
@@ -208,12 +266,27 @@ export class PartitionLane {
   private async discardUninvocable(batch: Buffered[]): Promise<boolean> {
     const now = Date.now();
     const retrying = batch === this.retryBatch;
-    const oversized = batch.filter((entry) => entry.deliver && entry.bytes + this.limits.overheadBytes > MAX_PAYLOAD_BYTES);
-    const expired = batch.filter((entry) => entry.deliver && !oversized.includes(entry) && recordExpired(this.context.controls, entry.record.timestamp, now));
+    const oversized = batch.filter(
+      (entry) => entry.deliver && entry.bytes + this.limits.overheadBytes > MAX_PAYLOAD_BYTES,
+    );
+    const expired = batch.filter(
+      (entry) =>
+        entry.deliver &&
+        !oversized.includes(entry) &&
+        recordExpired(this.context.controls, entry.record.timestamp, now),
+    );
     if (expired.length > 0) {
-      const fate = await this.discard(expired, 'age', retrying ? this.failedAttempts : 0, retrying ? this.lastResponse : null);
+      const fate = await this.discard(
+        expired,
+        'age',
+        retrying ? this.failedAttempts : 0,
+        retrying ? this.lastResponse : null,
+      );
       if (fate === 'stopped') return false;
-      this.reportDiscard(expired, `older than maximumRecordAgeInSeconds ${this.context.controls.maximumRecordAgeInSeconds}: ${fate}`);
+      this.reportDiscard(
+        expired,
+        `older than maximumRecordAgeInSeconds ${this.context.controls.maximumRecordAgeInSeconds}: ${fate}`,
+      );
     }
     if (oversized.length === 0) return true;
     if (!this.context.destination) {
@@ -234,7 +307,12 @@ export class PartitionLane {
   }
 
   /** Decides what follows a failure (bisect, retry after backoff, or leave through the destination) and says so. */
-  private async handleFailure(failing: Buffered[], error: string, bisect: boolean, response: ResponseContext): Promise<string> {
+  private async handleFailure(
+    failing: Buffered[],
+    error: string,
+    bisect: boolean,
+    response: ResponseContext,
+  ): Promise<string> {
     const delivered = failing.filter((entry) => entry.deliver);
     if (bisect && delivered.length > 1) {
       this.retryBatch = failing.slice(0, firstHalf(failing));
@@ -272,7 +350,11 @@ export class PartitionLane {
   /** A partition that only success can move on says so, once per interval (AWS says nothing; users find out late). */
   private warnBlocked(offset: number, why: string, whatToDo = RETRIED_FOREVER): void {
     const now = performance.now();
-    if (this.lastBlockedWarningAt !== undefined && now - this.lastBlockedWarningAt < this.context.blockedWarningIntervalMs) return;
+    if (
+      this.lastBlockedWarningAt !== undefined &&
+      now - this.lastBlockedWarningAt < this.context.blockedWarningIntervalMs
+    )
+      return;
     this.lastBlockedWarningAt = now;
     this.context.warn(`${this.where}: partition blocked at offset ${offset} (${why}). ${whatToDo}`);
   }
@@ -281,19 +363,40 @@ export class PartitionLane {
    * Sends records that leave unprocessed to the destination (AWS drops them when there is none, or when the
    * destination refuses them for good) and marks them undelivered, so they are committed with their batch.
    */
-  private async discard(entries: Buffered[], reason: DiscardReason, approximateInvokeCount: number, response: ResponseContext): Promise<string> {
+  private async discard(
+    entries: Buffered[],
+    reason: DiscardReason,
+    approximateInvokeCount: number,
+    response: ResponseContext,
+  ): Promise<string> {
     const { destination, mapping } = this.context;
     let fate: string;
     if (!destination) {
       this.context.count('DroppedEventCount', entries.length);
       fate = `${entries.length} records dropped (no onFailureDestination)`;
     } else {
-      const discard = { functionArn: localFunctionArn(mapping.functionKey), source: mapping.source, bootstrapServers: mapping.bootstrapServers, reason, approximateInvokeCount, response, records: entries.map((entry) => entry.record) };
-      const result = await this.untilDone(`send to ${destination.name}`, 'OnFailureDestinationDeliveryErrorCount', () => destination.deliver(discard), (error) => destination.isPermanent(error));
+      const discard = {
+        functionArn: localFunctionArn(mapping.functionKey),
+        source: mapping.source,
+        bootstrapServers: mapping.bootstrapServers,
+        reason,
+        approximateInvokeCount,
+        response,
+        records: entries.map((entry) => entry.record),
+      };
+      const result = await this.untilDone(
+        `send to ${destination.name}`,
+        'OnFailureDestinationDeliveryErrorCount',
+        () => destination.deliver(discard),
+        (error) => destination.isPermanent(error),
+      );
       if (result === 'stopped') return 'stopped';
       const counted = result === 'done' ? 'OnFailureDestinationDeliveredEventCount' : 'DroppedEventCount';
       this.context.count(counted, entries.length);
-      fate = result === 'done' ? `${entries.length} records sent to ${destination.name}` : `${entries.length} records dropped (${destination.name} refused them)`;
+      fate =
+        result === 'done'
+          ? `${entries.length} records sent to ${destination.name}`
+          : `${entries.length} records dropped (${destination.name} refused them)`;
     }
     for (const entry of entries) {
       entry.deliver = false;
@@ -312,7 +415,11 @@ export class PartitionLane {
 
   /** Commits everything below `nextOffset` and forgets it; false when the lane stopped before the commit went through. */
   private async commitBefore(nextOffset: number): Promise<boolean> {
-    if ((await this.untilDone('commit', 'CommitErrorCount', () => this.context.commit(this.partition, nextOffset))) !== 'done') return false;
+    if (
+      (await this.untilDone('commit', 'CommitErrorCount', () => this.context.commit(this.partition, nextOffset))) !==
+      'done'
+    )
+      return false;
     let committed = 0;
     while (this.buffer.length > 0 && this.buffer[0]!.offset < nextOffset) {
       this.bufferedBytes -= this.buffer.shift()!.bytes;
@@ -336,7 +443,12 @@ export class PartitionLane {
    * Retries a side effect (the broker or MinIO may be restarting) until it succeeds, fails for good
    * (`isPermanent`), or the lane stops.
    */
-  private async untilDone(what: string, errorMetric: EventCountName, operation: () => Promise<void>, isPermanent: (error: unknown) => boolean = () => false): Promise<'done' | 'failed' | 'stopped'> {
+  private async untilDone(
+    what: string,
+    errorMetric: EventCountName,
+    operation: () => Promise<void>,
+    isPermanent: (error: unknown) => boolean = () => false,
+  ): Promise<'done' | 'failed' | 'stopped'> {
     for (let attempt = 1; !this.stopped; attempt += 1) {
       try {
         await operation();
@@ -344,7 +456,9 @@ export class PartitionLane {
       } catch (error) {
         this.context.count(errorMetric, 1);
         if (isPermanent(error)) {
-          this.context.warn(`${this.where}: ${what} failed for good (${(error as Error).message}); as AWS does, the records are dropped`);
+          this.context.warn(
+            `${this.where}: ${what} failed for good (${(error as Error).message}); as AWS does, the records are dropped`,
+          );
           return 'failed';
         }
         const waitMs = backoffMs(SIDE_EFFECT_BACKOFF, attempt);
@@ -356,10 +470,22 @@ export class PartitionLane {
   }
 
   private reportDiscard(entries: Buffered[], detail: string): void {
-    this.report({ firstOffset: entries[0]!.offset, lastOffset: entries.at(-1)!.offset, records: entries.length, durationMs: 0, outcome: 'discarded', detail });
+    this.report({
+      firstOffset: entries[0]!.offset,
+      lastOffset: entries.at(-1)!.offset,
+      records: entries.length,
+      durationMs: 0,
+      outcome: 'discarded',
+      detail,
+    });
   }
 
   private report(summary: Summary): void {
-    this.context.report({ functionKey: this.context.mapping.functionKey, topic: this.context.mapping.topic, partition: this.partition, ...summary });
+    this.context.report({
+      functionKey: this.context.mapping.functionKey,
+      topic: this.context.mapping.topic,
+      partition: this.partition,
+      ...summary,
+    });
   }
 }

@@ -3,7 +3,10 @@ import type { ConnectionOptions } from 'node:tls';
 import type { EventSource } from './event';
 import type { FilterPattern } from './filter';
 
-export type StartingPosition = { type: 'TRIM_HORIZON' } | { type: 'LATEST' } | { type: 'AT_TIMESTAMP'; timestampMs: number };
+export type StartingPosition =
+  | { type: 'TRIM_HORIZON' }
+  | { type: 'LATEST' }
+  | { type: 'AT_TIMESTAMP'; timestampMs: number };
 
 /** Where records go that exhaust the error handling controls (AWS: `DestinationConfig.OnFailure`). */
 export type OnFailureDestination = { type: 'kafka'; topic: string } | { type: 's3'; bucket: string };

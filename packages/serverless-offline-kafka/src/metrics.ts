@@ -65,7 +65,13 @@ export function metricsReport(identity: MappingIdentity, counts: Counts, lags: P
   const emf = {
     _aws: {
       Timestamp: at.getTime(),
-      CloudWatchMetrics: [{ Namespace: NAMESPACE, Dimensions: [['EventSourceMappingUUID'], ['FunctionName']], Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })) }],
+      CloudWatchMetrics: [
+        {
+          Namespace: NAMESPACE,
+          Dimensions: [['EventSourceMappingUUID'], ['FunctionName']],
+          Metrics: Object.keys(values).map((Name) => ({ Name, Unit: 'Count' })),
+        },
+      ],
     },
     EventSourceMappingUUID: identity.mappingUuid,
     FunctionName: identity.functionKey,
@@ -79,4 +85,5 @@ export function metricsReport(identity: MappingIdentity, counts: Counts, lags: P
 }
 
 /** Nothing to say for an idle, caught-up mapping. */
-export const isQuiet = (counts: Counts, lags: PartitionLags): boolean => Object.values(counts).every((n) => n === 0) && [...lags.values()].every((lag) => lag === 0);
+export const isQuiet = (counts: Counts, lags: PartitionLags): boolean =>
+  Object.values(counts).every((n) => n === 0) && [...lags.values()].every((lag) => lag === 0);

@@ -9,7 +9,14 @@
  *   whole event as a JSON string in `payload`.
  */
 import { createHash } from 'node:crypto';
-import { buildEvent, jsonBytes, recordsKey, type EventSource, type LambdaKafkaEvent, type LambdaKafkaRecord } from './event';
+import {
+  buildEvent,
+  jsonBytes,
+  recordsKey,
+  type EventSource,
+  type LambdaKafkaEvent,
+  type LambdaKafkaRecord,
+} from './event';
 
 /** Why records left the mapping without succeeding. */
 export type DiscardReason = 'retries' | 'age' | 'payload';
@@ -47,14 +54,24 @@ export interface Stamp {
 }
 
 /** A handler that returned a partial batch response had no function error; a thrown one is `Unhandled`. */
-export const invokedResponse = (functionError: boolean): ResponseContext => ({ statusCode: 200, executedVersion: '$LATEST', ...(functionError ? { functionError: 'Unhandled' as const } : {}) });
+export const invokedResponse = (functionError: boolean): ResponseContext => ({
+  statusCode: 200,
+  executedVersion: '$LATEST',
+  ...(functionError ? { functionError: 'Unhandled' as const } : {}),
+});
 
 /** Locally there is no account or region; like the placeholder MSK ARN, the function ARN says so. */
-export const localFunctionArn = (functionKey: string): string => `arn:aws:lambda:local:000000000000:function:${functionKey}:$LATEST`;
+export const localFunctionArn = (functionKey: string): string =>
+  `arn:aws:lambda:local:000000000000:function:${functionKey}:$LATEST`;
 
 function envelope(discard: Discard, destination: 'kafka' | 's3', stamp: Stamp) {
   return {
-    requestContext: { requestId: stamp.requestId, functionArn: discard.functionArn, condition: CONDITIONS[destination][discard.reason], approximateInvokeCount: discard.approximateInvokeCount },
+    requestContext: {
+      requestId: stamp.requestId,
+      functionArn: discard.functionArn,
+      condition: CONDITIONS[destination][discard.reason],
+      approximateInvokeCount: discard.approximateInvokeCount,
+    },
     responseContext: discard.response,
     version: '1.0',
     timestamp: stamp.now.toISOString(),
@@ -62,7 +79,8 @@ function envelope(discard: Discard, destination: 'kafka' | 's3', stamp: Stamp) {
 }
 
 /** Self-managed Kafka has no event source ARN; MSK's is the cluster's. */
-const sourceArn = (source: EventSource) => (source.eventSource === 'aws:kafka' ? { eventSourceArn: source.eventSourceArn } : {});
+const sourceArn = (source: EventSource) =>
+  source.eventSource === 'aws:kafka' ? { eventSourceArn: source.eventSourceArn } : {};
 
 export interface KafkaDestinationMessage {
   /** The record's own key (null: the producer spreads them round-robin, as Lambda does). */
@@ -121,7 +139,13 @@ export function s3DestinationObject(discard: Discard, stamp: Stamp): string {
  * (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html; the Kafka page gives none):
  * the shard's place takes the Kafka partition's records key `<topic>-<partition>`.
  */
-export function s3ObjectKey(mappingUuid: string, topic: string, partition: number, now: Date, randomUuid: string): string {
+export function s3ObjectKey(
+  mappingUuid: string,
+  topic: string,
+  partition: number,
+  now: Date,
+  randomUuid: string,
+): string {
   const iso = now.toISOString();
   const [date, time] = [iso.slice(0, 10), iso.slice(11, 19)];
   return `aws/lambda/${mappingUuid}/${recordsKey(topic, partition)}/${date.replaceAll('-', '/')}/${date}T${time.replaceAll(':', '.')}-${randomUuid}`;

@@ -27,7 +27,11 @@ interface Naming {
 interface Serverless {
   service: {
     service: string;
-    provider: { stage: string; timeout?: number; compiledCloudFormationTemplate: Parameters<typeof completeEventSourceMappings>[0] };
+    provider: {
+      stage: string;
+      timeout?: number;
+      compiledCloudFormationTemplate: Parameters<typeof completeEventSourceMappings>[0];
+    };
     custom?: { 'serverless-offline-kafka'?: PluginSettings; 'serverless-offline'?: Record<string, unknown> };
     functions: Record<string, { timeout?: number; events?: ReadonlyArray<Record<string, unknown>> }>;
     getFunction(functionKey: string): unknown;
@@ -92,14 +96,21 @@ export default class ServerlessOfflineKafka {
     if (events.length === 0) return;
     const naming = this.serverless.getProvider('aws').naming;
     const logicalId = ({ kind, functionKey, topic, event }: EventSettings) =>
-      kind === 'kafka' ? naming.getKafkaEventLogicalId(functionKey, topic) : naming.getMSKEventLogicalId(functionKey, mskClusterNameToken(event.arn), topic);
+      kind === 'kafka'
+        ? naming.getKafkaEventLogicalId(functionKey, topic)
+        : naming.getMSKEventLogicalId(functionKey, mskClusterNameToken(event.arn), topic);
     completeEventSourceMappings(service.provider.compiledCloudFormationTemplate, events, logicalId);
   }
 
   private async start(): Promise<void> {
     const { service } = this.serverless;
     const settings = service.custom?.['serverless-offline-kafka'] ?? {};
-    const description = { service: service.service, stage: service.provider.stage, timeout: service.provider.timeout, functions: service.functions };
+    const description = {
+      service: service.service,
+      stage: service.provider.stage,
+      timeout: service.provider.timeout,
+      functions: service.functions,
+    };
     const { mappings, warnings } = this.asUserError(() => readMappings(description, settings));
     // The other settings (partitionConcurrency, retry, sessionTimeoutMs, shutdownTimeoutMs, startTimeoutMs) are worker options of the same names.
     const { bootstrapServers, accessConfigurations, secretsFile, ...workerSettings } = settings;
@@ -107,8 +118,17 @@ export default class ServerlessOfflineKafka {
     if (mappings.length === 0) return;
 
     const { default: LambdaRunner } = await import('serverless-offline/lambda');
-    const runner = new LambdaRunner(this.serverless, { ...RUNNER_DEFAULTS, ...service.custom?.['serverless-offline'], ...this.cliOptions });
-    runner.create([...new Set(mappings.map((m) => m.functionKey))].map((functionKey) => ({ functionKey, functionDefinition: service.getFunction(functionKey) })));
+    const runner = new LambdaRunner(this.serverless, {
+      ...RUNNER_DEFAULTS,
+      ...service.custom?.['serverless-offline'],
+      ...this.cliOptions,
+    });
+    runner.create(
+      [...new Set(mappings.map((m) => m.functionKey))].map((functionKey) => ({
+        functionKey,
+        functionDefinition: service.getFunction(functionKey),
+      })),
+    );
     this.runner = runner;
 
     this.workers = mappings.map(
@@ -128,13 +148,17 @@ export default class ServerlessOfflineKafka {
       // stop() also makes the starts still waiting give up, so nothing of ours keeps the process alive.
       await this.stop();
       setTimeout(() => {
-        this.log.warning('serverless-offline-kafka: exiting, as something else (a file watcher?) keeps sls offline start open after the failure');
+        this.log.warning(
+          'serverless-offline-kafka: exiting, as something else (a file watcher?) keeps sls offline start open after the failure',
+        );
         process.exit(process.exitCode || 1);
       }, EXIT_AFTER_FAILURE_MS).unref();
       throw this.userError(`${(error as Error).message}\nsls offline start stopped: no mapping is running.`);
     }
     for (const { functionKey, topic, consumerGroupId, batchSize, maximumBatchingWindowMs } of mappings) {
-      this.log.notice(`kafka λ ${functionKey} ← ${topic} (group ${consumerGroupId}, batch ${batchSize}, window ${maximumBatchingWindowMs} ms)`);
+      this.log.notice(
+        `kafka λ ${functionKey} ← ${topic} (group ${consumerGroupId}, batch ${batchSize}, window ${maximumBatchingWindowMs} ms)`,
+      );
     }
   }
 
@@ -148,7 +172,9 @@ export default class ServerlessOfflineKafka {
     try {
       return read();
     } catch (error) {
-      throw error instanceof KafkaConfigError || error instanceof KafkaAccessError ? this.userError(error.message) : error;
+      throw error instanceof KafkaConfigError || error instanceof KafkaAccessError
+        ? this.userError(error.message)
+        : error;
     }
   }
 

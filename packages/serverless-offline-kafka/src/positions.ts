@@ -14,12 +14,20 @@ interface PartitionOffset {
 const NO_COMMIT = '-1';
 
 /** Start offsets for the partitions that have no committed offset yet (pure). */
-export function offsetsToPin(committed: readonly PartitionOffset[], starts: readonly PartitionOffset[]): PartitionOffset[] {
+export function offsetsToPin(
+  committed: readonly PartitionOffset[],
+  starts: readonly PartitionOffset[],
+): PartitionOffset[] {
   const uncommitted = new Set(committed.filter(({ offset }) => offset === NO_COMMIT).map(({ partition }) => partition));
-  return starts.filter(({ partition }) => uncommitted.has(partition)).map(({ partition, offset }) => ({ partition, offset }));
+  return starts
+    .filter(({ partition }) => uncommitted.has(partition))
+    .map(({ partition, offset }) => ({ partition, offset }));
 }
 
-export async function pinStartingOffsets(admin: Admin, mapping: Pick<MappingSettings, 'consumerGroupId' | 'topic' | 'startingPosition'>): Promise<void> {
+export async function pinStartingOffsets(
+  admin: Admin,
+  mapping: Pick<MappingSettings, 'consumerGroupId' | 'topic' | 'startingPosition'>,
+): Promise<void> {
   const { consumerGroupId: groupId, topic, startingPosition } = mapping;
   // The earliest offset moves with retention, so TRIM_HORIZON stays "from the beginning" rather than a pinned number.
   if (startingPosition.type === 'TRIM_HORIZON') return;

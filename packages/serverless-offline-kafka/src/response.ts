@@ -23,23 +23,33 @@ export interface InvokedBatch {
   offsets: readonly number[];
 }
 
-const EXPECTED = 'AWS expects {"batchItemFailures":[{"itemIdentifier":{"partition":"<topic>-<partition>","offset":<number>}}]}, naming records of the event';
+const EXPECTED =
+  'AWS expects {"batchItemFailures":[{"itemIdentifier":{"partition":"<topic>-<partition>","offset":<number>}}]}, naming records of the event';
 
 export function readOutcome(result: unknown, batch: InvokedBatch): Outcome {
   const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
-  if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0)) return { kind: 'success' };
+  if (failures === undefined || failures === null || (Array.isArray(failures) && failures.length === 0))
+    return { kind: 'success' };
   // Without the opt-in Lambda never reads the response: the batch succeeded and its offsets are committed.
-  if (!batch.reportBatchItemFailures) return { kind: 'success', ignored: Array.isArray(failures) ? failures.length : 1 };
-  if (!Array.isArray(failures)) return { kind: 'error', message: `batchItemFailures is ${JSON.stringify(failures)}, not a list; ${EXPECTED}` };
+  if (!batch.reportBatchItemFailures)
+    return { kind: 'success', ignored: Array.isArray(failures) ? failures.length : 1 };
+  if (!Array.isArray(failures))
+    return { kind: 'error', message: `batchItemFailures is ${JSON.stringify(failures)}, not a list; ${EXPECTED}` };
 
   const key = recordsKey(batch.topic, batch.partition);
   const failedOffsets: number[] = [];
   for (const failure of failures) {
     const identifier = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
-    const { partition, offset } = (typeof identifier === 'object' && identifier !== null ? identifier : {}) as { partition?: unknown; offset?: unknown };
+    const { partition, offset } = (typeof identifier === 'object' && identifier !== null ? identifier : {}) as {
+      partition?: unknown;
+      offset?: unknown;
+    };
     // The partition is the event's records key (a string), the offset a JSON number: other forms name no record.
     if (partition !== key || typeof offset !== 'number' || !batch.offsets.includes(offset)) {
-      return { kind: 'error', message: `batchItemFailures item ${JSON.stringify(failure)} names no record of the batch (${key} offsets ${batch.offsets[0]}..${batch.offsets.at(-1)}); ${EXPECTED}. The whole batch failed` };
+      return {
+        kind: 'error',
+        message: `batchItemFailures item ${JSON.stringify(failure)} names no record of the batch (${key} offsets ${batch.offsets[0]}..${batch.offsets.at(-1)}); ${EXPECTED}. The whole batch failed`,
+      };
     }
     failedOffsets.push(offset);
   }

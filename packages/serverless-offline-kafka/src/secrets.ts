@@ -12,7 +12,11 @@ const DEFAULT_SECRETS_FILE = '.serverless-offline-kafka/secrets.json';
 const SECRETS_FILE_VARIABLE = 'SERVERLESS_OFFLINE_KAFKA_SECRETS';
 
 /** The secrets file in use, relative to `cwd` (the service's directory under `sls offline start`). */
-export function secretsFilePath(configured: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+export function secretsFilePath(
+  configured: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): string {
   return resolve(cwd, env[SECRETS_FILE_VARIABLE] || configured || DEFAULT_SECRETS_FILE);
 }
 
@@ -46,8 +50,11 @@ function readSecretsFile(path: string, firstArn: string): Record<string, unknown
   } catch (error) {
     // Only the position: V8's message may quote the file, secrets included.
     const position = /line \d+ column \d+/.exec((error as Error).message)?.[0];
-    throw new Error(`the secrets file ${path} is not JSON${position ? ` (at ${position})` : ''}; write it as ${layout}.`);
+    throw new Error(
+      `the secrets file ${path} is not JSON${position ? ` (at ${position})` : ''}; write it as ${layout}.`,
+    );
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`the secrets file ${path} is not a JSON object; write it as ${layout}.`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`the secrets file ${path} is not a JSON object; write it as ${layout}.`);
   return parsed as Record<string, unknown>;
 }

@@ -22,7 +22,12 @@ export function isTransient(error: unknown): boolean {
   const { name, retriable, cause } = error as Error & { retriable?: boolean };
   if (retriable === true) return true;
   // Non-retriable wrappers of errors that were retried already (and may succeed a little later).
-  if (name === 'KafkaJSNumberOfRetriesExceeded' || name === 'KafkaJSGroupCoordinatorNotFound' || name === 'KafkaJSNoBrokerAvailableError') return true;
+  if (
+    name === 'KafkaJSNumberOfRetriesExceeded' ||
+    name === 'KafkaJSGroupCoordinatorNotFound' ||
+    name === 'KafkaJSNoBrokerAvailableError'
+  )
+    return true;
   return cause !== undefined && cause !== error && isTransient(cause);
 }
 
@@ -45,7 +50,11 @@ export async function waitUntilReady(options: WaitOptions): Promise<void> {
     } catch (error) {
       if (!isTransient(error)) throw error;
       const waited = now() - started;
-      if (waited >= timeoutMs) throw new StartTimeoutError(`still failing after ${Math.round(waited / 1000)} s (startTimeoutMs ${timeoutMs}): ${(error as Error).message}`, { cause: error });
+      if (waited >= timeoutMs)
+        throw new StartTimeoutError(
+          `still failing after ${Math.round(waited / 1000)} s (startTimeoutMs ${timeoutMs}): ${(error as Error).message}`,
+          { cause: error },
+        );
       if (now() - lastProgress >= progressEveryMs) {
         onProgress(error as Error, waited);
         lastProgress = now();

@@ -24,8 +24,10 @@ const kafkaDestinationTopic = (mapping: MappingSettings): string | undefined =>
   mapping.onFailureDestination?.type === 'kafka' ? mapping.onFailureDestination.topic : undefined;
 
 /** Partitions invoked at once: provisioned mode's maximumPollers when set, else the local setting. */
-export const invocationConcurrency = (mapping: Pick<MappingSettings, 'provisionedPollers'>, partitionConcurrency: number): number =>
-  mapping.provisionedPollers?.maximumPollers ?? partitionConcurrency;
+export const invocationConcurrency = (
+  mapping: Pick<MappingSettings, 'provisionedPollers'>,
+  partitionConcurrency: number,
+): number => mapping.provisionedPollers?.maximumPollers ?? partitionConcurrency;
 
 export type KafkaHandler = (event: LambdaKafkaEvent) => Promise<unknown>;
 
@@ -83,7 +85,14 @@ export class MappingWorker {
   private starting: Promise<void> | undefined;
 
   constructor(options: WorkerOptions) {
-    const { mapping, handler, partitionConcurrency = 3, sessionTimeoutMs = 30_000, shutdownTimeoutMs = 5000, startTimeoutMs = 60_000 } = options;
+    const {
+      mapping,
+      handler,
+      partitionConcurrency = 3,
+      sessionTimeoutMs = 30_000,
+      shutdownTimeoutMs = 5000,
+      startTimeoutMs = 60_000,
+    } = options;
     this.mapping = mapping;
     this.shutdownTimeoutMs = shutdownTimeoutMs;
     this.startTimeoutMs = startTimeoutMs;
@@ -107,7 +116,9 @@ export class MappingWorker {
         retries: 8,
         // Never give up on a broker that went away: Lambda's pollers keep polling too.
         restartOnFailure: async (error) => {
-          this.warn(`kafka λ ${mapping.functionKey}: consumer of ${mapping.topic} failed (${error.message}); restarting it`);
+          this.warn(
+            `kafka λ ${mapping.functionKey}: consumer of ${mapping.topic} failed (${error.message}); restarting it`,
+          );
           return true;
         },
       },
@@ -121,7 +132,8 @@ export class MappingWorker {
       backoff: validateRetryPolicy({ ...defaultRetryPolicy, ...options.retry }),
       keep: compileFilter(mapping.filterPatterns),
       invoke: (event) => limit(() => handler(event)),
-      commit: (partition, nextOffset) => this.consumer.commitOffsets([{ topic: mapping.topic, partition, offset: String(nextOffset) }]),
+      commit: (partition, nextOffset) =>
+        this.consumer.commitOffsets([{ topic: mapping.topic, partition, offset: String(nextOffset) }]),
       ...(this.destination ? { destination: this.destination } : {}),
       count: (name, value) => this.counters.add(name, value),
       pause: (partition) => this.consumer.pause([{ topic: mapping.topic, partitions: [partition] }]),
@@ -150,16 +162,24 @@ export class MappingWorker {
       await waitUntilReady({
         attempt: () => this.prepare(),
         timeoutMs: this.startTimeoutMs,
-        onProgress: (error, waitedMs) => this.warn(`kafka λ ${functionKey}: waiting for the broker at ${bootstrapServers.join(',')} (${error.message}); ${Math.round(waitedMs / 1000)} s of ${Math.round(this.startTimeoutMs / 1000)} s`),
+        onProgress: (error, waitedMs) =>
+          this.warn(
+            `kafka λ ${functionKey}: waiting for the broker at ${bootstrapServers.join(',')} (${error.message}); ${Math.round(waitedMs / 1000)} s of ${Math.round(this.startTimeoutMs / 1000)} s`,
+          ),
         sleep: (ms) => sleep(ms, undefined, { signal: this.aborted.signal }),
       });
     } catch (error) {
       const hint = accessFailureHint(this.mapping.access, error);
       throw new Error(`${cannotStart}: ${(error as Error).message}${hint && `; ${hint}`}`, { cause: error });
     }
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.dropRevokedLanes(payload.memberAssignment[topic] ?? []));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
+      this.dropRevokedLanes(payload.memberAssignment[topic] ?? []),
+    );
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.warn(`kafka λ ${functionKey}: consumer of ${topic} stopped for good (${payload.error.message}); restart sls offline`);
+      if (!payload.restart)
+        this.warn(
+          `kafka λ ${functionKey}: consumer of ${topic} stopped for good (${payload.error.message}); restart sls offline`,
+        );
     });
     try {
       await this.consumer.connect();
@@ -223,12 +243,19 @@ export class MappingWorker {
   /** The source topic, and a destination that exists and is not the source (AWS refuses that recursion). */
   private async checkSourceAndDestination(admin: Admin): Promise<void> {
     const onFailureTopic = kafkaDestinationTopic(this.mapping);
-    if (onFailureTopic === this.mapping.topic) throw new Error(`onFailureDestination kafka://${onFailureTopic} is the source topic; AWS refuses that loop: use another topic`);
+    if (onFailureTopic === this.mapping.topic)
+      throw new Error(
+        `onFailureDestination kafka://${onFailureTopic} is the source topic; AWS refuses that loop: use another topic`,
+      );
     const wanted = [this.mapping.topic, onFailureTopic].filter((topic): topic is string => topic !== undefined);
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((topic) => !existing.has(topic));
-    if (missing.length > 0) throw new Error(`topic ${missing.join(', ')} does not exist; create it first (the emulator never creates topics, like Lambda)`);
-    if (this.mapping.onFailureDestination?.type === 's3') await checkBucket(this.s3Client(), this.mapping.onFailureDestination.bucket);
+    if (missing.length > 0)
+      throw new Error(
+        `topic ${missing.join(', ')} does not exist; create it first (the emulator never creates topics, like Lambda)`,
+      );
+    if (this.mapping.onFailureDestination?.type === 's3')
+      await checkBucket(this.s3Client(), this.mapping.onFailureDestination.bucket);
   }
 
   private createDestination(): Destination | undefined {
@@ -252,6 +279,13 @@ export class MappingWorker {
     const lags = new Map([...this.lanes].map(([partition, lane]) => [partition, lane.offsetLag()]));
     if (isQuiet(counts, lags)) return;
     const { functionKey, topic, consumerGroupId } = this.mapping;
-    this.onMetrics(metricsReport({ functionKey, topic, mappingUuid: localMappingUuid(consumerGroupId, functionKey, topic) }, counts, lags, new Date()));
+    this.onMetrics(
+      metricsReport(
+        { functionKey, topic, mappingUuid: localMappingUuid(consumerGroupId, functionKey, topic) },
+        counts,
+        lags,
+        new Date(),
+      ),
+    );
   }
 }

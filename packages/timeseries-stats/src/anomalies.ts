@@ -17,7 +17,10 @@ function median(values: Float64Array): number {
 }
 
 /** Robust z-scores of residuals; only positions where `scored` is true enter the median and MAD. */
-export function robustZScores(residuals: ArrayLike<number>, scored: (index: number) => boolean = () => true): RobustScores {
+export function robustZScores(
+  residuals: ArrayLike<number>,
+  scored: (index: number) => boolean = () => true,
+): RobustScores {
   const included = Float64Array.from({ length: residuals.length }, (_, i) => i).filter(scored);
   const values = included.map((i) => residuals[i]!);
   const centre = median(values);
@@ -29,7 +32,10 @@ export function robustZScores(residuals: ArrayLike<number>, scored: (index: numb
 
 /** Indexes whose |z| exceeds the threshold; none when the MAD is 0 (no spread to judge against). */
 export function anomalyIndexes(scores: RobustScores, threshold: number): number[] {
-  if (!(threshold > 0)) throw new Error(`The anomaly threshold must be a positive number of robust standard deviations (got ${threshold}); 3.5 is usual.`);
+  if (!(threshold > 0))
+    throw new Error(
+      `The anomaly threshold must be a positive number of robust standard deviations (got ${threshold}); 3.5 is usual.`,
+    );
   if (!(scores.mad > 0)) return [];
   const flagged: number[] = [];
   scores.z.forEach((z, i) => {

@@ -17,7 +17,10 @@ export interface CorrelationMatrix {
 
 /** Pearson's r over pairwise-complete observations (NaN marks missing), two passes for accuracy. */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): PairwiseCorrelation {
-  if (x.length !== y.length) throw new Error(`Cannot correlate series of different lengths (${x.length} and ${y.length}): align them on the same rows.`);
+  if (x.length !== y.length)
+    throw new Error(
+      `Cannot correlate series of different lengths (${x.length} and ${y.length}): align them on the same rows.`,
+    );
   const complete: number[] = [];
   let meanX = 0;
   let meanY = 0;
@@ -53,7 +56,9 @@ export function pearsonPValue(r: number, n: number): number {
 }
 
 /** Pearson matrix of named columns, each pair on its own complete observations. */
-export function correlationMatrix(columns: ReadonlyArray<{ name: string; values: ArrayLike<number> }>): CorrelationMatrix {
+export function correlationMatrix(
+  columns: ReadonlyArray<{ name: string; values: ArrayLike<number> }>,
+): CorrelationMatrix {
   const pairs = columns.map((a) => columns.map((b) => pearson(a.values, b.values)));
   return {
     columns: columns.map((c) => c.name),

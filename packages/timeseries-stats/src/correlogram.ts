@@ -21,9 +21,13 @@ export function autocovariance(x: ArrayLike<number>, nlags: number, adjusted: bo
 
 function requireUsable(x: ArrayLike<number>, nlags: number, maxLags: number): void {
   if (!Number.isInteger(nlags) || nlags < 1) throw new Error(`nlags must be a positive integer (got ${nlags}).`);
-  if (nlags > maxLags) throw new Error(`nlags ${nlags} is too large for a series of ${x.length} values: use at most ${maxLags}.`);
+  if (nlags > maxLags)
+    throw new Error(`nlags ${nlags} is too large for a series of ${x.length} values: use at most ${maxLags}.`);
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) throw new Error(`The series has a missing or non-finite value at index ${i}: fill gaps before computing correlograms.`);
+    if (!Number.isFinite(x[i]))
+      throw new Error(
+        `The series has a missing or non-finite value at index ${i}: fill gaps before computing correlograms.`,
+      );
   }
 }
 

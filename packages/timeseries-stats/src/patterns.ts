@@ -1,5 +1,10 @@
 /** Mean of the present (non-NaN) values in each bucket; NaN for an empty bucket. */
-export function meanByBucket(timestamps: ArrayLike<number>, values: ArrayLike<number>, bucketOf: (timestamp: number) => number, buckets: number): number[] {
+export function meanByBucket(
+  timestamps: ArrayLike<number>,
+  values: ArrayLike<number>,
+  bucketOf: (timestamp: number) => number,
+  buckets: number,
+): number[] {
   const sums = new Float64Array(buckets);
   const counts = new Float64Array(buckets);
   for (let i = 0; i < values.length; i++) {

@@ -73,7 +73,11 @@ function resolveConfig(options: StlOptions): StlConfig {
   const lowPass = options.lowPass ?? smallestOddAtLeast(period + 1);
   requireInteger('trend', trend, period + 1, true);
   requireInteger('lowPass', lowPass, period + 1, true);
-  const jumps = { seasonalJump: options.seasonalJump ?? 1, trendJump: options.trendJump ?? 1, lowPassJump: options.lowPassJump ?? 1 };
+  const jumps = {
+    seasonalJump: options.seasonalJump ?? 1,
+    trendJump: options.trendJump ?? 1,
+    lowPassJump: options.lowPassJump ?? 1,
+  };
   for (const [name, jump] of Object.entries(jumps)) requireInteger(name, jump, 1);
   const config: StlConfig = {
     period,
@@ -93,8 +97,15 @@ function resolveConfig(options: StlOptions): StlConfig {
  * NaN when every weight is zero. `w` is scratch space.
  */
 function loessAt(
-  y: Float64Array, n: number, span: number, degree: 0 | 1, xs: number, nleft: number, nright: number,
-  w: Float64Array, robustWeights: Float64Array | null,
+  y: Float64Array,
+  n: number,
+  span: number,
+  degree: 0 | 1,
+  xs: number,
+  nleft: number,
+  nright: number,
+  w: Float64Array,
+  robustWeights: Float64Array | null,
 ): number {
   const range = n - 1;
   let h = Math.max(xs - nleft, nright - xs);
@@ -131,8 +142,12 @@ function loessAt(
 
 /** LOESS smooth of y[0..n) into out, evaluated every `jump` points and linearly interpolated between. */
 function loessSmooth(
-  y: Float64Array, n: number, { span, degree, jump }: Smoother, robustWeights: Float64Array | null,
-  out: Float64Array, scratch: Float64Array,
+  y: Float64Array,
+  n: number,
+  { span, degree, jump }: Smoother,
+  robustWeights: Float64Array | null,
+  out: Float64Array,
+  scratch: Float64Array,
 ): void {
   if (n < 2) {
     out[0] = y[0]!;
@@ -200,7 +215,10 @@ class Decomposer {
   readonly weights: Float64Array;
   private useWeights = false;
 
-  constructor(private readonly y: Float64Array, private readonly config: StlConfig) {
+  constructor(
+    private readonly y: Float64Array,
+    private readonly config: StlConfig,
+  ) {
     this.n = y.length;
     this.work = Array.from({ length: 5 }, () => new Float64Array(this.n + 2 * config.period));
     this.seasonal = new Float64Array(this.n);
@@ -250,7 +268,17 @@ class Decomposer {
       loessSmooth(sub, k, smoother, rw, fitted.subarray(1), scratch);
       const before = loessAt(sub, k, smoother.span, smoother.degree, 0, 1, Math.min(smoother.span, k), scratch, rw);
       fitted[0] = Number.isNaN(before) ? fitted[1]! : before;
-      const after = loessAt(sub, k, smoother.span, smoother.degree, k + 1, Math.max(1, k - smoother.span + 1), k, scratch, rw);
+      const after = loessAt(
+        sub,
+        k,
+        smoother.span,
+        smoother.degree,
+        k + 1,
+        Math.max(1, k - smoother.span + 1),
+        k,
+        scratch,
+        rw,
+      );
       fitted[k + 1] = Number.isNaN(after) ? fitted[k]! : after;
       for (let m = 0; m < k + 2; m++) out[m * period + j] = fitted[m]!;
     }
@@ -288,10 +316,13 @@ export function stl(y: ArrayLike<number>, options: StlOptions): StlResult {
   const config = resolveConfig(options);
   const values = Float64Array.from(y);
   if (values.length < 2 * config.period) {
-    throw new Error(`STL needs at least two full periods (${2 * config.period} values); the series has ${values.length}.`);
+    throw new Error(
+      `STL needs at least two full periods (${2 * config.period} values); the series has ${values.length}.`,
+    );
   }
   const missing = values.findIndex((v) => !Number.isFinite(v));
-  if (missing >= 0) throw new Error(`STL input has a missing or non-finite value at index ${missing}: fill gaps before decomposing.`);
+  if (missing >= 0)
+    throw new Error(`STL input has a missing or non-finite value at index ${missing}: fill gaps before decomposing.`);
   const decomposer = new Decomposer(values, config);
   decomposer.run();
   const { seasonal, trend, weights } = decomposer;

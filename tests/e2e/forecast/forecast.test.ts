@@ -32,7 +32,11 @@ const env = {
 Object.assign(process.env, env);
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
-const context = { awsRequestId: 'e2e', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const context = {
+  awsRequestId: 'e2e',
+  functionName: 'infer',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
 
 let worker: MappingWorker;
 let close: () => Promise<void>;
@@ -52,7 +56,17 @@ after(async () => {
 
 describe('forecast end to end', () => {
   it('trains, streams replayed readings, and reads one prediction per reading back from the topic and the lake', async () => {
-    const trained = await sls(['invoke', 'local', '-f', 'train', '--data', JSON.stringify({ lastHours: 3000, models: ['gbt'], gbt: { trees: 60 } })], env);
+    const trained = await sls(
+      [
+        'invoke',
+        'local',
+        '-f',
+        'train',
+        '--data',
+        JSON.stringify({ lastHours: 3000, models: ['gbt'], gbt: { trees: 60 } }),
+      ],
+      env,
+    );
     assert.equal(trained.code, 0, trained.stderr + trained.stdout);
     const model = invocationResult<TrainResult>(trained.stdout);
     assert.ok(model.promoted, model.decision);
@@ -76,14 +90,19 @@ describe('forecast end to end', () => {
     });
     await worker.start();
 
-    const simulated = await sls(['invoke', 'local', '-f', 'simulate', '--data', JSON.stringify({ count: 12, mode: 'replay', stations: 2 })], env);
+    const simulated = await sls(
+      ['invoke', 'local', '-f', 'simulate', '--data', JSON.stringify({ count: 12, mode: 'replay', stations: 2 })],
+      env,
+    );
     assert.equal(simulated.code, 0, simulated.stderr + simulated.stdout);
     const result = invocationResult<SimulateResult>(simulated.stdout);
     assert.equal(result.sent, 24);
     // Exactly this run's readings, by the offsets simulate reported.
     const from: Offsets = new Map(result.partitions.map((p) => [p.partition, Number(p.firstOffset)]));
     const to: Offsets = new Map(result.partitions.map((p) => [p.partition, Number(p.lastOffset) + 1]));
-    const readings = (await messagesBetween(kafka, config.topics.readings, from, to)).map((m) => readingSchema.parse(JSON.parse(m.message.value!.toString())));
+    const readings = (await messagesBetween(kafka, config.topics.readings, from, to)).map((m) =>
+      readingSchema.parse(JSON.parse(m.message.value!.toString())),
+    );
     const expected = new Map(readings.map((r) => [r.eventId, r]));
     assert.equal(expected.size, 24);
 
@@ -96,9 +115,19 @@ describe('forecast end to end', () => {
       assert.ok(Number.isFinite(p.value));
     }
 
-    const lakeRows = (await Promise.all((await store.list(env.PREDICTIONS_PREFIX)).map(async (key) => fromParquet((await store.get(key))!.body).objects() as { reading_event_id: string; value: number }[]))).flat();
+    const lakeRows = (
+      await Promise.all(
+        (
+          await store.list(env.PREDICTIONS_PREFIX)
+        ).map(
+          async (key) =>
+            fromParquet((await store.get(key))!.body).objects() as { reading_event_id: string; value: number }[],
+        ),
+      )
+    ).flat();
     const lakeValues = new Map(lakeRows.map((row) => [row.reading_event_id, row.value]));
-    for (const p of predictions) assert.equal(lakeValues.get(p.readingEventId), p.value, `lake row of ${p.readingEventId}`);
+    for (const p of predictions)
+      assert.equal(lakeValues.get(p.readingEventId), p.value, `lake row of ${p.readingEventId}`);
   });
 });
 
@@ -108,7 +137,8 @@ async function predictionsFor(eventIds: Set<string>, timeoutMs = 60_000): Promis
   const start = new Map([...(await endOffsets(kafka, env.KAFKA_TOPIC_PREDICTIONS))].map(([p]) => [p, 0]));
   const deadline = Date.now() + timeoutMs;
   while (found.size < eventIds.size) {
-    if (Date.now() > deadline) throw new Error(`only ${found.size}/${eventIds.size} predictions arrived within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`only ${found.size}/${eventIds.size} predictions arrived within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const end = await endOffsets(kafka, env.KAFKA_TOPIC_PREDICTIONS);
     for (const m of await messagesBetween(kafka, env.KAFKA_TOPIC_PREDICTIONS, start, end)) {

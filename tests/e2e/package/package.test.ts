@@ -10,7 +10,16 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -38,8 +47,17 @@ const FUNCTION_ZIP_BUDGET = 2 * MiB;
 const LAMBDA_UNZIPPED_LIMIT = 250 * MiB;
 const FUNCTIONS = ['simulate', 'sink', 'report', 'train', 'infer'];
 const EXPECTED_LAYER_MODULES = [
-  '@air-quality/preprocessing', 'arquero', '@uwdata/flechette', 'vega', 'vega-lite', 'parquet-wasm', 'onnxruntime-node', 'onnxruntime-common',
-  '@resvg/resvg-js', '@resvg/resvg-js-linux-x64-gnu', 'dejavu-fonts-ttf',
+  '@air-quality/preprocessing',
+  'arquero',
+  '@uwdata/flechette',
+  'vega',
+  'vega-lite',
+  'parquet-wasm',
+  'onnxruntime-node',
+  'onnxruntime-common',
+  '@resvg/resvg-js',
+  '@resvg/resvg-js-linux-x64-gnu',
+  'dejavu-fonts-ttf',
 ].sort();
 
 const run = randomUUID().slice(0, 8);
@@ -78,10 +96,15 @@ function unzipTo(zipFile: string, dir: string): number {
 
 /** The packages under a node_modules folder, scoped ones as @scope/name. */
 const packagesIn = (dir: string) =>
-  readdirSync(dir).flatMap((entry) => (entry.startsWith('@') ? readdirSync(join(dir, entry)).map((name) => `${entry}/${name}`) : [entry])).sort();
+  readdirSync(dir)
+    .flatMap((entry) =>
+      entry.startsWith('@') ? readdirSync(join(dir, entry)).map((name) => `${entry}/${name}`) : [entry],
+    )
+    .sort();
 
 /** Whether this process may bind-mount over /opt in a private mount namespace (root and util-linux unshare). */
-const canMountOpt = () => spawnSync('unshare', ['--mount', 'sh', '-c', 'mount --bind "$1" /opt', 'sh', tmpdir()]).status === 0;
+const canMountOpt = () =>
+  spawnSync('unshare', ['--mount', 'sh', '-c', 'mount --bind "$1" /opt', 'sh', tmpdir()]).status === 0;
 
 let packageDir: string;
 let template: Template;
@@ -126,7 +149,9 @@ after(async () => {
 /** The function's environment as the template sets it, with the local stack instead of the stage's placeholders. */
 function lambdaEnvironment(fn: string, taskRoot: string): NodeJS.ProcessEnv {
   const props = template.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties;
-  const fromTemplate = Object.entries(props.Environment.Variables as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+  const fromTemplate = Object.entries(props.Environment.Variables as Record<string, unknown>).filter(
+    (e): e is [string, string] => typeof e[1] === 'string',
+  );
   return {
     ...Object.fromEntries(fromTemplate),
     PATH: process.env.PATH,
@@ -137,7 +162,13 @@ function lambdaEnvironment(fn: string, taskRoot: string): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(props.MemorySize),
     LAMBDA_TASK_ROOT: taskRoot,
     // Lambda's value for Node.js runtimes, with the task root where Lambda has /var/task.
-    NODE_PATH: [`${layerRoot}/nodejs/node${runtimeNode.version.split('.')[0]}/node_modules`, `${layerRoot}/nodejs/node_modules`, '/var/runtime/node_modules', '/var/runtime', taskRoot].join(':'),
+    NODE_PATH: [
+      `${layerRoot}/nodejs/node${runtimeNode.version.split('.')[0]}/node_modules`,
+      `${layerRoot}/nodejs/node_modules`,
+      '/var/runtime/node_modules',
+      '/var/runtime',
+      taskRoot,
+    ].join(':'),
     KAFKA_BOOTSTRAP_SERVERS: config.kafka.brokers.join(','),
     KAFKA_AUTH: 'none',
     KAFKA_SECRET_ARN: '',
@@ -159,10 +190,35 @@ async function invoke<R>(fn: string, event: unknown): Promise<Invocation<R>> {
   const resultFile = join(work, `${fn}-result.json`);
   writeFileSync(eventFile, JSON.stringify(event));
   const handler = template.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties.Handler as string;
-  const node = [runtimeNode.node, join(work, 'lambda-runtime.cjs'), handler, eventFile, resultFile, layerModules.join(',')];
-  const [command, ...args] = layerRoot === '/opt' ? ['unshare', '--mount', '--', 'sh', '-c', 'mount --bind "$1" /opt && shift && exec "$@"', 'sh', layerDir, ...node] : node;
+  const node = [
+    runtimeNode.node,
+    join(work, 'lambda-runtime.cjs'),
+    handler,
+    eventFile,
+    resultFile,
+    layerModules.join(','),
+  ];
+  const [command, ...args] =
+    layerRoot === '/opt'
+      ? [
+          'unshare',
+          '--mount',
+          '--',
+          'sh',
+          '-c',
+          'mount --bind "$1" /opt && shift && exec "$@"',
+          'sh',
+          layerDir,
+          ...node,
+        ]
+      : node;
   try {
-    await promisify(execFile)(command!, args, { cwd: taskRoot, env: lambdaEnvironment(fn, taskRoot), timeout: 300_000, maxBuffer: 64 * MiB });
+    await promisify(execFile)(command!, args, {
+      cwd: taskRoot,
+      env: lambdaEnvironment(fn, taskRoot),
+      timeout: 300_000,
+      maxBuffer: 64 * MiB,
+    });
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     assert.fail(`${fn} did not run: ${(error as Error).message}\n${stdout}\n${stderr}`);
@@ -175,7 +231,9 @@ async function invoke<R>(fn: string, event: unknown): Promise<Invocation<R>> {
 /** Every file the handler loaded is its own bundle or the layer's, and `modules` came from the layer. */
 function assertLoadedFromLayer(fn: string, invocation: Invocation<unknown>, modules: string[]): void {
   const layerModulesDir = `${layerRoot}/nodejs/node_modules/`;
-  const stray = invocation.loaded.filter((file) => !file.startsWith(join(work, fn) + '/') && !file.startsWith(layerModulesDir));
+  const stray = invocation.loaded.filter(
+    (file) => !file.startsWith(join(work, fn) + '/') && !file.startsWith(layerModulesDir),
+  );
   assert.deepEqual(stray, [], `${fn} loaded files from neither its zip nor the layer`);
   const packageOf = (file: string) => {
     const [first, second] = file.slice(layerModulesDir.length).split('/');
@@ -188,23 +246,42 @@ function assertLoadedFromLayer(fn: string, invocation: Invocation<unknown>, modu
 describe('sls package --stage aws: function zips and the layer', () => {
   it('prints the sizes', (t: TestContext) => {
     t.diagnostic(`handlers run on Node ${runtimeNode.version} (the template's ${runtimeNode.runtime})`);
-    t.diagnostic(`layer mounted at ${layerRoot === '/opt' ? '/opt (private mount namespace)' : `${layerRoot} (no mount namespace here: NODE_PATH points at the unpacked layer)`}`);
+    t.diagnostic(
+      `layer mounted at ${layerRoot === '/opt' ? '/opt (private mount namespace)' : `${layerRoot} (no mount namespace here: NODE_PATH points at the unpacked layer)`}`,
+    );
     t.diagnostic(`layer: ${mb(fileSize(join(packageDir, 'runtime.zip')))} zipped, ${mb(layerUnzipped)} unzipped`);
-    for (const fn of FUNCTIONS) t.diagnostic(`${fn}: ${mb(fileSize(join(packageDir, `${fn}.zip`)))} zipped, ${mb(unzipped.get(fn)!)} unzipped`);
+    for (const fn of FUNCTIONS)
+      t.diagnostic(`${fn}: ${mb(fileSize(join(packageDir, `${fn}.zip`)))} zipped, ${mb(unzipped.get(fn)!)} unzipped`);
   });
 
   it('every function zip holds only its bundle and source map, within the budget, with no copy of a layer module', () => {
     for (const fn of FUNCTIONS) {
-      assert.ok(fileSize(join(packageDir, `${fn}.zip`)) < FUNCTION_ZIP_BUDGET, `${fn}.zip is over ${mb(FUNCTION_ZIP_BUDGET)}`);
-      assert.deepEqual(readdirSync(join(work, fn), { recursive: true }).sort(), ['functions', `functions/${fn}`, `functions/${fn}/handler.js`, `functions/${fn}/handler.js.map`]);
-      const sources: string[] = JSON.parse(readFileSync(join(work, fn, `functions/${fn}/handler.js.map`), 'utf8')).sources;
-      assert.ok(sources.some((s) => s.endsWith(`functions/${fn}/handler.ts`)), `${fn}'s source map names its handler`);
-      const copies = sources.filter((s) => s.includes('packages/preprocessing/') || layerModules.some((name) => s.includes(`node_modules/${name}/`)));
+      assert.ok(
+        fileSize(join(packageDir, `${fn}.zip`)) < FUNCTION_ZIP_BUDGET,
+        `${fn}.zip is over ${mb(FUNCTION_ZIP_BUDGET)}`,
+      );
+      assert.deepEqual(readdirSync(join(work, fn), { recursive: true }).sort(), [
+        'functions',
+        `functions/${fn}`,
+        `functions/${fn}/handler.js`,
+        `functions/${fn}/handler.js.map`,
+      ]);
+      const sources: string[] = JSON.parse(
+        readFileSync(join(work, fn, `functions/${fn}/handler.js.map`), 'utf8'),
+      ).sources;
+      assert.ok(
+        sources.some((s) => s.endsWith(`functions/${fn}/handler.ts`)),
+        `${fn}'s source map names its handler`,
+      );
+      const copies = sources.filter(
+        (s) =>
+          s.includes('packages/preprocessing/') || layerModules.some((name) => s.includes(`node_modules/${name}/`)),
+      );
       assert.deepEqual(copies, [], `${fn} bundles code the layer provides`);
     }
   });
 
-  it('the layer holds every module the functions leave out, native code for linux-x64 only, within Lambda\'s size quota', () => {
+  it("the layer holds every module the functions leave out, native code for linux-x64 only, within Lambda's size quota", () => {
     assert.deepEqual(layerModules, EXPECTED_LAYER_MODULES);
     const files = readdirSync(layerDir, { recursive: true }).map(String);
     const otherPlatforms = files.filter((f) => /darwin|win32|arm64|musl/.test(f));
@@ -222,14 +299,27 @@ describe('packaged handlers run as in Lambda, modules from the layer', () => {
     assert.equal(invocation.result!.sent, 10);
     assert.equal(invocation.result!.topic, topic);
     const after = await endOffsets(kafka, topic);
-    assert.equal([...after].reduce((n, [p, high]) => n + high - (before.get(p) ?? 0), 0), 10);
+    assert.equal(
+      [...after].reduce((n, [p, high]) => n + high - (before.get(p) ?? 0), 0),
+      10,
+    );
     assertLoadedFromLayer('simulate', invocation, ['@air-quality/preprocessing', 'arquero', '@uwdata/flechette']);
   });
 
   it('sink writes one reading to the Parquet lake (parquet-wasm, arquero, flechette)', async () => {
-    const event = { eventSource: 'SelfManagedKafka', bootstrapServers: config.kafka.brokers.join(','), records: { [`${topic}-0`]: [record(0, reading('station-01', 1, T0), { topic })] } };
-    const invocation = await invoke<{ partitions: { written: number; rejected: number; files: number }[] }>('sink', event);
-    assert.deepEqual(invocation.result!.partitions.map(({ written, rejected, files }) => ({ written, rejected, files })), [{ written: 1, rejected: 0, files: 1 }]);
+    const event = {
+      eventSource: 'SelfManagedKafka',
+      bootstrapServers: config.kafka.brokers.join(','),
+      records: { [`${topic}-0`]: [record(0, reading('station-01', 1, T0), { topic })] },
+    };
+    const invocation = await invoke<{ partitions: { written: number; rejected: number; files: number }[] }>(
+      'sink',
+      event,
+    );
+    assert.deepEqual(
+      invocation.result!.partitions.map(({ written, rejected, files }) => ({ written, rejected, files })),
+      [{ written: 1, rejected: 0, files: 1 }],
+    );
     assert.equal((await store.list(`lake/${topic}/dt=`)).filter((k) => k.endsWith('.parquet')).length, 1);
     assertLoadedFromLayer('sink', invocation, ['parquet-wasm', 'arquero', '@uwdata/flechette']);
   });
@@ -240,29 +330,61 @@ describe('packaged handlers run as in Lambda, modules from the layer', () => {
     assert.equal(invocation.result!.rows, 9357);
     const charts = invocation.result!.artifacts.filter((a) => a.name.endsWith('.png'));
     assert.ok(charts.length >= 5 && charts.every((c) => c.bytes > 1000), 'every chart rendered');
-    assertLoadedFromLayer('report', invocation, ['@air-quality/preprocessing', 'arquero', '@uwdata/flechette', '@resvg/resvg-js', '@resvg/resvg-js-linux-x64-gnu']);
+    assertLoadedFromLayer('report', invocation, [
+      '@air-quality/preprocessing',
+      'arquero',
+      '@uwdata/flechette',
+      '@resvg/resvg-js',
+      '@resvg/resvg-js-linux-x64-gnu',
+    ]);
     // vega and vega-lite are ESM (not in require.cache): the render code imports the file require.resolve finds.
-    for (const name of ['vega', 'vega-lite']) assert.equal(invocation.resolved[name], `${layerRoot}/nodejs/node_modules/${name}/index.mjs`);
+    for (const name of ['vega', 'vega-lite'])
+      assert.equal(invocation.resolved[name], `${layerRoot}/nodejs/node_modules/${name}/index.mjs`);
   });
 
   it('train exports an ONNX model and checks it against the trees (onnxruntime-node)', async () => {
     const invocation = await invoke<TrainResult>('train', { lastHours: 3000, models: ['gbt'], gbt: { trees: 60 } });
-    assert.ok(invocation.result!.onnxMaxAbsDifference < 1e-3, `ONNX differs by ${invocation.result!.onnxMaxAbsDifference}`);
-    assert.ok((await store.list('models/')).some((k) => k.endsWith('model.onnx')), 'the model is in the registry');
-    assertLoadedFromLayer('train', invocation, ['onnxruntime-node', 'onnxruntime-common', '@air-quality/preprocessing']);
+    assert.ok(
+      invocation.result!.onnxMaxAbsDifference < 1e-3,
+      `ONNX differs by ${invocation.result!.onnxMaxAbsDifference}`,
+    );
+    assert.ok(
+      (await store.list('models/')).some((k) => k.endsWith('model.onnx')),
+      'the model is in the registry',
+    );
+    assertLoadedFromLayer('train', invocation, [
+      'onnxruntime-node',
+      'onnxruntime-common',
+      '@air-quality/preprocessing',
+    ]);
     trained = invocation.result!;
   });
 
   it('infer scores a day of one station with the promoted ONNX model (onnxruntime-node, parquet-wasm)', async () => {
     assert.ok(trained?.promoted, `train must promote a model first: ${trained?.decision}`);
     // Lambda's records carry timestampType, which Powertools' Kafka schema (infer's validation) requires.
-    const hours = Array.from({ length: 30 }, (_, i) => ({ ...record(i, reading('station-01', i + 1, T0 + i * 3_600_000), { topic }), timestampType: 'CREATE_TIME' }));
-    const event = { eventSource: 'SelfManagedKafka', bootstrapServers: config.kafka.brokers.join(','), records: { [`${topic}-0`]: hours } };
+    const hours = Array.from({ length: 30 }, (_, i) => ({
+      ...record(i, reading('station-01', i + 1, T0 + i * 3_600_000), { topic }),
+      timestampType: 'CREATE_TIME',
+    }));
+    const event = {
+      eventSource: 'SelfManagedKafka',
+      bootstrapServers: config.kafka.brokers.join(','),
+      records: { [`${topic}-0`]: hours },
+    };
     const invocation = await invoke<{ modelVersion?: string; records: number; scored: number }>('infer', event);
     assert.equal(invocation.result!.modelVersion, trained!.version);
     assert.equal(invocation.result!.records, 30);
     assert.ok(invocation.result!.scored > 0, 'readings with a full feature window are scored');
-    assert.ok((await store.list('predictions/')).some((k) => k.endsWith('.parquet')), 'predictions are in the lake');
-    assertLoadedFromLayer('infer', invocation, ['onnxruntime-node', 'onnxruntime-common', 'parquet-wasm', '@air-quality/preprocessing']);
+    assert.ok(
+      (await store.list('predictions/')).some((k) => k.endsWith('.parquet')),
+      'predictions are in the lake',
+    );
+    assertLoadedFromLayer('infer', invocation, [
+      'onnxruntime-node',
+      'onnxruntime-common',
+      'parquet-wasm',
+      '@air-quality/preprocessing',
+    ]);
   });
 });

@@ -23,11 +23,23 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = join(repoRoot, 'test-results/minio-console-report.png');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-const requested: { pollutants: string[] } = JSON.parse(readFileSync(resolve(repoRoot, 'events/report-reference.json'), 'utf8'));
+const requested: { pollutants: string[] } = JSON.parse(
+  readFileSync(resolve(repoRoot, 'events/report-reference.json'), 'utf8'),
+);
 const EXPECTED_NAMES = [
-  'daily_pattern.png', 'weekly_pattern.png', 'correlation_matrix.png', 'autocorrelation.png', 'partial_autocorrelation.png',
+  'daily_pattern.png',
+  'weekly_pattern.png',
+  'correlation_matrix.png',
+  'autocorrelation.png',
+  'partial_autocorrelation.png',
   ...requested.pollutants.flatMap((p) => [`${p}_decomposition.png`, `${p}_anomalies.png`]),
-  'correlation_matrix.csv', 'correlation_matrix_pvalues.csv', 'acf.csv', 'pacf.csv', 'anomalies.csv', 'summary.md', 'index.html',
+  'correlation_matrix.csv',
+  'correlation_matrix_pvalues.csv',
+  'acf.csv',
+  'pacf.csv',
+  'anomalies.csv',
+  'summary.md',
+  'index.html',
 ].sort();
 
 const minio = minioClient(config.s3);
@@ -50,7 +62,11 @@ const bodies = new Map<string, Buffer>();
 const names = () => run.artifacts.map((a) => a.name);
 
 before(async () => {
-  const invoked = await sls(['invoke', 'local', '-f', 'report', '--path', 'events/report-reference.json'], { AIR_QUALITY_DATASET: datasetPath() }, 300_000);
+  const invoked = await sls(
+    ['invoke', 'local', '-f', 'report', '--path', 'events/report-reference.json'],
+    { AIR_QUALITY_DATASET: datasetPath() },
+    300_000,
+  );
   assert.equal(invoked.code, 0, invoked.stderr + invoked.stdout);
   run = invocationResult<ReportRun>(invoked.stdout);
   for (const key of await listKeys(run.prefix)) bodies.set(key.slice(run.prefix.length), await read(key));
@@ -62,7 +78,12 @@ describe('report: sls invoke local → MinIO', () => {
     assert.equal(run.rows, 9357);
     assert.deepEqual([...bodies.keys()].sort(), EXPECTED_NAMES);
     assert.deepEqual(names().sort(), EXPECTED_NAMES);
-    const types: Record<string, RegExp> = { png: /^image\/png$/, csv: /^text\/csv/, md: /^text\/markdown/, html: /^text\/html/ };
+    const types: Record<string, RegExp> = {
+      png: /^image\/png$/,
+      csv: /^text\/csv/,
+      md: /^text\/markdown/,
+      html: /^text\/html/,
+    };
     for (const artifact of run.artifacts) {
       const stat = await minio.statObject(bucket, artifact.key);
       assert.match(stat.metaData['content-type'], types[artifact.name.split('.').pop()!]!, artifact.name);
@@ -98,13 +119,19 @@ describe('report: sls invoke local → MinIO', () => {
   it('index.html embeds every chart (the same PNG bytes) and summary.md links every other artifact', () => {
     const html = bodies.get('index.html')!.toString('utf8');
     assert.match(html, /^<!doctype html>/);
-    for (const [name, body] of bodies) if (name.endsWith('.png')) assert.ok(html.includes(`data:image/png;base64,${body.toString('base64')}`), `index.html lacks ${name}`);
+    for (const [name, body] of bodies)
+      if (name.endsWith('.png'))
+        assert.ok(html.includes(`data:image/png;base64,${body.toString('base64')}`), `index.html lacks ${name}`);
     const summary = bodies.get('summary.md')!.toString('utf8');
-    for (const name of EXPECTED_NAMES.filter((n) => n !== 'index.html')) assert.ok(summary.includes(`](${name})`), `summary.md lacks a link to ${name}`);
+    for (const name of EXPECTED_NAMES.filter((n) => n !== 'index.html'))
+      assert.ok(summary.includes(`](${name})`), `summary.md lacks a link to ${name}`);
   });
 
   it('reports/latest/ is an exact copy of the run', async () => {
-    assert.deepEqual(await listKeys('reports/latest/'), EXPECTED_NAMES.map((n) => `reports/latest/${n}`));
+    assert.deepEqual(
+      await listKeys('reports/latest/'),
+      EXPECTED_NAMES.map((n) => `reports/latest/${n}`),
+    );
     for (const [name, body] of bodies) {
       assert.ok((await read(`reports/latest/${name}`)).equals(body), name);
       const stat = await minio.statObject(bucket, `reports/latest/${name}`);
@@ -117,11 +144,24 @@ describe('report: MinIO console in headless Chromium', () => {
   const profile = mkdtempSync(join(tmpdir(), 'report-chromium-'));
   after(() => rmSync(profile, { recursive: true, force: true }));
 
-  it('logs in, opens air-quality/reports/latest/ and lists index.html and every chart', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH` }, async () => {
+  it('logs in, opens air-quality/reports/latest/ and lists index.html and every chart', {
+    skip: existsSync(CHROMIUM)
+      ? false
+      : `no Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`,
+  }, async () => {
     const browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       // Tall enough for the whole listing in one screenshot.
       viewport: { width: 1400, height: 1250 },
     });
@@ -135,7 +175,10 @@ describe('report: MinIO console in headless Chromium', () => {
       await page.goto(`${CONSOLE_URL}/browser/${bucket}`);
       // The community console asks once per browser profile to acknowledge its licence.
       const acknowledge = page.getByRole('button', { name: 'Acknowledge' });
-      await acknowledge.waitFor({ timeout: 5_000 }).then(() => acknowledge.click(), () => undefined);
+      await acknowledge.waitFor({ timeout: 5_000 }).then(
+        () => acknowledge.click(),
+        () => undefined,
+      );
       await page.getByText('reports', { exact: true }).click();
       await page.getByText('latest', { exact: true }).click();
       await page.waitForURL(/\/browser\/air-quality\/reports%2Flatest%2F$/);

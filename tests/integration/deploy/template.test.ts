@@ -31,7 +31,8 @@ const params = (p: Record<string, string>) => Object.entries(p).map(([k, v]) => 
 
 const capitalized = (fn: string) => `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
 const ofType = (t: Template, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type);
-const statementsOf = (t: Template, fn: string): Statement[] => t.Resources[roleId(fn)]!.Properties.Policies[0].PolicyDocument.Statement;
+const statementsOf = (t: Template, fn: string): Statement[] =>
+  t.Resources[roleId(fn)]!.Properties.Policies[0].PolicyDocument.Statement;
 const actionsOf = (t: Template, fn: string) => statementsOf(t, fn).flatMap((s) => s.Action);
 /** The S3 keys (prefix* or exact) a role may use with an action, as written in its Fn::Sub on the bucket ARN. */
 const s3Keys = (t: Template, fn: string, action: string) =>
@@ -40,7 +41,8 @@ const s3Keys = (t: Template, fn: string, action: string) =>
     .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
     .map((r) => String((r as { 'Fn::Sub': string })['Fn::Sub']).replace('${LakeBucket.Arn}/', ''))
     .sort();
-const mapping = (t: Template, fn: string) => ofType(t, 'AWS::Lambda::EventSourceMapping').find(([id]) => id.startsWith(capitalized(fn)))?.[1];
+const mapping = (t: Template, fn: string) =>
+  ofType(t, 'AWS::Lambda::EventSourceMapping').find(([id]) => id.startsWith(capitalized(fn)))?.[1];
 
 /** What a deployed mapping does, read from its template properties with AWS's defaults for what is omitted. */
 function deployedBehaviour(p: Record<string, any>) {
@@ -54,10 +56,19 @@ function deployedBehaviour(p: Record<string, any>) {
     filterPatterns: (p.FilterCriteria?.Filters ?? []).map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
     reportBatchItemFailures: (p.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
     errorHandling: Object.fromEntries(
-      [['maximumRetryAttempts', p.MaximumRetryAttempts], ['maximumRecordAgeInSeconds', p.MaximumRecordAgeInSeconds], ['bisectBatchOnFunctionError', p.BisectBatchOnFunctionError]].filter(([, v]) => v !== undefined),
+      [
+        ['maximumRetryAttempts', p.MaximumRetryAttempts],
+        ['maximumRecordAgeInSeconds', p.MaximumRecordAgeInSeconds],
+        ['bisectBatchOnFunctionError', p.BisectBatchOnFunctionError],
+      ].filter(([, v]) => v !== undefined),
     ),
-    provisionedPollers: p.ProvisionedPollerConfig && { minimumPollers: p.ProvisionedPollerConfig.MinimumPollers, maximumPollers: p.ProvisionedPollerConfig.MaximumPollers },
-    onFailureDestination: destination?.startsWith('kafka://') ? { type: 'kafka', topic: destination.slice('kafka://'.length) } : destination,
+    provisionedPollers: p.ProvisionedPollerConfig && {
+      minimumPollers: p.ProvisionedPollerConfig.MinimumPollers,
+      maximumPollers: p.ProvisionedPollerConfig.MaximumPollers,
+    },
+    onFailureDestination: destination?.startsWith('kafka://')
+      ? { type: 'kafka', topic: destination.slice('kafka://'.length) }
+      : destination,
   };
 }
 
@@ -78,7 +89,15 @@ const emulatedBehaviour = (m: MappingSettings) => ({
 /** The mappings the emulator reads from the service as packaged (serverless-state.json, variables resolved), connecting to a plaintext local broker whatever the cloud's authentication. */
 function emulatedMappings(dir: string): MappingSettings[] {
   const { service } = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8'));
-  return readMappings({ service: service.service, stage: service.provider.stage, timeout: service.provider.timeout, functions: service.functions }, { bootstrapServers: 'localhost:29092', accessConfigurations: {} }).mappings;
+  return readMappings(
+    {
+      service: service.service,
+      stage: service.provider.stage,
+      timeout: service.provider.timeout,
+      functions: service.functions,
+    },
+    { bootstrapServers: 'localhost:29092', accessConfigurations: {} },
+  ).mappings;
 }
 
 /**
@@ -89,9 +108,19 @@ function emulatedMappings(dir: string): MappingSettings[] {
  */
 async function withoutAwsCredentials<T>(run: (env: NodeJS.ProcessEnv) => T): Promise<Awaited<T>> {
   const home = mkdtempSync(join(tmpdir(), 'empty-home-'));
-  const dropped = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('AWS_')).map((k) => [k, undefined]));
+  const dropped = Object.fromEntries(
+    Object.keys(process.env)
+      .filter((k) => k.startsWith('AWS_'))
+      .map((k) => [k, undefined]),
+  );
   try {
-    return await run({ ...dropped, HOME: home, AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_CONFIG_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' });
+    return await run({
+      ...dropped,
+      HOME: home,
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -111,17 +140,34 @@ describe('sls package --stage aws', () => {
     // osls loads serverless-offline-kafka (its packaging hook completes the event source mappings) from its bundle.
     execFileSync('npm', ['run', 'build', '-w', 'serverless-offline-kafka'], { cwd: repoRoot, stdio: 'ignore' });
     const a = await packageStage('aws');
-    const b = await packageStage('aws', params({
-      kafkaSource: 'msk', kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER,
-      kafkaBootstrapServers: 'b-1.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098,b-2.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098',
-      vpcSubnetIds: 'subnet-0a1b2c3d,subnet-0e1f2a3b', vpcSecurityGroupIds: 'sg-0123abcd',
-    }));
-    const c = await packageStage('aws', params({ kafkaAuth: 'none', kafkaCaSecretArn: CA_SECRET, kafkaBootstrapServers: 'kafka-1.internal:9094', vpcSubnetIds: 'subnet-0a1b2c3d', vpcSecurityGroupIds: 'sg-0123abcd' }));
+    const b = await packageStage(
+      'aws',
+      params({
+        kafkaSource: 'msk',
+        kafkaAuth: 'msk-iam',
+        mskClusterArn: MSK_CLUSTER,
+        kafkaBootstrapServers:
+          'b-1.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098,b-2.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098',
+        vpcSubnetIds: 'subnet-0a1b2c3d,subnet-0e1f2a3b',
+        vpcSecurityGroupIds: 'sg-0123abcd',
+      }),
+    );
+    const c = await packageStage(
+      'aws',
+      params({
+        kafkaAuth: 'none',
+        kafkaCaSecretArn: CA_SECRET,
+        kafkaBootstrapServers: 'kafka-1.internal:9094',
+        vpcSubnetIds: 'subnet-0a1b2c3d',
+        vpcSecurityGroupIds: 'sg-0123abcd',
+      }),
+    );
     dirs.push(a, b, c);
     packaged.selfManaged = a;
     packaged.msk = b;
     Object.assign(linted, { 'self-managed SASL/SCRAM': a, 'MSK IAM': b, 'self-managed without auth, private CA': c });
-    const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+    const read = (dir: string) =>
+      JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
     selfManaged = read(a);
     msk = read(b);
     noAuthPrivateCa = read(c);
@@ -135,32 +181,61 @@ describe('sls package --stage aws', () => {
     assert.equal(sink.BatchSize, 5000);
     assert.equal(sink.MaximumBatchingWindowInSeconds, 5);
     assert.deepEqual(sink.SelfManagedKafkaEventSourceConfig, { ConsumerGroupId: 'air-quality-pipeline-aws-sink' });
-    assert.deepEqual(sink.SourceAccessConfigurations, [{ Type: 'SASL_SCRAM_512_AUTH', URI: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:set-me' }]);
+    assert.deepEqual(sink.SourceAccessConfigurations, [
+      { Type: 'SASL_SCRAM_512_AUTH', URI: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:set-me' },
+    ]);
     const infer = mapping(selfManaged, 'infer')!.Properties;
     assert.equal(infer.StartingPosition, 'LATEST');
     assert.equal(infer.BatchSize, 100);
-    assert.equal(infer.MaximumBatchingWindowInSeconds, undefined, "Lambda's 500 ms default: the setting takes whole seconds only");
+    assert.equal(
+      infer.MaximumBatchingWindowInSeconds,
+      undefined,
+      "Lambda's 500 ms default: the setting takes whole seconds only",
+    );
     assert.equal(ofType(selfManaged, 'AWS::Lambda::EventSourceMapping').length, 2);
   });
 
   test('deployed = local: every mapping in the template behaves as the emulator runs it (self-managed and MSK)', () => {
-    for (const [name, t] of [['selfManaged', selfManaged], ['msk', msk]] as const) {
+    for (const [name, t] of [
+      ['selfManaged', selfManaged],
+      ['msk', msk],
+    ] as const) {
       const mappings = emulatedMappings(packaged[name]);
       assert.deepEqual(mappings.map((m) => m.functionKey).sort(), ['infer', 'sink'], name);
-      for (const m of mappings) assert.deepEqual(deployedBehaviour(mapping(t, m.functionKey)!.Properties), emulatedBehaviour(m), `${name} ${m.functionKey}`);
+      for (const m of mappings)
+        assert.deepEqual(
+          deployedBehaviour(mapping(t, m.functionKey)!.Properties),
+          emulatedBehaviour(m),
+          `${name} ${m.functionKey}`,
+        );
     }
     // What osls alone would leave out: the plugin's packaging hook adds it.
     const sink = mapping(selfManaged, 'sink')!.Properties;
-    assert.deepEqual([sink.MaximumRetryAttempts, sink.DestinationConfig, sink.ProvisionedPollerConfig], [10000, { OnFailure: { Destination: 'kafka://air_quality_data.dlq' } }, { MinimumPollers: 1, MaximumPollers: 3 }]);
+    assert.deepEqual(
+      [sink.MaximumRetryAttempts, sink.DestinationConfig, sink.ProvisionedPollerConfig],
+      [10000, { OnFailure: { Destination: 'kafka://air_quality_data.dlq' } }, { MinimumPollers: 1, MaximumPollers: 3 }],
+    );
     const infer = mapping(msk, 'infer')!.Properties;
-    assert.deepEqual([infer.MaximumRetryAttempts, infer.BisectBatchOnFunctionError, infer.DestinationConfig], [3, true, { OnFailure: { Destination: 'kafka://air_quality_data.dlq' } }]);
+    assert.deepEqual(
+      [infer.MaximumRetryAttempts, infer.BisectBatchOnFunctionError, infer.DestinationConfig],
+      [3, true, { OnFailure: { Destination: 'kafka://air_quality_data.dlq' } }],
+    );
   });
 
   test('schedules: simulate every minute (replay), report hourly, train daily', () => {
-    const rules = Object.fromEntries(ofType(selfManaged, 'AWS::Events::Rule').map(([id, r]) => [id.replace(/EventsRuleSchedule\d+$/, ''), r.Properties]));
+    const rules = Object.fromEntries(
+      ofType(selfManaged, 'AWS::Events::Rule').map(([id, r]) => [
+        id.replace(/EventsRuleSchedule\d+$/, ''),
+        r.Properties,
+      ]),
+    );
     assert.deepEqual(Object.keys(rules).sort(), ['Report', 'Simulate', 'Train']);
     assert.equal(rules.Simulate!.ScheduleExpression, 'rate(1 minute)');
-    assert.deepEqual(JSON.parse(rules.Simulate!.Targets[0].Input), { mode: 'replay', count: 1, stations: 3 }, 'one dataset hour per minute in AWS');
+    assert.deepEqual(
+      JSON.parse(rules.Simulate!.Targets[0].Input),
+      { mode: 'replay', count: 1, stations: 3 },
+      'one dataset hour per minute in AWS',
+    );
     assert.equal(rules.Report!.ScheduleExpression, 'rate(1 hour)');
     assert.equal(rules.Train!.ScheduleExpression, 'rate(1 day)');
   });
@@ -174,18 +249,35 @@ describe('sls package --stage aws', () => {
       assert.deepEqual(props.Layers, [{ Ref: layerId }], fn);
       assert.deepEqual(props.Role, { 'Fn::GetAtt': [roleId(fn), 'Arn'] }, fn);
       assert.equal(props.Runtime, 'nodejs24.x', fn);
-      assert.equal(props.Environment.Variables.S3_ENDPOINT, '', `${fn}: empty endpoint = AWS S3 with the role's credentials`);
+      assert.equal(
+        props.Environment.Variables.S3_ENDPOINT,
+        '',
+        `${fn}: empty endpoint = AWS S3 with the role's credentials`,
+      );
       assert.deepEqual(props.Environment.Variables.S3_BUCKET, { Ref: 'LakeBucket' }, fn);
       assert.equal(props.Environment.Variables.KAFKA_AUTH, 'sasl-scram-512', fn);
     }
-    assert.equal(selfManaged.Resources.IamRoleLambdaExecution, undefined, 'no shared role with the union of all permissions');
+    assert.equal(
+      selfManaged.Resources.IamRoleLambdaExecution,
+      undefined,
+      'no shared role with the union of all permissions',
+    );
   });
 
   test('the bucket: encrypted, public access blocked, versioned, TLS only, kept on stack removal', () => {
     const bucket = selfManaged.Resources.LakeBucket!;
     assert.equal(bucket.DeletionPolicy, 'Retain');
-    assert.equal(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm, 'AES256');
-    assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    assert.equal(
+      bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault
+        .SSEAlgorithm,
+      'AES256',
+    );
+    assert.deepEqual(bucket.Properties.PublicAccessBlockConfiguration, {
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     assert.equal(bucket.Properties.VersioningConfiguration.Status, 'Enabled');
     assert.equal(bucket.Properties.OwnershipControls.Rules[0].ObjectOwnership, 'BucketOwnerEnforced');
     const [deny] = selfManaged.Resources.LakeBucketPolicy!.Properties.PolicyDocument.Statement;
@@ -195,22 +287,51 @@ describe('sls package --stage aws', () => {
 
   test('least privilege: each role has exactly the S3 prefixes its function uses, no wildcard actions', () => {
     const expected: Record<string, Record<string, string[]>> = {
-      simulate: { 's3:GetObject': ['reference/uci-air-quality/*', 'state/simulate.json'], 's3:PutObject': ['qc/simulate/*', 'reference/uci-air-quality/*', 'state/simulate.json'], 's3:DeleteObject': [] },
-      sink: { 's3:GetObject': ['lake/air_quality_data/*'], 's3:PutObject': ['lake/air_quality_data/*'], 's3:DeleteObject': ['lake/air_quality_data/*'] },
-      report: { 's3:GetObject': ['lake/air_quality_data/*', 'reference/uci-air-quality/*', 'reports/*'], 's3:PutObject': ['reference/uci-air-quality/*', 'reports/*'], 's3:DeleteObject': ['reports/latest/*'] },
-      train: { 's3:GetObject': ['lake/air_quality_data/*', 'models/*', 'reference/uci-air-quality/*'], 's3:PutObject': ['models/*', 'reference/uci-air-quality/*'], 's3:DeleteObject': [] },
-      infer: { 's3:GetObject': ['models/*', 'state/infer/*'], 's3:PutObject': ['predictions/*', 'state/infer/*'], 's3:DeleteObject': [] },
+      simulate: {
+        's3:GetObject': ['reference/uci-air-quality/*', 'state/simulate.json'],
+        's3:PutObject': ['qc/simulate/*', 'reference/uci-air-quality/*', 'state/simulate.json'],
+        's3:DeleteObject': [],
+      },
+      sink: {
+        's3:GetObject': ['lake/air_quality_data/*'],
+        's3:PutObject': ['lake/air_quality_data/*'],
+        's3:DeleteObject': ['lake/air_quality_data/*'],
+      },
+      report: {
+        's3:GetObject': ['lake/air_quality_data/*', 'reference/uci-air-quality/*', 'reports/*'],
+        's3:PutObject': ['reference/uci-air-quality/*', 'reports/*'],
+        's3:DeleteObject': ['reports/latest/*'],
+      },
+      train: {
+        's3:GetObject': ['lake/air_quality_data/*', 'models/*', 'reference/uci-air-quality/*'],
+        's3:PutObject': ['models/*', 'reference/uci-air-quality/*'],
+        's3:DeleteObject': [],
+      },
+      infer: {
+        's3:GetObject': ['models/*', 'state/infer/*'],
+        's3:PutObject': ['predictions/*', 'state/infer/*'],
+        's3:DeleteObject': [],
+      },
     };
     for (const fn of FUNCTIONS) {
-      for (const [action, keys] of Object.entries(expected[fn]!)) assert.deepEqual(s3Keys(selfManaged, fn, action), keys, `${fn} ${action}`);
+      for (const [action, keys] of Object.entries(expected[fn]!))
+        assert.deepEqual(s3Keys(selfManaged, fn, action), keys, `${fn} ${action}`);
       const actions = actionsOf(selfManaged, fn);
-      assert.ok(actions.every((a) => !a.includes('*')), `${fn}: ${actions.join(', ')}`);
+      assert.ok(
+        actions.every((a) => !a.includes('*')),
+        `${fn}: ${actions.join(', ')}`,
+      );
       const logs = statementsOf(selfManaged, fn).find((s) => s.Action.includes('logs:PutLogEvents'))!;
-      assert.match(JSON.stringify(logs.Resource), new RegExp(`log-group:/aws/lambda/air-quality-pipeline-aws-${fn}:\\*`));
+      assert.match(
+        JSON.stringify(logs.Resource),
+        new RegExp(`log-group:/aws/lambda/air-quality-pipeline-aws-${fn}:\\*`),
+      );
     }
     // The secret only where a Kafka client or trigger uses it: not report or train.
-    for (const fn of ['report', 'train']) assert.ok(!actionsOf(selfManaged, fn).includes('secretsmanager:GetSecretValue'), fn);
-    for (const fn of ['simulate', 'sink', 'infer']) assert.ok(actionsOf(selfManaged, fn).includes('secretsmanager:GetSecretValue'), fn);
+    for (const fn of ['report', 'train'])
+      assert.ok(!actionsOf(selfManaged, fn).includes('secretsmanager:GetSecretValue'), fn);
+    for (const fn of ['simulate', 'sink', 'infer'])
+      assert.ok(actionsOf(selfManaged, fn).includes('secretsmanager:GetSecretValue'), fn);
   });
 
   test('MSK with IAM auth: msk event sources, kafka-cluster permissions on exactly the topics and groups used, functions in the VPC', () => {
@@ -220,25 +341,46 @@ describe('sls package --stage aws', () => {
     assert.deepEqual(sink.AmazonManagedKafkaEventSourceConfig, { ConsumerGroupId: 'air-quality-pipeline-aws-sink' });
     const topic = (name: string) => MSK_CLUSTER.replace(':cluster/', ':topic/') + `/${name}`;
     const group = (name: string) => MSK_CLUSTER.replace(':cluster/', ':group/') + `/${name}`;
-    const resourcesOf = (fn: string, action: string) => statementsOf(msk, fn).filter((s) => s.Action.includes(action)).flatMap((s) => [s.Resource].flat());
+    const resourcesOf = (fn: string, action: string) =>
+      statementsOf(msk, fn)
+        .filter((s) => s.Action.includes(action))
+        .flatMap((s) => [s.Resource].flat());
     assert.deepEqual(resourcesOf('simulate', 'kafka-cluster:WriteData'), [topic('air_quality_data')]);
     assert.deepEqual(resourcesOf('sink', 'kafka-cluster:WriteData'), [topic('air_quality_data.dlq')]);
     assert.deepEqual(resourcesOf('sink', 'kafka-cluster:ReadData'), [topic('air_quality_data')]);
     assert.deepEqual(resourcesOf('sink', 'kafka-cluster:AlterGroup'), [group('air-quality-pipeline-aws-sink')]);
     // Its event source mapping writes failed records to the dead-letter topic with the function's role.
-    assert.deepEqual(resourcesOf('infer', 'kafka-cluster:WriteData'), [topic('air_quality_predictions'), topic('air_quality_data.dlq')]);
+    assert.deepEqual(resourcesOf('infer', 'kafka-cluster:WriteData'), [
+      topic('air_quality_predictions'),
+      topic('air_quality_data.dlq'),
+    ]);
     assert.deepEqual(resourcesOf('infer', 'kafka-cluster:AlterGroup'), [group('air-quality-pipeline-aws-infer')]);
-    for (const fn of ['report', 'train']) assert.ok(!actionsOf(msk, fn).some((a) => a.startsWith('kafka')), `${fn} has no Kafka access`);
+    for (const fn of ['report', 'train'])
+      assert.ok(!actionsOf(msk, fn).some((a) => a.startsWith('kafka')), `${fn} has no Kafka access`);
     for (const fn of FUNCTIONS) {
       const props = msk.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties;
-      assert.deepEqual(props.VpcConfig, { SecurityGroupIds: ['sg-0123abcd'], SubnetIds: ['subnet-0a1b2c3d', 'subnet-0e1f2a3b'] }, fn);
+      assert.deepEqual(
+        props.VpcConfig,
+        { SecurityGroupIds: ['sg-0123abcd'], SubnetIds: ['subnet-0a1b2c3d', 'subnet-0e1f2a3b'] },
+        fn,
+      );
       assert.equal(props.Environment.Variables.KAFKA_AUTH, 'msk-iam', fn);
       assert.ok(actionsOf(msk, fn).includes('ec2:CreateNetworkInterface'), fn);
     }
   });
 
   test('self-managed with mTLS, a private CA and a VPC: the access configurations Lambda needs', async () => {
-    const dir = await packageStage('aws', params({ kafkaAuth: 'mtls', kafkaSecretArn: SECRET, kafkaCaSecretArn: CA_SECRET, kafkaBootstrapServers: 'kafka-1.internal:9094', vpcSubnetIds: 'subnet-0a1b2c3d', vpcSecurityGroupIds: 'sg-0123abcd' }));
+    const dir = await packageStage(
+      'aws',
+      params({
+        kafkaAuth: 'mtls',
+        kafkaSecretArn: SECRET,
+        kafkaCaSecretArn: CA_SECRET,
+        kafkaBootstrapServers: 'kafka-1.internal:9094',
+        vpcSubnetIds: 'subnet-0a1b2c3d',
+        vpcSecurityGroupIds: 'sg-0123abcd',
+      }),
+    );
     dirs.push(dir);
     linted['self-managed mTLS, private CA'] = dir;
     const t = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
@@ -253,43 +395,85 @@ describe('sls package --stage aws', () => {
   });
 
   test('packaging needs no network and no AWS credentials (own network namespace, empty HOME)', async (t) => {
-    if (spawnSync('unshare', ['--net', 'true']).status !== 0) return t.skip('unshare --net is not allowed here (needs root); the other tests package without credentials only');
+    if (spawnSync('unshare', ['--net', 'true']).status !== 0)
+      return t.skip('unshare --net is not allowed here (needs root); the other tests package without credentials only');
     const dir = mkdtempSync(join(tmpdir(), 'sls-package-isolated-'));
     dirs.push(dir);
     const result = await withoutAwsCredentials((env) =>
-      spawnSync('unshare', ['--net', '--', join(repoRoot, 'node_modules/.bin/sls'), 'package', '--stage', 'aws', '--package', dir], { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 180_000 }),
+      spawnSync(
+        'unshare',
+        ['--net', '--', join(repoRoot, 'node_modules/.bin/sls'), 'package', '--stage', 'aws', '--package', dir],
+        { cwd: repoRoot, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 180_000 },
+      ),
     );
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    for (const file of ['cloudformation-template-update-stack.json', 'runtime.zip', ...FUNCTIONS.map((fn) => `${fn}.zip`)]) assert.ok(existsSync(join(dir, file)), file);
+    for (const file of [
+      'cloudformation-template-update-stack.json',
+      'runtime.zip',
+      ...FUNCTIONS.map((fn) => `${fn}.zip`),
+    ])
+      assert.ok(existsSync(join(dir, file)), file);
   });
 
   test('an inconsistent Kafka configuration stops packaging with a message naming the fix', async () => {
-    const result = await sls(['package', '--stage', 'aws', '--package', '/tmp/sls-package-never', ...params({ kafkaSource: 'msk', kafkaAuth: 'msk-iam' })]);
+    const result = await sls([
+      'package',
+      '--stage',
+      'aws',
+      '--package',
+      '/tmp/sls-package-never',
+      ...params({ kafkaSource: 'msk', kafkaAuth: 'msk-iam' }),
+    ]);
     assert.notEqual(result.code, 0);
     assert.match(result.stdout + result.stderr, /param mskClusterArn is ""; set it to the cluster's ARN/);
   });
 
   test("every function's environment in each template is a configuration shared/config.ts accepts", () => {
     const envOf = (t: Template, fn: string) => {
-      const variables = t.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties.Environment.Variables as Record<string, unknown>;
+      const variables = t.Resources[`${capitalized(fn)}LambdaFunction`]!.Properties.Environment.Variables as Record<
+        string,
+        unknown
+      >;
       // CloudFormation fills the bucket name in (a Ref here); Lambda sets AWS_REGION.
       return { ...variables, S3_BUCKET: 'lake-bucket', AWS_REGION: 'eu-west-1' } as Record<string, string>;
     };
     for (const t of [selfManaged, msk, noAuthPrivateCa]) {
       for (const fn of FUNCTIONS) {
         const env = envOf(t, fn);
-        assert.doesNotThrow(() => loadConfig(env), `${fn} with KAFKA_AUTH=${env.KAFKA_AUTH}${env.KAFKA_CA_SECRET_ARN ? ' and KAFKA_CA_SECRET_ARN' : ''}`);
+        assert.doesNotThrow(
+          () => loadConfig(env),
+          `${fn} with KAFKA_AUTH=${env.KAFKA_AUTH}${env.KAFKA_CA_SECRET_ARN ? ' and KAFKA_CA_SECRET_ARN' : ''}`,
+        );
       }
     }
     const noAuth = loadConfig(envOf(noAuthPrivateCa, 'sink')).kafka;
-    assert.deepEqual([noAuth.auth, noAuth.tls, noAuth.caSecretArn], [{ mode: 'none' }, true, CA_SECRET], 'kafkaAuth=none with a private CA: TLS without authentication');
-    assert.equal(msk.Resources.SinkLambdaFunction!.Properties.Environment.Variables.KAFKA_SECRET_ARN, '', 'msk-iam: no secret reaches the functions');
+    assert.deepEqual(
+      [noAuth.auth, noAuth.tls, noAuth.caSecretArn],
+      [{ mode: 'none' }, true, CA_SECRET],
+      'kafkaAuth=none with a private CA: TLS without authentication',
+    );
+    assert.equal(
+      msk.Resources.SinkLambdaFunction!.Properties.Environment.Variables.KAFKA_SECRET_ARN,
+      '',
+      'msk-iam: no secret reaches the functions',
+    );
   });
 
   test('a fully configured deploy passes the placeholder check and stops only at the missing AWS credentials', async () => {
     const configured = {
-      'self-managed SASL': { kafkaBootstrapServers: 'pkc-1.eu-west-1.aws.confluent.cloud:9092', kafkaAuth: 'sasl-plain', kafkaSecretArn: SECRET },
-      'MSK IAM': { kafkaSource: 'msk', kafkaAuth: 'msk-iam', mskClusterArn: MSK_CLUSTER, kafkaBootstrapServers: 'b-1.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098', vpcSubnetIds: 'subnet-0a1b2c3d', vpcSecurityGroupIds: 'sg-0123abcd' },
+      'self-managed SASL': {
+        kafkaBootstrapServers: 'pkc-1.eu-west-1.aws.confluent.cloud:9092',
+        kafkaAuth: 'sasl-plain',
+        kafkaSecretArn: SECRET,
+      },
+      'MSK IAM': {
+        kafkaSource: 'msk',
+        kafkaAuth: 'msk-iam',
+        mskClusterArn: MSK_CLUSTER,
+        kafkaBootstrapServers: 'b-1.air.abc.c7.kafka.eu-west-1.amazonaws.com:9098',
+        vpcSubnetIds: 'subnet-0a1b2c3d',
+        vpcSecurityGroupIds: 'sg-0123abcd',
+      },
     };
     for (const [name, p] of Object.entries(configured)) {
       const result = await withoutAwsCredentials((env) => sls(['deploy', '--stage', 'aws', ...params(p)], env));
@@ -308,12 +492,19 @@ describe('sls package --stage aws', () => {
 
   test('cfn-lint: no errors in any of the templates above', async () => {
     // The isolated package's template is the first one's (same params), so it is not linted twice.
-    assert.deepEqual(Object.keys(linted).sort(), ['MSK IAM', 'self-managed SASL/SCRAM', 'self-managed mTLS, private CA', 'self-managed without auth, private CA']);
+    assert.deepEqual(Object.keys(linted).sort(), [
+      'MSK IAM',
+      'self-managed SASL/SCRAM',
+      'self-managed mTLS, private CA',
+      'self-managed without auth, private CA',
+    ]);
     for (const [name, dir] of Object.entries(linted)) {
       const findings = await lintTemplate(join(dir, 'cloudformation-template-update-stack.json'));
       const errors = findings.filter((f) => f.level === 'Error');
       assert.deepEqual(errors, [], `${name}: ${JSON.stringify(errors, null, 2)}`);
-      console.log(`cfn-lint ${name} (${dir}): ${findings.length} warnings: ${[...new Set(findings.map((f) => f.rule))].join(', ') || 'none'}`);
+      console.log(
+        `cfn-lint ${name} (${dir}): ${findings.length} warnings: ${[...new Set(findings.map((f) => f.rule))].join(', ') || 'none'}`,
+      );
     }
   });
 });

@@ -37,10 +37,20 @@ const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 const registry = new ModelRegistry(store);
 const predictionsTopic = config.topics.predictions;
-const context = { awsRequestId: 'test', functionName: 'infer', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+const context = {
+  awsRequestId: 'test',
+  functionName: 'infer',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
 const readingsTopic = `test-readings-${run}`;
 
-const train = (now: string, trees: number) => runTraining(trainRequestSchema.parse({ lastHours: 2000, models: ['gbt'], gbt: { trees } }), { store, registry, readingsTopic: config.topics.readings, now: () => new Date(now) });
+const train = (now: string, trees: number) =>
+  runTraining(trainRequestSchema.parse({ lastHours: 2000, models: ['gbt'], gbt: { trees } }), {
+    store,
+    registry,
+    readingsTopic: config.topics.readings,
+    now: () => new Date(now),
+  });
 
 /** The prepared dataset's rows [start, end) as simulate sends them, for two stations, hourly from an anchor. */
 function readings(start: number, end: number): Reading[] {
@@ -48,7 +58,14 @@ function readings(start: number, end: number): Reading[] {
   const rows = datasetRows(table);
   const anchor = timestamps(table)[0];
   return Array.from({ length: end - start }, (_, i) => start + i).flatMap((position) =>
-    ['station-01', 'station-02'].map((stationId, s) => rows.reading({ stationId, sequence: position, rowIndex: position + 500 * s, observedAtMs: anchor + position * HOUR_MS })),
+    ['station-01', 'station-02'].map((stationId, s) =>
+      rows.reading({
+        stationId,
+        sequence: position,
+        rowIndex: position + 500 * s,
+        observedAtMs: anchor + position * HOUR_MS,
+      }),
+    ),
   );
 }
 
@@ -59,7 +76,16 @@ function kafkaEvent(batch: Reading[], firstOffset: number, partition = 0) {
     eventSource: 'SelfManagedKafka',
     bootstrapServers: config.kafka.brokers.join(','),
     records: {
-      [`${readingsTopic}-${partition}`]: batch.map((r, i) => ({ topic: readingsTopic, partition, offset: firstOffset + i, timestamp: Date.now(), timestampType: 'CREATE_TIME', key: b64(r.stationId), value: b64(JSON.stringify(r)), headers: [] })),
+      [`${readingsTopic}-${partition}`]: batch.map((r, i) => ({
+        topic: readingsTopic,
+        partition,
+        offset: firstOffset + i,
+        timestamp: Date.now(),
+        timestampType: 'CREATE_TIME',
+        key: b64(r.stationId),
+        value: b64(JSON.stringify(r)),
+        headers: [],
+      })),
     },
   };
 }
@@ -88,7 +114,17 @@ describe('infer against the real broker and MinIO', () => {
     const trained = await train('2026-11-24T10:00:00Z', 30);
     assert.ok(trained.promoted, trained.decision);
     const ready = (await handler({ dryRun: true }, context)) as Readiness;
-    assert.deepEqual({ ...ready, sampleMaxAbsDifference: undefined }, { ready: true, target: 'co_gt', horizon: 1, modelVersion: trained.version, features: 179, sampleMaxAbsDifference: undefined });
+    assert.deepEqual(
+      { ...ready, sampleMaxAbsDifference: undefined },
+      {
+        ready: true,
+        target: 'co_gt',
+        horizon: 1,
+        modelVersion: trained.version,
+        features: 179,
+        sampleMaxAbsDifference: undefined,
+      },
+    );
     assert.ok(ready.sampleMaxAbsDifference! <= 1e-5);
   });
 
@@ -101,7 +137,10 @@ describe('infer against the real broker and MinIO', () => {
     assert.deepEqual(summary.skipped, []);
     assert.ok(summary.drift && summary.drift.checked > 100);
     const afterFirst = await endOffsets(kafka, predictionsTopic);
-    const messages = (await messagesBetween(kafka, predictionsTopic, before, afterFirst)).map((m) => ({ key: m.message.key!.toString(), value: JSON.parse(m.message.value!.toString()) }));
+    const messages = (await messagesBetween(kafka, predictionsTopic, before, afterFirst)).map((m) => ({
+      key: m.message.key!.toString(),
+      value: JSON.parse(m.message.value!.toString()),
+    }));
     assert.equal(messages.length, 60);
     assert.deepEqual(new Set(messages.map((m) => m.value.readingEventId)), new Set(sent.map((r) => r.eventId)));
     for (const { key, value } of messages) {
@@ -109,10 +148,15 @@ describe('infer against the real broker and MinIO', () => {
       assert.equal(Date.parse(value.forecastFor) - Date.parse(value.observedAt), HOUR_MS);
       assert.ok(Number.isFinite(value.value) && value.value > -1 && value.value < 20, `CO forecast ${value.value}`);
     }
-    assert.deepEqual(summary.lakeKeys, [`${root}predictions/co_gt/h1/dt=2004-03-10/hour=18/${readingsTopic}+0+0000000000.parquet`]);
+    assert.deepEqual(summary.lakeKeys, [
+      `${root}predictions/co_gt/h1/dt=2004-03-10/hour=18/${readingsTopic}+0+0000000000.parquet`,
+    ]);
     const lake = fromParquet((await store.get(summary.lakeKeys[0]))!.body);
     assert.equal(lake.numRows(), 60);
-    assert.deepEqual(Array.from(lake.array('value') as ArrayLike<number>), messages.sort((a, b) => a.value.source.offset - b.value.source.offset).map((m) => m.value.value));
+    assert.deepEqual(
+      Array.from(lake.array('value') as ArrayLike<number>),
+      messages.sort((a, b) => a.value.source.offset - b.value.source.offset).map((m) => m.value.value),
+    );
 
     const again = (await handler(event, context)) as BatchSummary;
     assert.equal(again.scored, 0);
@@ -124,9 +168,20 @@ describe('infer against the real broker and MinIO', () => {
     const event = kafkaEvent(readings(0, 3), 0, 1);
     const key = `${readingsTopic}-1`;
     const [first, ...rest] = event.records[key]!;
-    const tombstone = { topic: readingsTopic, partition: 1, offset: 6, timestamp: Date.now(), timestampType: 'CREATE_TIME', key: first!.key, headers: [] };
+    const tombstone = {
+      topic: readingsTopic,
+      partition: 1,
+      offset: 6,
+      timestamp: Date.now(),
+      timestampType: 'CREATE_TIME',
+      key: first!.key,
+      headers: [],
+    };
     const malformed = { ...tombstone, offset: 7, value: Buffer.from('{oops').toString('base64') };
-    const summary = (await handler({ ...event, records: { [key]: [{ ...first!, headers: [{ note: [-61, -85] }] }, ...rest, tombstone, malformed] } }, context)) as BatchSummary;
+    const summary = (await handler(
+      { ...event, records: { [key]: [{ ...first!, headers: [{ note: [-61, -85] }] }, ...rest, tombstone, malformed] } },
+      context,
+    )) as BatchSummary;
     assert.equal(summary.scored, 6);
     assert.deepEqual(
       summary.skipped.map((s) => [s.offset, s.reason, s.detail.split(': ')[0]]),
@@ -147,7 +202,10 @@ describe('infer against the real broker and MinIO', () => {
     assert.equal(summary.modelVersion, retrained.version);
     assert.equal(summary.reloaded, true);
     assert.equal(summary.scored, 3);
-    assert.deepEqual(summary.skipped.map((s) => [s.offset, s.reason]), [[63, 'unscorable']]);
+    assert.deepEqual(
+      summary.skipped.map((s) => [s.offset, s.reason]),
+      [[63, 'unscorable']],
+    );
   });
 
   it('two invocations scoring one partition at once (a rebalance): the predictions lake holds every reading once', async () => {
@@ -166,7 +224,15 @@ describe('infer against the real broker and MinIO', () => {
       driftThreshold: 4,
     };
     const sent = readings(100, 160);
-    const lengths: [number, number][] = [[9, 4], [3, 14], [12, 12], [6, 1], [15, 8], [2, 10], [11, 5]];
+    const lengths: [number, number][] = [
+      [9, 4],
+      [3, 14],
+      [12, 12],
+      [6, 1],
+      [15, 8],
+      [2, 10],
+      [11, 5],
+    ];
     let conflicts = 0;
     try {
       for (let round = 0, committed = 0; committed < sent.length; round++) {
@@ -174,7 +240,10 @@ describe('infer against the real broker and MinIO', () => {
         const [a, b] = lengths[round % lengths.length];
         const invocation = async (length: number, delayMs: number) => {
           await sleep(delayMs);
-          return inferBatch(inferEventSchema.parse(kafkaEvent(sent.slice(committed, committed + length), committed)) as KafkaEvent, deps);
+          return inferBatch(
+            inferEventSchema.parse(kafkaEvent(sent.slice(committed, committed + length), committed)) as KafkaEvent,
+            deps,
+          );
         };
         for (const outcome of await Promise.allSettled([invocation(a, 0), invocation(b, random.int(0, 80))])) {
           if (outcome.status === 'fulfilled') continue;
@@ -182,13 +251,17 @@ describe('infer against the real broker and MinIO', () => {
           conflicts++;
         }
         // The mapping commits what the successful invocation handled; a failed batch comes again from its start.
-        committed = JSON.parse(new TextDecoder().decode((await store.get(windows.key(readingsTopic, 0)))!.body)).nextOffset;
+        committed = JSON.parse(
+          new TextDecoder().decode((await store.get(windows.key(readingsTopic, 0)))!.body),
+        ).nextOffset;
       }
     } finally {
       await producer.disconnect();
     }
     assert.ok(conflicts > 0, 'the invocations did collide');
-    const files = await Promise.all((await store.list(`${prefix}predictions/`)).map(async (key) => fromParquet((await store.get(key))!.body)));
+    const files = await Promise.all(
+      (await store.list(`${prefix}predictions/`)).map(async (key) => fromParquet((await store.get(key))!.body)),
+    );
     const ids = files.flatMap((table) => table.array('reading_event_id') as string[]);
     assert.equal(ids.length, sent.length, 'predictions in the lake');
     assert.deepEqual(new Set(ids), new Set(sent.map((r) => r.eventId)));

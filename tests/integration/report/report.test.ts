@@ -6,7 +6,15 @@ import { after, before, describe, it } from 'node:test';
 import { COLUMN_IDS, numbers, parseAirQuality, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../../shared/config';
-import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, SourceUnavailableError, topicPrefix, type LakeRow } from '../../../shared/lake';
+import {
+  advanceWatermark,
+  dataFileKey,
+  lakeParquet,
+  readWatermark,
+  SourceUnavailableError,
+  topicPrefix,
+  type LakeRow,
+} from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { reportEventSchema, reportRequestSchema, runReport } from '../../../functions/report/run';
 import { datasetPath, readDatasetText } from '../../support/dataset';
@@ -22,28 +30,42 @@ const deps = { store, topic, reportsPrefix };
 const event = (name: string) => JSON.parse(readFileSync(resolve(__dirname, '../../../events', name), 'utf8'));
 const text = async (key: string) => Buffer.from((await store.get(key))!.body).toString('utf8');
 
-after(async () => store.delete([...(await store.list(`${reportsPrefix}/`)), ...(await store.list(topicPrefix(topic)))]));
+after(async () =>
+  store.delete([...(await store.list(`${reportsPrefix}/`)), ...(await store.list(topicPrefix(topic)))]),
+);
 
 describe('report against the real MinIO', () => {
   it('reports on [from, to) only, publishes under <prefix>/<runId>/ and makes latest/ an exact copy of the run', async () => {
     const stale = `${reportsPrefix}/latest/nox_gt_anomalies.png`;
     await store.put(stale, 'left by an earlier run');
-    const run = await runReport(reportRequestSchema.parse({ from: '2004-04-01', to: '2004-05-01', pollutants: ['co_gt', 'no2_gt'] }), deps);
+    const run = await runReport(
+      reportRequestSchema.parse({ from: '2004-04-01', to: '2004-05-01', pollutants: ['co_gt', 'no2_gt'] }),
+      deps,
+    );
 
     // The csv's own dates (dd/mm/yyyy), counted without the product's parser.
-    const aprilRows = readDatasetText().split('\n').filter((line) => /^\d\d\/04\/2004;/.test(line)).length;
+    const aprilRows = readDatasetText()
+      .split('\n')
+      .filter((line) => /^\d\d\/04\/2004;/.test(line)).length;
     assert.equal(aprilRows, 720);
     assert.equal(run.rows, aprilRows);
     assert.equal(run.source, 'reference');
     assert.match(run.runId, /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z$/);
     assert.equal(run.prefix, `${reportsPrefix}/${run.runId}/`);
-    assert.match(await text(`${run.prefix}summary.md`), /^2004-04-01 00:00 to 2004-04-30 23:00 UTC: 720 hours, 720 rows\.$/m);
+    assert.match(
+      await text(`${run.prefix}summary.md`),
+      /^2004-04-01 00:00 to 2004-04-30 23:00 UTC: 720 hours, 720 rows\.$/m,
+    );
 
     const names = run.artifacts.map((a) => a.name);
     assert.ok(names.includes('co_gt_decomposition.png') && names.includes('no2_gt_anomalies.png'));
     assert.ok(!names.some((n) => n.startsWith('nox_gt_')), 'only the requested pollutants are charted');
     assert.deepEqual((await store.list(run.prefix)).sort(), run.artifacts.map((a) => a.key).sort());
-    assert.deepEqual((await store.list(`${reportsPrefix}/latest/`)).sort(), names.map((n) => `${reportsPrefix}/latest/${n}`).sort(), 'the stale chart is gone from latest/');
+    assert.deepEqual(
+      (await store.list(`${reportsPrefix}/latest/`)).sort(),
+      names.map((n) => `${reportsPrefix}/latest/${n}`).sort(),
+      'the stale chart is gone from latest/',
+    );
     for (const artifact of run.artifacts) {
       const published = (await store.get(artifact.key))!;
       const latest = (await store.get(`${reportsPrefix}/latest/${artifact.name}`))!;
@@ -58,7 +80,10 @@ describe('report against the real MinIO', () => {
     const empty = { ...deps, topic: `report-test-empty-${randomUUID()}` };
     await assert.rejects(runReport(reportRequestSchema.parse({ source: 'lake' }), empty), (error: Error) => {
       assert.ok(error instanceof SourceUnavailableError);
-      assert.match(error.message, /lake s3:\/\/air-quality\/lake\/report-test-empty-.*\/ holds no readings yet.*Report on \{"source":"reference"\}/);
+      assert.match(
+        error.message,
+        /lake s3:\/\/air-quality\/lake\/report-test-empty-.*\/ holds no readings yet.*Report on \{"source":"reference"\}/,
+      );
       return true;
     });
     assert.deepEqual(await store.list(`${reportsPrefix}/`), before);
@@ -98,15 +123,24 @@ describe('report on the lake', () => {
     // Laid out as the sink does: one file per partition and hour, then the watermarks.
     await Promise.all(
       [1, 2].flatMap((station) =>
-        Array.from({ length: HOURS }, (_, hour) => store.put(dataFileKey(topic, station - 1, hour, stamps[hour]!), lakeParquet([lakeRow(station, hour)]))),
+        Array.from({ length: HOURS }, (_, hour) =>
+          store.put(dataFileKey(topic, station - 1, hour, stamps[hour]!), lakeParquet([lakeRow(station, hour)])),
+        ),
       ),
     );
-    for (const partition of [0, 1]) await advanceWatermark(store, topic, partition, await readWatermark(store, topic, partition), HOURS);
+    for (const partition of [0, 1])
+      await advanceWatermark(store, topic, partition, await readWatermark(store, topic, partition), HOURS);
   });
 
-  it("reports on one station exactly as on the same readings of the reference", async () => {
+  it('reports on one station exactly as on the same readings of the reference', async () => {
     const lake = await runReport(reportRequestSchema.parse({ source: 'lake', stationId: 'station-01' }), deps);
-    const reference = await runReport(reportRequestSchema.parse({ from: new Date(stamps[0]!).toISOString(), to: new Date(stamps[HOURS]!).toISOString() }), deps);
+    const reference = await runReport(
+      reportRequestSchema.parse({
+        from: new Date(stamps[0]!).toISOString(),
+        to: new Date(stamps[HOURS]!).toISOString(),
+      }),
+      deps,
+    );
     assert.equal(lake.rows, HOURS);
     assert.match(lake.origin, /^s3:\/\/air-quality\/lake\/report-test-.*\/ \(station station-01\)$/);
     for (const name of ['summary.md', 'correlation_matrix.csv', 'anomalies.csv']) {
@@ -115,24 +149,40 @@ describe('report on the lake', () => {
   });
 
   it('averages the stations hour by hour without a station', async () => {
-    const run = await runReport(reportRequestSchema.parse({ source: 'lake', to: new Date(stamps[HOURS]!).toISOString() }), deps);
+    const run = await runReport(
+      reportRequestSchema.parse({ source: 'lake', to: new Date(stamps[HOURS]!).toISOString() }),
+      deps,
+    );
     assert.equal(run.rows, 2 * HOURS);
-    assert.match(await text(`${run.prefix}summary.md`), /^2004-03-10 18:00 to 2004-03-15 17:00 UTC: 120 hours, 240 rows\.$/m);
+    assert.match(
+      await text(`${run.prefix}summary.md`),
+      /^2004-03-10 18:00 to 2004-03-15 17:00 UTC: 120 hours, 240 rows\.$/m,
+    );
   });
 
   it('names the stations there when the requested one is absent', async () => {
-    await assert.rejects(runReport(reportRequestSchema.parse({ source: 'lake', stationId: 'station-09' }), deps), /no readings of station station-09; stations there: station-01, station-02/);
+    await assert.rejects(
+      runReport(reportRequestSchema.parse({ source: 'lake', stationId: 'station-09' }), deps),
+      /no readings of station station-09; stations there: station-01, station-02/,
+    );
   });
 });
 
 describe('report handler', () => {
-  const context = { awsRequestId: 'test', functionName: 'report', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
+  const context = {
+    awsRequestId: 'test',
+    functionName: 'report',
+    getRemainingTimeInMillis: () => 300_000,
+  } as unknown as Context;
 
   it('rejects bad payloads naming the field and what is allowed, before any I/O', async () => {
     const { handler } = await import('../../../functions/report/handler');
     const before = await store.list('reports/');
     const cases: [unknown, RegExp][] = [
-      [{ source: 'lake', colour: 'red' }, /unknown field\(s\) colour; allowed: source, from, to, stationId, pollutants, measures/],
+      [
+        { source: 'lake', colour: 'red' },
+        /unknown field\(s\) colour; allowed: source, from, to, stationId, pollutants, measures/,
+      ],
       [{ source: 'warehouse' }, /source: source must be "reference" .* or "lake" .*, got "warehouse"/],
       [{ from: 'yesterday' }, /from: from must be an ISO-8601 date .*, got "yesterday"/],
       [{ to: '2004-02-30T25:00:00Z' }, /to: to must be an ISO-8601 date/],

@@ -19,7 +19,8 @@ const reportsPrefix = `tests/report-share/${randomUUID()}`;
 const root = resolve(__dirname, '../../..');
 
 /** The absolute URLs in the page's href and src attributes, unescaped. */
-const linkedUrls = (html: string) => [...html.matchAll(/(?:href|src)="(http[^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+const linkedUrls = (html: string) =>
+  [...html.matchAll(/(?:href|src)="(http[^"]+)"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
 const unsigned = (url: string) => url.slice(0, url.indexOf('?'));
 const artifactName = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').pop()!);
 
@@ -30,16 +31,27 @@ describe('sharing a report through presigned links, bucket private', () => {
   let page: string;
 
   before(async () => {
-    const request = reportRequestSchema.parse({ from: '2004-04-01', to: '2004-04-15', pollutants: ['co_gt'], share: { expiresIn: '10m' } });
+    const request = reportRequestSchema.parse({
+      from: '2004-04-01',
+      to: '2004-04-15',
+      pollutants: ['co_gt'],
+      share: { expiresIn: '10m' },
+    });
     const asked = Date.now();
     run = await runReport(request, { store, topic: config.topics.readings, reportsPrefix });
     assert.ok(run.share, 'the run asked to be shared');
     const expiresAt = Date.parse(run.share.expiresAt);
     // Signed during the run, to the second: 10 minutes from then.
-    assert.ok(expiresAt >= Math.floor(asked / 1000) * 1000 + 600_000 && expiresAt <= Date.now() + 600_000, run.share.expiresAt);
+    assert.ok(
+      expiresAt >= Math.floor(asked / 1000) * 1000 + 600_000 && expiresAt <= Date.now() + 600_000,
+      run.share.expiresAt,
+    );
     assert.equal(run.share.cutShortByCredentials, false, 'static local credentials never expire');
     assert.equal(run.share.runId, run.runId);
-    assert.match(run.share.key, new RegExp(`^${reportsPrefix}/shares/${run.runId.replace(/\./g, '\\.')}/[0-9a-f-]{36}\\.html$`));
+    assert.match(
+      run.share.key,
+      new RegExp(`^${reportsPrefix}/shares/${run.runId.replace(/\./g, '\\.')}/[0-9a-f-]{36}\\.html$`),
+    );
   });
 
   it('opens the page without credentials, and every file it links to', async () => {
@@ -47,7 +59,12 @@ describe('sharing a report through presigned links, bucket private', () => {
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'text/html; charset=utf-8');
     page = await response.text();
-    assert.match(page, new RegExp(`Shared copy of report run ${run.runId.replace(/\./g, '\\.')}\\. .* until ${run.share!.expiresAt.replace(/\./g, '\\.')};`));
+    assert.match(
+      page,
+      new RegExp(
+        `Shared copy of report run ${run.runId.replace(/\./g, '\\.')}\\. .* until ${run.share!.expiresAt.replace(/\./g, '\\.')};`,
+      ),
+    );
     assert.match(page, /<h1[^>]*>Air-quality report<\/h1>/);
     assert.ok((page.match(/<img src="data:image\/png;base64,/g) ?? []).length >= 5, 'the charts are inlined');
 
@@ -79,7 +96,12 @@ describe('sharing a report through presigned links, bucket private', () => {
   });
 
   it('prints a working link from the CLI, and refuses an expiry longer than 7 days', async () => {
-    const cli = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/report-share.ts', ...args, '--prefix', reportsPrefix], { cwd: root });
+    const cli = (...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/report-share.ts', ...args, '--prefix', reportsPrefix],
+        { cwd: root },
+      );
     const { stdout } = await cli(run.runId, '--expires', '5m', '--json');
     const share = JSON.parse(stdout);
     assert.equal(share.runId, run.runId);
@@ -93,14 +115,26 @@ describe('sharing a report through presigned links, bucket private', () => {
   });
 
   it('names a run that does not exist', async () => {
-    await assert.rejects(shareReport(store, { run: '2001-01-01T00-00-00.000Z', expiresInSeconds: 60, reportsPrefix }), /No report run 2001-01-01T00-00-00\.000Z at s3:\/\/air-quality\/tests\/report-share\/.*share "latest"/);
-    await assert.rejects(shareReport(store, { run: 'latest', expiresInSeconds: 60, reportsPrefix: `${reportsPrefix}-empty` }), /No report under .*latest\/ yet: publish one first/);
+    await assert.rejects(
+      shareReport(store, { run: '2001-01-01T00-00-00.000Z', expiresInSeconds: 60, reportsPrefix }),
+      /No report run 2001-01-01T00-00-00\.000Z at s3:\/\/air-quality\/tests\/report-share\/.*share "latest"/,
+    );
+    await assert.rejects(
+      shareReport(store, { run: 'latest', expiresInSeconds: 60, reportsPrefix: `${reportsPrefix}-empty` }),
+      /No report under .*latest\/ yet: publish one first/,
+    );
   });
 
   it('validates the share field of a report request', () => {
     assert.deepEqual(reportRequestSchema.parse({ share: {} }).share, { expiresIn: 86400 });
-    const issue = (share: object) => reportRequestSchema.safeParse({ share }).error!.issues.map((i) => [i.path.join('.'), i.message]);
-    assert.deepEqual(issue({ expiresIn: '8d' }), [['share.expiresIn', `A link's expiry must be a duration from 1s to 7d (the SigV4 maximum), e.g. 30m, 24h, 7d, or whole seconds; got "8d".`]]);
+    const issue = (share: object) =>
+      reportRequestSchema.safeParse({ share }).error!.issues.map((i) => [i.path.join('.'), i.message]);
+    assert.deepEqual(issue({ expiresIn: '8d' }), [
+      [
+        'share.expiresIn',
+        `A link's expiry must be a duration from 1s to 7d (the SigV4 maximum), e.g. 30m, 24h, 7d, or whole seconds; got "8d".`,
+      ],
+    ]);
     assert.deepEqual(issue({ expires: '1h' }), [['share', 'unknown field(s) expires; allowed: expiresIn']]);
   });
 });

@@ -38,10 +38,23 @@ describe('a large simulate request against the real broker', () => {
   it('10000 readings × 5 stations in batches of 5000 reach the topic complete and in per-station order', async (t) => {
     const request = { count: 10_000, stations: 5, rate: 50_000, batchSize: 5000 };
     const start = await endOffsets(kafka, topic);
-    const run = await sls(['invoke', 'local', '-f', 'simulate', '--env', `KAFKA_TOPIC_READINGS=${topic}`, '--env', `S3_BUCKET=${config.s3.bucket}`, '--data', JSON.stringify(request)]);
+    const run = await sls([
+      'invoke',
+      'local',
+      '-f',
+      'simulate',
+      '--env',
+      `KAFKA_TOPIC_READINGS=${topic}`,
+      '--env',
+      `S3_BUCKET=${config.s3.bucket}`,
+      '--data',
+      JSON.stringify(request),
+    ]);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const result = invocationResult<SimulateResult>(run.stdout);
-    t.diagnostic(`produced ${result.sent} messages in ${result.durationMs} ms (${Math.round(result.messagesPerSecond)} messages/s)`);
+    t.diagnostic(
+      `produced ${result.sent} messages in ${result.durationMs} ms (${Math.round(result.messagesPerSecond)} messages/s)`,
+    );
     assert.equal(result.topic, topic);
     assert.equal(result.sent, 50_000);
 
@@ -58,7 +71,11 @@ describe('a large simulate request against the real broker', () => {
     assert.equal(byStation.size, 5);
     for (const [station, list] of byStation) {
       const inOffsetOrder = list.sort((a, b) => (a.offset < b.offset ? -1 : 1)).map((m) => m.sequence);
-      assert.deepEqual(inOffsetOrder, Array.from({ length: 10_000 }, (_, i) => i), `${station} out of order`);
+      assert.deepEqual(
+        inOffsetOrder,
+        Array.from({ length: 10_000 }, (_, i) => i),
+        `${station} out of order`,
+      );
     }
   });
 });

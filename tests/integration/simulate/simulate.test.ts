@@ -23,7 +23,10 @@ describe('simulate against the real broker', () => {
     const run = await sls(['invoke', 'local', '-f', 'simulate', '--data', '{"count":10}']);
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const after = await endOffsets(kafka, topic);
-    const messages = (await messagesBetween(kafka, topic, before, after)).map((m) => ({ key: m.message.key!.toString(), value: m.message.value!.toString() }));
+    const messages = (await messagesBetween(kafka, topic, before, after)).map((m) => ({
+      key: m.message.key!.toString(),
+      value: m.message.value!.toString(),
+    }));
     assert.equal(messages.length, 10);
     for (const m of messages) {
       const reading = readingSchema.parse(JSON.parse(m.value));
@@ -35,7 +38,11 @@ describe('simulate against the real broker', () => {
   it('rejects bad payloads and requests over the limits with a clear error, and produces nothing', async () => {
     const { handler } = await import('../../../functions/simulate/handler');
     const before = await endOffsets(kafka, topic);
-    const context = { awsRequestId: 'test', functionName: 'simulate', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+    const context = {
+      awsRequestId: 'test',
+      functionName: 'simulate',
+      getRemainingTimeInMillis: () => 60_000,
+    } as unknown as Context;
     const cases: [unknown, RegExp][] = [
       [{ count: -1 }, /count .* from 1 to 100000, got -1/],
       [{ count: 'x' }, /count .* got "x"/],
@@ -43,8 +50,14 @@ describe('simulate against the real broker', () => {
       [{ count: 5, colour: 'red' }, /unknown field\(s\) colour/],
       [{ count: 1_000_000 }, /count .* got 1000000/],
       // 60 s left: 50 s available for 6000 messages at 100/s (60 s).
-      [{ count: 6000, rate: 100 }, /6000 messages \(count 6000 × stations 1\) at rate 100\/s need 60 s, but 50 s are available .* Fix: lower count to at most 5000/],
-      [{ count: 20_000, dryRun: true }, /A dry run of 20000 messages .* would return about [\d,]+ bytes .* over Lambda's 6,291,456-byte \(6 MB\) limit .* Fix: lower count to at most \d+/],
+      [
+        { count: 6000, rate: 100 },
+        /6000 messages \(count 6000 × stations 1\) at rate 100\/s need 60 s, but 50 s are available .* Fix: lower count to at most 5000/,
+      ],
+      [
+        { count: 20_000, dryRun: true },
+        /A dry run of 20000 messages .* would return about [\d,]+ bytes .* over Lambda's 6,291,456-byte \(6 MB\) limit .* Fix: lower count to at most \d+/,
+      ],
     ];
     for (const [payload, message] of cases) {
       await assert.rejects(handler(payload, context), message);

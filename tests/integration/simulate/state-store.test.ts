@@ -3,7 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '../../../shared/config';
 import { S3ObjectStore } from '../../../shared/object-store';
-import { ConcurrentSimulationError, InvalidSimulatorStateError, SimulatorStateStore } from '../../../functions/simulate/state-store';
+import {
+  ConcurrentSimulationError,
+  InvalidSimulatorStateError,
+  SimulatorStateStore,
+} from '../../../functions/simulate/state-store';
 
 const store = new S3ObjectStore(loadConfig().s3);
 const prefix = `tests/simulate-state/${randomUUID()}/`;
@@ -27,7 +31,10 @@ describe('the simulator cursor on the real MinIO', () => {
       const cursor = cursorAt(name);
       if (name === 'present') await cursor.reserve(await cursor.read(), { nextSequence: 5 });
       const read = await cursor.read();
-      const outcomes = await Promise.allSettled([cursor.reserve(read, { nextSequence: read.state.nextSequence + 10 }), cursor.reserve(read, { nextSequence: read.state.nextSequence + 20 })]);
+      const outcomes = await Promise.allSettled([
+        cursor.reserve(read, { nextSequence: read.state.nextSequence + 10 }),
+        cursor.reserve(read, { nextSequence: read.state.nextSequence + 20 }),
+      ]);
       const lost = outcomes.filter((o) => o.status === 'rejected');
       assert.equal(lost.length, 1, `${name}: ${JSON.stringify(outcomes)}`);
       assert.ok((lost[0] as PromiseRejectedResult).reason instanceof ConcurrentSimulationError);
@@ -49,7 +56,12 @@ describe('the simulator cursor on the real MinIO', () => {
       await assert.rejects(new SimulatorStateStore(store, key).read(), (error: Error) => {
         assert.ok(error instanceof InvalidSimulatorStateError, error.message);
         assert.match(error.message, problem);
-        assert.match(error.message, new RegExp(`s3://${store.bucket}/${key} is not a simulator cursor .*nothing was sent\\. Fix: restore its previous version`));
+        assert.match(
+          error.message,
+          new RegExp(
+            `s3://${store.bucket}/${key} is not a simulator cursor .*nothing was sent\\. Fix: restore its previous version`,
+          ),
+        );
         return true;
       });
     }

@@ -32,11 +32,27 @@ describe('two sink invocations writing one partition at once', () => {
   it('one loses a conditional write and is redelivered; the lake holds every reading exactly once', async () => {
     await createTopics([topic, deadLetterTopic]);
     // Event hours that jump back and forth, so both writers write several files of the same hours.
-    await producer.send(topic, [...Array(60).keys()].flatMap((sequence) => stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 7) % 11) * HOUR)) }))));
+    await producer.send(
+      topic,
+      [...Array(60).keys()].flatMap((sequence) =>
+        stations.map((stationId) => ({
+          key: stationId,
+          value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 7) % 11) * HOUR)),
+        })),
+      ),
+    );
     const random = seededRandom(7);
     const jittered = storeWithHooks(store, { beforePut: () => sleep(random.int(0, 25)) });
     const ports = { store: jittered, deadLetters: producer, deadLetterTopic, now: () => performance.now() };
-    const lengths: [number, number][] = [[9, 4], [3, 14], [12, 12], [6, 1], [15, 8], [2, 10], [11, 5]];
+    const lengths: [number, number][] = [
+      [9, 4],
+      [3, 14],
+      [12, 12],
+      [6, 1],
+      [15, 8],
+      [2, 10],
+      [11, 5],
+    ];
     let conflicts = 0;
     for (const records of (await deliveredRecords(topic)).values()) {
       for (let round = 0, committed = 0; committed < records.length; round++) {

@@ -8,7 +8,15 @@ import { readWatermark, topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, sinkWorker, uniqueTopic } from './support';
+import {
+  assertEveryReadingOnce,
+  caughtUp,
+  config,
+  createTopics,
+  deleteTopics,
+  sinkWorker,
+  uniqueTopic,
+} from './support';
 
 const store = new S3ObjectStore(config.s3);
 const producer = new KafkaMessageProducer(config.kafka, 'sink-test');
@@ -24,16 +32,38 @@ async function crashThenRecover(point: string) {
   // Event hours jump back and forth, so each batch writes several interleaved hour files.
   await producer.send(
     topic,
-    Array.from({ length: SEQUENCES }, (_, sequence) => stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 5) % 11) * HOUR)) }))).flat(),
+    Array.from({ length: SEQUENCES }, (_, sequence) =>
+      stations.map((stationId) => ({
+        key: stationId,
+        value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 5) % 11) * HOUR)),
+      })),
+    ).flat(),
   );
   const consumerGroupId = `sink-test-${randomUUID().slice(0, 8)}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crashing-sink.ts'), topic, consumerGroupId, deadLetterTopic, point], { stdio: 'inherit' });
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  assert.deepEqual(exit, { code: null, signal: 'SIGKILL' }, `the sink process should have killed itself at ${point} (its output is above)`);
-  const committedBefore = await Promise.all([0, 1, 2].map(async (p) => (await readWatermark(store, topic, p)).nextOffset));
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'crashing-sink.ts'), topic, consumerGroupId, deadLetterTopic, point],
+    { stdio: 'inherit' },
+  );
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  assert.deepEqual(
+    exit,
+    { code: null, signal: 'SIGKILL' },
+    `the sink process should have killed itself at ${point} (its output is above)`,
+  );
+  const committedBefore = await Promise.all(
+    [0, 1, 2].map(async (p) => (await readWatermark(store, topic, p)).nextOffset),
+  );
 
   // The next consumer of the group, with other batch boundaries.
-  const worker = sinkWorker({ topic, consumerGroupId, batchSize: 23, ports: { store, deadLetters: producer, deadLetterTopic, now: () => performance.now() } });
+  const worker = sinkWorker({
+    topic,
+    consumerGroupId,
+    batchSize: 23,
+    ports: { store, deadLetters: producer, deadLetterTopic, now: () => performance.now() },
+  });
   await worker.start();
   try {
     await caughtUp(store, topic);
@@ -59,7 +89,10 @@ describe('sink process killed mid-batch', () => {
 
   it('killed right before moving a watermark, its files durable: the next consumer completes the lake exactly once', async () => {
     const { topic, committedBefore } = await crashThenRecover('advance:2');
-    assert.ok(committedBefore.some((w) => w > 0), `some batches were committed before the kill (${committedBefore})`);
+    assert.ok(
+      committedBefore.some((w) => w > 0),
+      `some batches were committed before the kill (${committedBefore})`,
+    );
     await assertEveryReadingOnce(store, topic, stations.length * SEQUENCES);
   });
 });

@@ -24,4 +24,9 @@ const store = storeWithHooks(real, {
   },
 });
 const deadLetters = new KafkaMessageProducer(config.kafka, 'sink-test');
-void sinkWorker({ topic, consumerGroupId, batchSize: 40, ports: { store, deadLetters, deadLetterTopic, now: () => performance.now() } }).start();
+void sinkWorker({
+  topic,
+  consumerGroupId,
+  batchSize: 40,
+  ports: { store, deadLetters, deadLetterTopic, now: () => performance.now() },
+}).start();

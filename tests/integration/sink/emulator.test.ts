@@ -7,7 +7,18 @@ import { parseDataFileKey, readWatermark, topicPrefix } from '../../../shared/la
 import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { allMessages, assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, eventually, kafka, sinkWorker, uniqueTopic } from './support';
+import {
+  allMessages,
+  assertEveryReadingOnce,
+  caughtUp,
+  config,
+  createTopics,
+  deleteTopics,
+  eventually,
+  kafka,
+  sinkWorker,
+  uniqueTopic,
+} from './support';
 import { endOffsets } from '../../support/kafka';
 import { storeWithHooks } from '../../support/object-store';
 
@@ -26,13 +37,24 @@ describe('sink behind the event source emulator', () => {
     await store.delete((await Promise.all(topics.map((t) => store.list(topicPrefix(t))))).flat());
   });
 
-  it('a second emulator joins while the first has invocations in flight: the moved partition\'s old invocation fails, the lake stays exact', async () => {
+  it("a second emulator joins while the first has invocations in flight: the moved partition's old invocation fails, the lake stays exact", async () => {
     const racedTopic = uniqueTopic();
     topics.push(racedTopic);
     await createTopics([racedTopic], 2);
-    await producer.send(racedTopic, Array.from({ length: 40 }, (_, sequence) => stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 5) % 11) * HOUR)) }))).flat());
+    await producer.send(
+      racedTopic,
+      Array.from({ length: 40 }, (_, sequence) =>
+        stations.map((stationId) => ({
+          key: stationId,
+          value: JSON.stringify(reading(stationId, sequence, T0 + ((sequence * 5) % 11) * HOUR)),
+        })),
+      ).flat(),
+    );
     const ends = await endOffsets(await kafka, racedTopic);
-    assert.ok([...ends.values()].every((end) => end > 0), 'both partitions hold readings');
+    assert.ok(
+      [...ends.values()].every((end) => end > 0),
+      'both partitions hold readings',
+    );
 
     // The first emulator's data files wait at a gate: its invocations have claimed their partitions and are stuck mid-batch.
     let open!: () => void;
@@ -48,15 +70,32 @@ describe('sink behind the event source emulator', () => {
     });
     const consumerGroupId = `sink-test-${randomUUID().slice(0, 8)}`;
     const firstOutcomes: InvocationSummary[] = [];
-    const ports = (target: ObjectStore) => ({ store: target, deadLetters: producer, deadLetterTopic, now: () => performance.now() });
-    const first = sinkWorker({ topic: racedTopic, consumerGroupId, batchSize: 23, ports: ports(gated), onInvocation: (summary) => firstOutcomes.push(summary) });
+    const ports = (target: ObjectStore) => ({
+      store: target,
+      deadLetters: producer,
+      deadLetterTopic,
+      now: () => performance.now(),
+    });
+    const first = sinkWorker({
+      topic: racedTopic,
+      consumerGroupId,
+      batchSize: 23,
+      ports: ports(gated),
+      onInvocation: (summary) => firstOutcomes.push(summary),
+    });
     const second = sinkWorker({ topic: racedTopic, consumerGroupId, batchSize: 17, ports: ports(store) });
     await first.start();
     try {
       await eventually('both partitions to be stuck mid-batch', async () => stuck.size === 2);
       // The rebalance gives the newcomer one partition, which it writes from the committed offset (0) to the end.
       await second.start();
-      await eventually('the newcomer to finish its partition', async () => (await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, racedTopic, p)).nextOffset === end))).some(Boolean));
+      await eventually('the newcomer to finish its partition', async () =>
+        (
+          await Promise.all(
+            [...ends].map(async ([p, end]) => (await readWatermark(store, racedTopic, p)).nextOffset === end),
+          )
+        ).some(Boolean),
+      );
       open();
       await caughtUp(store, racedTopic);
     } finally {
@@ -65,7 +104,10 @@ describe('sink behind the event source emulator', () => {
     }
     const lost = firstOutcomes.filter((o) => o.outcome === 'error');
     assert.ok(lost.length >= 1, `the moved partition's old invocation failed: ${JSON.stringify(firstOutcomes)}`);
-    assert.ok(lost.every((o) => /another invocation owns the partition/.test(o.detail ?? '')), lost[0]?.detail);
+    assert.ok(
+      lost.every((o) => /another invocation owns the partition/.test(o.detail ?? '')),
+      lost[0]?.detail,
+    );
     await assertEveryReadingOnce(store, racedTopic, stations.length * 40);
   });
 
@@ -94,7 +136,12 @@ describe('sink behind the event source emulator', () => {
         const sequences = Array.from({ length: 25 }, (_, i) => step * 25 + i);
         await producer.send(
           topic,
-          sequences.flatMap((sequence) => stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + sequence * HOUR)) }))),
+          sequences.flatMap((sequence) =>
+            stations.map((stationId) => ({
+              key: stationId,
+              value: JSON.stringify(reading(stationId, sequence, T0 + sequence * HOUR)),
+            })),
+          ),
         );
         if (step === 1) await producer.send(topic, [{ key: 'station-02', value: 'not json at all' }]);
       }
@@ -104,10 +151,16 @@ describe('sink behind the event source emulator', () => {
     }
 
     assert.ok(failures.length >= 1, 'the outage made an invocation fail');
-    assert.ok(failures.every((f) => /Is the object store running\?/.test(f)), failures[0]);
+    assert.ok(
+      failures.every((f) => /Is the object store running\?/.test(f)),
+      failures[0],
+    );
     await assertEveryReadingOnce(store, topic, 400);
     const dead = await allMessages(deadLetterTopic);
-    assert.deepEqual(dead.map((m) => m.message.value!.toString()), ['not json at all']);
+    assert.deepEqual(
+      dead.map((m) => m.message.value!.toString()),
+      ['not json at all'],
+    );
   });
 
   it('a non-ASCII header (signed Java bytes in the event, as Lambda sends them) neither blocks the partition nor gets lost on a dead letter, nor do repeated header names', async () => {
@@ -141,6 +194,13 @@ describe('sink behind the event source emulator', () => {
     await assertEveryReadingOnce(store, headerTopic, 2);
     const [dead] = await allMessages(headerDeadLetters);
     const tags = dead?.message.headers?.tag;
-    assert.deepEqual([dead?.message.value?.toString(), dead?.message.headers?.note?.toString(), Array.isArray(tags) && tags.map(String)], ['{oops', 'ë', ['x', 'y']]);
+    assert.deepEqual(
+      [
+        dead?.message.value?.toString(),
+        dead?.message.headers?.note?.toString(),
+        Array.isArray(tags) && tags.map(String),
+      ],
+      ['{oops', 'ë', ['x', 'y']],
+    );
   });
 });

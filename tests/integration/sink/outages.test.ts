@@ -15,7 +15,17 @@ import { kafkaProcess } from '../../../stack/native-kafka';
 import { minioProcess } from '../../../stack/native-minio';
 import { committedOffsets, type Offsets } from '../../support/kafka';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { assertEveryReadingOnce, caughtUp, config, createTopics, deleteTopics, eventually, kafka, sinkWorker, uniqueTopic } from './support';
+import {
+  assertEveryReadingOnce,
+  caughtUp,
+  config,
+  createTopics,
+  deleteTopics,
+  eventually,
+  kafka,
+  sinkWorker,
+  uniqueTopic,
+} from './support';
 
 const stations = ['station-01', 'station-02', 'station-03'];
 const store = new S3ObjectStore(config.s3);
@@ -25,7 +35,10 @@ const skip = !kafkaProcess.pid() || !minioProcess.pid() ? 'needs the native stac
 /** Readings `from`..`to`-1 of every station, one simulated hour apart. */
 const readings = (from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => from + i).flatMap((sequence) =>
-    stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, T0 + sequence * HOUR)) })),
+    stations.map((stationId) => ({
+      key: stationId,
+      value: JSON.stringify(reading(stationId, sequence, T0 + sequence * HOUR)),
+    })),
   );
 
 /** Offsets committed over all partitions (a partition without a commit counts 0). */
@@ -51,13 +64,21 @@ describe('sink under real outages', { skip }, () => {
   it('MinIO stopped during the stream: offsets do not advance while it is down, and the lake is exact once it is back', async () => {
     const topic = await newTopic();
     const groupId = `sink-outage-${randomUUID().slice(0, 8)}`;
-    const worker = sinkWorker({ topic, consumerGroupId: groupId, batchSize: 50, ports: { store, deadLetters: producer, deadLetterTopic: `${topic}.dlq`, now: () => performance.now() } });
+    const worker = sinkWorker({
+      topic,
+      consumerGroupId: groupId,
+      batchSize: 50,
+      ports: { store, deadLetters: producer, deadLetterTopic: `${topic}.dlq`, now: () => performance.now() },
+    });
     await worker.start();
     try {
       await producer.send(topic, readings(0, 100));
       await caughtUp(store, topic);
       // The mapping commits right after the watermark moves: wait for that commit too.
-      await eventually('the first offsets to be committed', async () => total(await committedOffsets(await kafka, groupId, topic)) === 100 * stations.length);
+      await eventually(
+        'the first offsets to be committed',
+        async () => total(await committedOffsets(await kafka, groupId, topic)) === 100 * stations.length,
+      );
       const committedBefore = 100 * stations.length;
 
       await minioProcess.stop();
@@ -65,12 +86,19 @@ describe('sink under real outages', { skip }, () => {
         await producer.send(topic, readings(100, 200));
         // Long enough for several retries with backoff against the missing store.
         await sleep(20_000);
-        assert.equal(total(await committedOffsets(await kafka, groupId, topic)), committedBefore, 'offsets advanced while MinIO was down');
+        assert.equal(
+          total(await committedOffsets(await kafka, groupId, topic)),
+          committedBefore,
+          'offsets advanced while MinIO was down',
+        );
       } finally {
         await up();
       }
       await caughtUp(store, topic);
-      await eventually('the last offsets to be committed', async () => total(await committedOffsets(await kafka, groupId, topic)) === 200 * stations.length);
+      await eventually(
+        'the last offsets to be committed',
+        async () => total(await committedOffsets(await kafka, groupId, topic)) === 200 * stations.length,
+      );
     } finally {
       await worker.stop();
     }
@@ -79,7 +107,12 @@ describe('sink under real outages', { skip }, () => {
 
   it('the broker restarted under load: nothing lost, nothing duplicated', async () => {
     const topic = await newTopic();
-    const worker = sinkWorker({ topic, consumerGroupId: `sink-restart-${randomUUID().slice(0, 8)}`, batchSize: 40, ports: { store, deadLetters: producer, deadLetterTopic: `${topic}.dlq`, now: () => performance.now() } });
+    const worker = sinkWorker({
+      topic,
+      consumerGroupId: `sink-restart-${randomUUID().slice(0, 8)}`,
+      batchSize: 40,
+      ports: { store, deadLetters: producer, deadLetterTopic: `${topic}.dlq`, now: () => performance.now() },
+    });
     await worker.start();
     let sent = 0;
     try {

@@ -3,13 +3,31 @@ import { after, before, describe, it } from 'node:test';
 import { COLUMN_IDS } from '@air-quality/preprocessing';
 import { tableFromIPC, Type } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
-import { duplicateReadings, listLakeFiles, parseDataFileKey, readLake, readWatermark, topicPrefix } from '../../../shared/lake';
+import {
+  duplicateReadings,
+  listLakeFiles,
+  parseDataFileKey,
+  readLake,
+  readWatermark,
+  topicPrefix,
+} from '../../../shared/lake';
 import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
-import { assertEveryReadingOnce, config, context, createTopics, deleteTopics, allMessages, advancesWatermark, deliveredRecords, kafkaEvent, uniqueTopic } from './support';
+import {
+  assertEveryReadingOnce,
+  config,
+  context,
+  createTopics,
+  deleteTopics,
+  allMessages,
+  advancesWatermark,
+  deliveredRecords,
+  kafkaEvent,
+  uniqueTopic,
+} from './support';
 import { storeWithHooks } from '../../support/object-store';
 
 // The handler reads its dead-letter topic from the environment when it loads: one per test file.
@@ -30,7 +48,12 @@ async function newTopic(): Promise<string> {
 }
 
 const readingMessages = (sequences: number[], observedAt: (sequence: number) => number) =>
-  sequences.flatMap((sequence) => stations.map((stationId) => ({ key: stationId, value: JSON.stringify(reading(stationId, sequence, observedAt(sequence))) })));
+  sequences.flatMap((sequence) =>
+    stations.map((stationId) => ({
+      key: stationId,
+      value: JSON.stringify(reading(stationId, sequence, observedAt(sequence))),
+    })),
+  );
 
 const handler = async () => (await import('../../../functions/sink/handler')).handler;
 
@@ -51,12 +74,19 @@ describe('sink against the real broker and MinIO', () => {
       { key: 'station-01', value: '{"stationId": "station-01", "seq' },
       { key: 'station-02', value: JSON.stringify({ ...impossible, readings: { ...impossible.readings, rh: 140 } }) },
     ]);
-    await producer.send(topic, readingMessages([...Array(15).keys()].map((i) => i + 15), hourly));
+    await producer.send(
+      topic,
+      readingMessages(
+        [...Array(15).keys()].map((i) => i + 15),
+        hourly,
+      ),
+    );
 
     const delivered = await deliveredRecords(topic);
     const all = [...delivered.values()].flat();
     const result = await (await handler())(kafkaEvent(all), context);
-    const totals = (field: 'written' | 'rejected' | 'redelivered' | 'files') => result.partitions.reduce((n, p) => n + p[field], 0);
+    const totals = (field: 'written' | 'rejected' | 'redelivered' | 'files') =>
+      result.partitions.reduce((n, p) => n + p[field], 0);
     assert.deepEqual([totals('written'), totals('rejected'), totals('redelivered')], [90, 2, 0]);
 
     const lake = await readLake(store, topic, range);
@@ -64,7 +94,10 @@ describe('sink against the real broker and MinIO', () => {
     assert.deepEqual(duplicateReadings(lake), []);
     // A range reads the readings observed in it, by event time.
     const window = await readLake(store, topic, { from: T0 + 5 * HOUR, to: T0 + 10 * HOUR });
-    assert.deepEqual([...new Set(window.array('sequence') as number[])].sort((a, b) => a - b), [5, 6, 7, 8, 9]);
+    assert.deepEqual(
+      [...new Set(window.array('sequence') as number[])].sort((a, b) => a - b),
+      [5, 6, 7, 8, 9],
+    );
     assert.equal(window.numRows(), 15);
     const keys = await listLakeFiles(store, topic, range);
     assert.equal(keys.length, totals('files'));
@@ -74,13 +107,36 @@ describe('sink against the real broker and MinIO', () => {
     // Every file holds one event hour of one partition, with the partition and offsets of its rows.
     for (const key of keys) {
       const file = parseDataFileKey(key)!;
-      const rows = fromParquet((await store.get(key))!.body).objects() as { observedAt: Date; partition: number; offset: number }[];
-      assert.ok(rows.every((r) => r.partition === file.partition && +r.observedAt >= file.hourStartMs && +r.observedAt < file.hourStartMs + HOUR), key);
+      const rows = fromParquet((await store.get(key))!.body).objects() as {
+        observedAt: Date;
+        partition: number;
+        offset: number;
+      }[];
+      assert.ok(
+        rows.every(
+          (r) =>
+            r.partition === file.partition &&
+            +r.observedAt >= file.hourStartMs &&
+            +r.observedAt < file.hourStartMs + HOUR,
+        ),
+        key,
+      );
       assert.equal(Math.min(...rows.map((r) => r.offset)), file.startOffset, key);
     }
-    const fields = Object.fromEntries(tableFromIPC(readParquet((await store.get(keys[0]))!.body).intoIPCStream()).schema.fields.map((f) => [f.name, f.type.typeId]));
-    assert.deepEqual([fields.observedAt, fields.sourceTime, fields.partition, fields.offset, fields.co_gt], [Type.Timestamp, Type.Timestamp, Type.Int, Type.Int, Type.Float]);
-    assert.deepEqual(Object.keys(fields).filter((f) => (COLUMN_IDS as readonly string[]).includes(f)), [...COLUMN_IDS]);
+    const fields = Object.fromEntries(
+      tableFromIPC(readParquet((await store.get(keys[0]))!.body).intoIPCStream()).schema.fields.map((f) => [
+        f.name,
+        f.type.typeId,
+      ]),
+    );
+    assert.deepEqual(
+      [fields.observedAt, fields.sourceTime, fields.partition, fields.offset, fields.co_gt],
+      [Type.Timestamp, Type.Timestamp, Type.Int, Type.Int, Type.Float],
+    );
+    assert.deepEqual(
+      Object.keys(fields).filter((f) => (COLUMN_IDS as readonly string[]).includes(f)),
+      [...COLUMN_IDS],
+    );
 
     const dead = await allMessages(deadLetterTopic);
     assert.equal(dead.length, 2);
@@ -91,17 +147,35 @@ describe('sink against the real broker and MinIO', () => {
       const offset = Number(header(m, 'x-sink-source-offset'));
       const source = delivered.get(partition)!.find((r) => r.offset === offset)!;
       assert.equal(Buffer.from(source.value!, 'base64').toString(), m.message.value!.toString());
-      if (header(m, 'x-sink-rejection') === 'impossible') assert.match(header(m, 'x-sink-reason'), /readings\.rh = 140 is above the physical maximum 100 %/);
+      if (header(m, 'x-sink-rejection') === 'impossible')
+        assert.match(header(m, 'x-sink-reason'), /readings\.rh = 140 is above the physical maximum 100 %/);
     }
     // The poison records did not hold up their partitions: everything else delivered is in the lake.
-    const rejected = new Set(dead.map((m) => `${header(m, 'x-sink-source-partition')}@${header(m, 'x-sink-source-offset')}`));
-    const expected = [...delivered.values()].flat().map((r) => `${r.partition}@${r.offset}`).filter((id) => !rejected.has(id));
-    assert.deepEqual((lake.objects() as { partition: number; offset: number }[]).map((r) => `${r.partition}@${r.offset}`).sort(), expected.sort());
+    const rejected = new Set(
+      dead.map((m) => `${header(m, 'x-sink-source-partition')}@${header(m, 'x-sink-source-offset')}`),
+    );
+    const expected = [...delivered.values()]
+      .flat()
+      .map((r) => `${r.partition}@${r.offset}`)
+      .filter((id) => !rejected.has(id));
+    assert.deepEqual(
+      (lake.objects() as { partition: number; offset: number }[]).map((r) => `${r.partition}@${r.offset}`).sort(),
+      expected.sort(),
+    );
 
     // The same batch delivered again adds nothing: not a row, not a file, not a dead letter.
     const again = await (await handler())(kafkaEvent(all), context);
-    assert.deepEqual(again.partitions.map((p) => [p.written, p.rejected, p.files]).flat().filter((n) => n !== 0), []);
-    assert.equal(again.partitions.reduce((n, p) => n + p.redelivered, 0), 92);
+    assert.deepEqual(
+      again.partitions
+        .map((p) => [p.written, p.rejected, p.files])
+        .flat()
+        .filter((n) => n !== 0),
+      [],
+    );
+    assert.equal(
+      again.partitions.reduce((n, p) => n + p.redelivered, 0),
+      92,
+    );
     assert.deepEqual(await listLakeFiles(store, topic, range), keys);
     assert.equal((await allMessages(deadLetterTopic)).length, 2);
   });
@@ -109,7 +183,10 @@ describe('sink against the real broker and MinIO', () => {
   it('after a crash between the files and the watermark, redeliveries with other batch boundaries leave every reading exactly once', async () => {
     const topic = await newTopic();
     // Event hours that jump back and forth, so the hour buckets of one batch interleave.
-    await producer.send(topic, readingMessages([...Array(40).keys()], (sequence) => T0 + ((sequence * 7) % 13) * HOUR));
+    await producer.send(
+      topic,
+      readingMessages([...Array(40).keys()], (sequence) => T0 + ((sequence * 7) % 13) * HOUR),
+    );
     const delivered = await deliveredRecords(topic);
     assert.equal([...delivered.values()].flat().length, 120);
 
@@ -125,7 +202,9 @@ describe('sink against the real broker and MinIO', () => {
       await assert.rejects(sinkPartition(records, ports), /injected crash/);
       // The files of the failed attempt are there, but not committed: readers do not see them.
       const partition = records[0].partition;
-      assert.ok((await listLakeFiles(store, topic, range)).some((key) => parseDataFileKey(key)!.partition === partition));
+      assert.ok(
+        (await listLakeFiles(store, topic, range)).some((key) => parseDataFileKey(key)!.partition === partition),
+      );
       assert.equal((await readLake(store, topic, range)).filter(`d => d.partition === ${partition}`).numRows(), 0);
       // A deterministic schedule of redeliveries: each starts a few records before the watermark (a
       // redelivered prefix), batch sizes vary, and every third one crashes again after its files.
@@ -145,16 +224,26 @@ describe('sink against the real broker and MinIO', () => {
 
     await assertEveryReadingOnce(store, topic, 120);
     const lake = await readLake(store, topic, range);
-    const seen = new Set((lake.objects() as { stationId: string; sequence: number }[]).map((r) => `${r.stationId}#${r.sequence}`));
+    const seen = new Set(
+      (lake.objects() as { stationId: string; sequence: number }[]).map((r) => `${r.stationId}#${r.sequence}`),
+    );
     assert.deepEqual(seen, new Set(stations.flatMap((s) => [...Array(40).keys()].map((q) => `${s}#${q}`))));
   });
 
   it('files of a failed attempt whose offsets the mapping then skips (sent to its on-failure topic) are deleted, not committed', async () => {
     const topic = await newTopic();
-    await producer.send(topic, readingMessages([...Array(30).keys()], (sequence) => T0 + ((sequence * 7) % 13) * HOUR));
+    await producer.send(
+      topic,
+      readingMessages([...Array(30).keys()], (sequence) => T0 + ((sequence * 7) % 13) * HOUR),
+    );
     const records = [...(await deliveredRecords(topic)).values()].sort((a, b) => b.length - a.length)[0];
     const partition = records[0].partition;
-    const ports = (target: ObjectStore) => ({ store: target, deadLetters: producer, deadLetterTopic, now: () => performance.now() });
+    const ports = (target: ObjectStore) => ({
+      store: target,
+      deadLetters: producer,
+      deadLetterTopic,
+      now: () => performance.now(),
+    });
     await sinkPartition(records.slice(0, 5), ports(store));
     const failing = storeWithHooks(store, {
       beforePut: async (key, body) => {
@@ -167,11 +256,16 @@ describe('sink against the real broker and MinIO', () => {
     assert.ok(result.orphansDeleted > 0, 'the failed attempt left files to delete');
     const lake = await readLake(store, topic, range);
     const kept = [...records.slice(0, 5), ...records.slice(20)].map((r) => r.offset);
-    assert.deepEqual((lake.objects() as { offset: number }[]).map((r) => r.offset).sort((a, b) => a - b), kept);
+    assert.deepEqual(
+      (lake.objects() as { offset: number }[]).map((r) => r.offset).sort((a, b) => a - b),
+      kept,
+    );
     assert.equal((await readWatermark(store, topic, partition)).pending.length, 0);
     // Nothing of the failed attempt is left in any file either.
     const files = await listLakeFiles(store, topic, range);
-    const rows = (await Promise.all(files.map(async (key) => fromParquet((await store.get(key))!.body).numRows()))).reduce((a, b) => a + b, 0);
+    const rows = (
+      await Promise.all(files.map(async (key) => fromParquet((await store.get(key))!.body).numRows()))
+    ).reduce((a, b) => a + b, 0);
     assert.equal(rows, kept.length);
   });
 });

@@ -7,25 +7,40 @@ import type { KafkaMessage } from 'kafkajs';
 import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
 import { kafkaEventSchema } from '../../../shared/kafka-event';
 import { sink, type SinkPorts } from '../../../functions/sink/sink';
-import { buildEvent, toLambdaRecord, type LambdaKafkaRecord } from '../../../packages/serverless-offline-kafka/src/event';
+import {
+  buildEvent,
+  toLambdaRecord,
+  type LambdaKafkaRecord,
+} from '../../../packages/serverless-offline-kafka/src/event';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
 import { duplicateReadings, listLakeFiles, readLake, readWatermark } from '../../../shared/lake';
 import { parsePayload } from '../../../shared/middleware';
 import type { ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
-import { createTopics as createTestTopics, deleteTopics as deleteTestTopics, endOffsets, messagesBetween, type ConsumedMessage } from '../../support/kafka';
+import {
+  createTopics as createTestTopics,
+  deleteTopics as deleteTestTopics,
+  endOffsets,
+  messagesBetween,
+  type ConsumedMessage,
+} from '../../support/kafka';
 
 export const config = loadConfig();
 /** The tests' client of the local broker (auth none: no secret to read, so it never rejects). */
 export const kafka = createKafka(config.kafka, 'sink-test');
 
-export const context = { awsRequestId: 'sink-test', functionName: 'sink', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+export const context = {
+  awsRequestId: 'sink-test',
+  functionName: 'sink',
+  getRemainingTimeInMillis: () => 60_000,
+} as unknown as Context;
 
 export const uniqueTopic = (): string => `sink-test-${randomUUID().slice(0, 8)}`;
 
 /** Creates the topics (3 partitions each unless told) on the real broker. */
-export const createTopics = async (topics: string[], partitions?: number): Promise<void> => createTestTopics(await kafka, topics, partitions);
+export const createTopics = async (topics: string[], partitions?: number): Promise<void> =>
+  createTestTopics(await kafka, topics, partitions);
 
 export const deleteTopics = async (topics: string[]): Promise<void> => deleteTestTopics(await kafka, topics);
 
@@ -49,7 +64,8 @@ export async function deliveredRecords(topic: string): Promise<Map<number, Lambd
   return byPartition;
 }
 
-export const kafkaEvent = (records: readonly LambdaKafkaRecord[]) => buildEvent({ eventSource: 'SelfManagedKafka' }, config.kafka.brokers, records);
+export const kafkaEvent = (records: readonly LambdaKafkaRecord[]) =>
+  buildEvent({ eventSource: 'SelfManagedKafka' }, config.kafka.brokers, records);
 
 /** Polls until `condition` holds; the bound only stops a broken run from hanging. */
 export async function eventually(what: string, condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
@@ -63,7 +79,11 @@ export async function eventually(what: string, condition: () => Promise<boolean>
 /** Waits until the sink has written every record the topic holds now (each partition's watermark at its end). */
 export async function caughtUp(store: ObjectStore, topic: string): Promise<void> {
   const ends = await endOffsets(await kafka, topic);
-  await eventually(`the lake of ${topic} to catch up`, async () => (await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, topic, p)).nextOffset >= end))).every(Boolean));
+  await eventually(`the lake of ${topic} to catch up`, async () =>
+    (
+      await Promise.all([...ends].map(async ([p, end]) => (await readWatermark(store, topic, p)).nextOffset >= end))
+    ).every(Boolean),
+  );
 }
 
 export const isWatermark = (key: string): boolean => key.includes('/_watermarks/');
@@ -80,7 +100,13 @@ export async function advancesWatermark(store: ObjectStore, key: string, body: U
  * The sink behind the event source emulator (the plugin's MappingWorker), as under `sls offline start`. Its own
  * failures are infrastructure failures (it dead-letters bad records itself), so they are retried until they pass.
  */
-export function sinkWorker(options: { topic: string; consumerGroupId: string; batchSize: number; ports: SinkPorts; onInvocation?: (summary: InvocationSummary) => void }): MappingWorker {
+export function sinkWorker(options: {
+  topic: string;
+  consumerGroupId: string;
+  batchSize: number;
+  ports: SinkPorts;
+  onInvocation?: (summary: InvocationSummary) => void;
+}): MappingWorker {
   return new MappingWorker({
     mapping: {
       functionKey: 'sink',
@@ -111,7 +137,9 @@ export async function assertEveryReadingOnce(store: ObjectStore, topic: string, 
   const lake = await readLake(store, topic, everything);
   assert.equal(lake.numRows(), expected, 'readings in the lake');
   assert.deepEqual(duplicateReadings(lake), [], 'duplicates in the lake');
-  const files = await Promise.all((await listLakeFiles(store, topic, everything)).map(async (key) => fromParquet((await store.get(key))!.body)));
+  const files = await Promise.all(
+    (await listLakeFiles(store, topic, everything)).map(async (key) => fromParquet((await store.get(key))!.body)),
+  );
   const raw = files[0].concat(...files.slice(1));
   assert.equal(raw.numRows(), expected, 'rows in all files');
   assert.deepEqual(duplicateReadings(raw), [], 'duplicates in all files');

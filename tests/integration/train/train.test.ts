@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { HOUR_MS, IMPUTED, featureNames, flagLists, parseAirQuality, preprocess, timestamps } from '@air-quality/preprocessing';
+import {
+  HOUR_MS,
+  IMPUTED,
+  featureNames,
+  flagLists,
+  parseAirQuality,
+  preprocess,
+  timestamps,
+} from '@air-quality/preprocessing';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import { datasetRows } from '../../../functions/simulate/messages';
 import { linearForecastToOnnx } from '@air-quality/forecasting';
@@ -13,7 +21,14 @@ import { trainAndEvaluate } from '../../../functions/train/train';
 import { assembleTrainingSet, selectRows } from '../../../functions/train/training-set';
 import { loadConfig } from '../../../shared/config';
 import { PREPARED_OPTIONS } from '../../../shared/dataset';
-import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, SourceUnavailableError, type LakeRow } from '../../../shared/lake';
+import {
+  advanceWatermark,
+  dataFileKey,
+  lakeParquet,
+  readWatermark,
+  SourceUnavailableError,
+  type LakeRow,
+} from '../../../shared/lake';
 import { parsePayload } from '../../../shared/middleware';
 import { currentPointerSchema, manifestSchema, ModelRegistry } from '../../../shared/model-registry';
 import { S3ObjectStore } from '../../../shared/object-store';
@@ -37,7 +52,12 @@ describe('train on the real dataset (CO, 1 h ahead)', () => {
 
   it('beats persistence on the holdout with a block-bootstrap CI of the MAE difference below zero', () => {
     const [gbt, arima] = outcome.candidates;
-    console.log('holdout MAE', { gbt: gbt.holdout.mae, arima: arima.holdout.mae, persistence: outcome.persistence.mae, ci: gbt.vsPersistence });
+    console.log('holdout MAE', {
+      gbt: gbt.holdout.mae,
+      arima: arima.holdout.mae,
+      persistence: outcome.persistence.mae,
+      ci: gbt.vsPersistence,
+    });
     assert.equal(outcome.best.fitted.kind, 'gbt');
     assert.ok(gbt.holdout.mae < arima.holdout.mae && gbt.holdout.mae < outcome.persistence.mae);
     assert.ok(outcome.beatsPersistence && gbt.vsPersistence.upper < 0, JSON.stringify(gbt.vsPersistence));
@@ -63,10 +83,16 @@ describe('train on the real dataset (CO, 1 h ahead)', () => {
     const holdout = selectRows(set.features, outcome.split.holdoutRows);
     for (const candidate of outcome.candidates) {
       const { fitted } = candidate;
-      const bytes = fitted.kind === 'gbt' ? gbtToOnnx(fitted.model) : linearForecastToOnnx(fitted.forecast, fitted.columns);
+      const bytes =
+        fitted.kind === 'gbt' ? gbtToOnnx(fitted.model) : linearForecastToOnnx(fitted.forecast, fitted.columns);
       const session = await InferenceSession.create(bytes);
-      const { prediction } = await session.run({ features: new Tensor('float32', holdout.values as Float32Array, [holdout.rows, holdout.cols]) });
-      const difference = (prediction.data as Float32Array).reduce((max, v, i) => Math.max(max, Math.abs(v - candidate.outputs[i])), 0);
+      const { prediction } = await session.run({
+        features: new Tensor('float32', holdout.values as Float32Array, [holdout.rows, holdout.cols]),
+      });
+      const difference = (prediction.data as Float32Array).reduce(
+        (max, v, i) => Math.max(max, Math.abs(v - candidate.outputs[i])),
+        0,
+      );
       console.log(`${fitted.kind}: max |onnx − in-process| over ${holdout.rows} holdout rows = ${difference}`);
       assert.ok(difference <= 1e-5, `${fitted.kind}: ${difference}`);
     }
@@ -76,12 +102,25 @@ describe('train on the real dataset (CO, 1 h ahead)', () => {
 describe('train publishes to the model registry in MinIO', () => {
   it('writes model, manifest, evaluation, tuning and sample, and promotes a model that beats persistence', async () => {
     const fits: TuningFit[] = [];
-    const result = await runTraining(request({ lastHours: 3000, gbt: { trees: 60 }, tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 } }), { ...deps('2026-11-24T12:00:00Z'), onTuningFit: (fit) => fits.push(fit) });
+    const result = await runTraining(
+      request({
+        lastHours: 3000,
+        gbt: { trees: 60 },
+        tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 },
+      }),
+      { ...deps('2026-11-24T12:00:00Z'), onTuningFit: (fit) => fits.push(fit) },
+    );
     assert.ok(result.promoted, result.decision);
     const at = registry.versionPrefix('co_gt', 1, result.version);
-    assert.deepEqual((await store.list(at)).sort(), ['evaluation.json', 'manifest.json', 'model.onnx', 'sample.json', 'tuning.json'].map((f) => `${at}${f}`));
+    assert.deepEqual(
+      (await store.list(at)).sort(),
+      ['evaluation.json', 'manifest.json', 'model.onnx', 'sample.json', 'tuning.json'].map((f) => `${at}${f}`),
+    );
     const manifest = manifestSchema.parse(await readJson(`${at}manifest.json`));
-    assert.deepEqual(manifest.features.map((f) => f.name), featureNames(manifest.featureSpec));
+    assert.deepEqual(
+      manifest.features.map((f) => f.name),
+      featureNames(manifest.featureSpec),
+    );
     assert.equal(manifest.trainingWindow.rows, result.trainingRows);
     const lag0 = manifest.features.find((f) => f.name === 'co_gt_lag0')!;
     assert.ok(lag0.count > 0 && lag0.min! >= 0 && lag0.max! > lag0.mean! && lag0.std! > 0);
@@ -90,7 +129,12 @@ describe('train publishes to the model registry in MinIO', () => {
     assert.equal(tuning.candidates.length, 2);
     assert.equal(tuning.folds.length, 2);
     // Each fit of the search was reported as it was scored (the handler logs them).
-    assert.deepEqual(fits.map((f) => [f.point, f.points, f.fold, f.folds, f.params.maxDepth, f.mae]), tuning.candidates.flatMap((c: { params: { maxDepth: number }; foldMae: number[] }, p: number) => c.foldMae.map((mae, k) => [p + 1, 2, k + 1, 2, c.params.maxDepth, mae])));
+    assert.deepEqual(
+      fits.map((f) => [f.point, f.points, f.fold, f.folds, f.params.maxDepth, f.mae]),
+      tuning.candidates.flatMap((c: { params: { maxDepth: number }; foldMae: number[] }, p: number) =>
+        c.foldMae.map((mae, k) => [p + 1, 2, k + 1, 2, c.params.maxDepth, mae]),
+      ),
+    );
     assert.equal(manifest.model.hyperParameters.maxDepth, tuning.best.params.maxDepth);
     const evaluation = await readJson(`${at}evaluation.json`);
     assert.deepEqual(Object.keys(evaluation.candidates).sort(), ['arima', 'gbt']);
@@ -103,30 +147,61 @@ describe('train publishes to the model registry in MinIO', () => {
 
   it('publishes without promoting when asked', async () => {
     const before = await registry.current('co_gt', 1);
-    const result = await runTraining(request({ lastHours: 2000, models: ['arima'], promote: false }), deps('2026-11-24T13:00:00Z'));
+    const result = await runTraining(
+      request({ lastHours: 2000, models: ['arima'], promote: false }),
+      deps('2026-11-24T13:00:00Z'),
+    );
     assert.equal(result.promoted, false);
     assert.equal(result.chosen, 'arima');
     assert.deepEqual((await registry.current('co_gt', 1))?.pointer, before?.pointer);
   });
 
   it('trains on one station of the lake, honouring its imputed flags, and names an empty lake as the problem', async () => {
-    await assert.rejects(runTraining(request({ source: 'lake' }), deps('2026-11-24T14:00:00Z')), (error: Error) => error instanceof SourceUnavailableError && /holds no readings yet/.test(error.message));
+    await assert.rejects(
+      runTraining(request({ source: 'lake' }), deps('2026-11-24T14:00:00Z')),
+      (error: Error) => error instanceof SourceUnavailableError && /holds no readings yet/.test(error.message),
+    );
     // 1500 replayed hours of two stations as the sink writes them: Parquet rows below the partition's watermark.
     const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
     const replay = datasetRows(table);
     const ts = timestamps(table);
-    const readings = Array.from({ length: 1500 }, (_, h) => h).flatMap((h) => ['station-01', 'station-02'].map((stationId, s) => replay.reading({ stationId, sequence: h, rowIndex: 3000 + h + s * 10, observedAtMs: ts[0] + h * HOUR_MS })));
-    const rows: LakeRow[] = readings.map((r, offset) => ({ eventId: r.eventId, stationId: r.stationId, sequence: r.sequence, observedAt: Date.parse(r.observedAt), sourceTime: Date.parse(r.sourceTime), readings: r.readings, imputed: r.quality.imputed, clipped: r.quality.clipped, partition: 0, offset }));
+    const readings = Array.from({ length: 1500 }, (_, h) => h).flatMap((h) =>
+      ['station-01', 'station-02'].map((stationId, s) =>
+        replay.reading({ stationId, sequence: h, rowIndex: 3000 + h + s * 10, observedAtMs: ts[0] + h * HOUR_MS }),
+      ),
+    );
+    const rows: LakeRow[] = readings.map((r, offset) => ({
+      eventId: r.eventId,
+      stationId: r.stationId,
+      sequence: r.sequence,
+      observedAt: Date.parse(r.observedAt),
+      sourceTime: Date.parse(r.sourceTime),
+      readings: r.readings,
+      imputed: r.quality.imputed,
+      clipped: r.quality.clipped,
+      partition: 0,
+      offset,
+    }));
     await store.put(dataFileKey(lakeTopic, 0, 0, rows[0].observedAt), lakeParquet(rows));
     await advanceWatermark(store, lakeTopic, 0, await readWatermark(store, lakeTopic, 0), rows.length);
 
-    const result = await runTraining(request({ source: 'lake', stationId: 'station-02', gbt: { trees: 40 }, promote: false }), deps('2026-11-24T15:00:00Z'));
-    const manifest = manifestSchema.parse(await readJson(`${registry.versionPrefix('co_gt', 1, result.version)}manifest.json`));
-    assert.deepEqual(manifest.source, { kind: 'lake', origin: `s3://${store.bucket}/lake/${lakeTopic}/ station station-02` });
+    const result = await runTraining(
+      request({ source: 'lake', stationId: 'station-02', gbt: { trees: 40 }, promote: false }),
+      deps('2026-11-24T15:00:00Z'),
+    );
+    const manifest = manifestSchema.parse(
+      await readJson(`${registry.versionPrefix('co_gt', 1, result.version)}manifest.json`),
+    );
+    assert.deepEqual(manifest.source, {
+      kind: 'lake',
+      origin: `s3://${store.bucket}/lake/${lakeTopic}/ station station-02`,
+    });
     // Station-02 replays rows 3010…4509 hourly. Fitted: origins before the holdout (the last 20 %) less the
     // horizon, whose target hour was observed and whose own hour had nothing imputed, by the lake's flags.
     const flags = flagLists(table, IMPUTED);
-    const fitted = Array.from({ length: 1200 - 1 }, (_, h) => 3010 + h).filter((row) => flags[row].length === 0 && !flags[row + 1].includes('co_gt'));
+    const fitted = Array.from({ length: 1200 - 1 }, (_, h) => 3010 + h).filter(
+      (row) => flags[row].length === 0 && !flags[row + 1].includes('co_gt'),
+    );
     assert.equal(result.trainingRows, fitted.length);
     assert.ok(fitted.length < 1199);
     assert.equal(manifest.trainingWindow.start, new Date(ts[0] + (fitted[0] - 3010) * HOUR_MS).toISOString());

@@ -6,7 +6,14 @@ import type { ModelManifest } from '../../../shared/model-registry';
 import { fromParquet } from '../../../shared/parquet';
 import type { Reading } from '../../../shared/schemas/reading';
 
-const stat = (name: string, mean: number | null, std: number | null) => ({ name, mean, std, min: null, max: null, count: 10 });
+const stat = (name: string, mean: number | null, std: number | null) => ({
+  name,
+  mean,
+  std,
+  min: null,
+  max: null,
+  count: 10,
+});
 
 describe('drift report', () => {
   it('scores each feature by how many training standard deviations the batch mean moved, worst first, ignoring missing values', () => {
@@ -15,7 +22,13 @@ describe('drift report', () => {
     const stats = [stat('a', 0, 1), stat('b', 2, 2), stat('c', 5, 0)];
     const report = driftReport([block], stats, 3);
     assert.equal(report.checked, 2);
-    assert.deepEqual(report.worst.map((d) => [d.name, d.z, d.count]), [['b', 5, 2], ['a', 1, 1]]);
+    assert.deepEqual(
+      report.worst.map((d) => [d.name, d.z, d.count]),
+      [
+        ['b', 5, 2],
+        ['a', 1, 1],
+      ],
+    );
     assert.equal(report.maxAbsZ, 5);
     assert.equal(report.drifting, 1);
     // The blocks of several partitions count as one batch.
@@ -37,10 +50,24 @@ describe('predictions', () => {
   };
 
   it('files a batch under the UTC hour of its first reading, also when observedAt has a zone offset', () => {
-    const [p] = toPredictions([{ reading: { ...reading, observedAt: '2026-11-24T19:00:00+01:00' }, partition: 0, offset: 5, features: [] }], [1], manifest);
-    assert.equal(predictionsKey('predictions/', manifest, 'air_quality_data', p), 'predictions/co_gt/h3/dt=2026-11-24/hour=18/air_quality_data+0+0000000005.parquet');
-    const [midnight] = toPredictions([{ reading: { ...reading, observedAt: '2026-11-25T00:30:00+02:00' }, partition: 0, offset: 5, features: [] }], [1], manifest);
-    assert.equal(predictionsKey('predictions/', manifest, 'air_quality_data', midnight), 'predictions/co_gt/h3/dt=2026-11-24/hour=22/air_quality_data+0+0000000005.parquet');
+    const [p] = toPredictions(
+      [{ reading: { ...reading, observedAt: '2026-11-24T19:00:00+01:00' }, partition: 0, offset: 5, features: [] }],
+      [1],
+      manifest,
+    );
+    assert.equal(
+      predictionsKey('predictions/', manifest, 'air_quality_data', p),
+      'predictions/co_gt/h3/dt=2026-11-24/hour=18/air_quality_data+0+0000000005.parquet',
+    );
+    const [midnight] = toPredictions(
+      [{ reading: { ...reading, observedAt: '2026-11-25T00:30:00+02:00' }, partition: 0, offset: 5, features: [] }],
+      [1],
+      manifest,
+    );
+    assert.equal(
+      predictionsKey('predictions/', manifest, 'air_quality_data', midnight),
+      'predictions/co_gt/h3/dt=2026-11-24/hour=22/air_quality_data+0+0000000005.parquet',
+    );
   });
 
   it('ties each forecast to its reading and the hour it forecasts', () => {
@@ -59,7 +86,10 @@ describe('predictions', () => {
       imputedInputs: ['t', 'rh'],
       source: { partition: 2, offset: 41 },
     });
-    assert.equal(predictionsKey('predictions/', manifest, 'air_quality_data', p), 'predictions/co_gt/h3/dt=2026-11-24/hour=23/air_quality_data+2+0000000041.parquet');
+    assert.equal(
+      predictionsKey('predictions/', manifest, 'air_quality_data', p),
+      'predictions/co_gt/h3/dt=2026-11-24/hour=23/air_quality_data+2+0000000041.parquet',
+    );
     const table = fromParquet(predictionsParquet([p]));
     assert.deepEqual(table.objects()[0], {
       reading_event_id: reading.eventId,

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FeatureWindowError, buildFeatures, featureNames, preprocess, timestamps, type ColumnTable } from '@air-quality/preprocessing';
+import {
+  FeatureWindowError,
+  buildFeatures,
+  featureNames,
+  preprocess,
+  timestamps,
+  type ColumnTable,
+} from '@air-quality/preprocessing';
 import { advanceWindows, featureBlock } from '../../../functions/infer/features';
 import type { PartitionWindows } from '../../../functions/infer/window-store';
 import { datasetRows } from '../../../functions/simulate/messages';
@@ -16,7 +23,9 @@ const freshState = (): PartitionWindows => ({ version: 1, nextOffset: 0, specKey
 function readings(table: ColumnTable, start: number, end: number): Reading[] {
   const rows = datasetRows(table);
   const ts = timestamps(table);
-  return Array.from({ length: end - start }, (_, i) => rows.reading({ stationId: 'station-01', sequence: i, rowIndex: start + i, observedAtMs: ts[start + i] }));
+  return Array.from({ length: end - start }, (_, i) =>
+    rows.reading({ stationId: 'station-01', sequence: i, rowIndex: start + i, observedAtMs: ts[start + i] }),
+  );
 }
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -67,21 +76,59 @@ describe('online features', () => {
     const [first, second, third] = readings(table, 0, 3);
     const done = advanceWindows(freshState(), [asRecord(first, 0)], spec);
     const offHour = { ...third, observedAt: '2004-03-10T20:30:00Z' };
-    const next = advanceWindows(done.next, [asRecord(first, 0), asRecord(second, 1), asRecord('{oops', 2), asRecord(first, 3), asRecord(offHour, 4), asRecord({ ...third, stationId: '' }, 5), asRecord(undefined, 6), { ...asRecord(third, 7), headers: [{ h: [200] }] }], spec);
+    const next = advanceWindows(
+      done.next,
+      [
+        asRecord(first, 0),
+        asRecord(second, 1),
+        asRecord('{oops', 2),
+        asRecord(first, 3),
+        asRecord(offHour, 4),
+        asRecord({ ...third, stationId: '' }, 5),
+        asRecord(undefined, 6),
+        { ...asRecord(third, 7), headers: [{ h: [200] }] },
+      ],
+      spec,
+    );
     assert.equal(next.alreadyHandled, 1);
-    assert.deepEqual(next.inputs.map((i) => i.offset), [1]);
-    assert.deepEqual(next.skipped.map((s) => [s.offset, s.reason]), [[2, 'malformed'], [3, 'out-of-order'], [4, 'not-hourly'], [5, 'malformed'], [6, 'tombstone'], [7, 'malformed']]);
-    assert.deepEqual(next.skipped.map((s) => s.detail.split(': ')[0]), ['t-0@2', 't-0@3', 't-0@4', 't-0@5', 't-0@6', 't-0@7']);
+    assert.deepEqual(
+      next.inputs.map((i) => i.offset),
+      [1],
+    );
+    assert.deepEqual(
+      next.skipped.map((s) => [s.offset, s.reason]),
+      [
+        [2, 'malformed'],
+        [3, 'out-of-order'],
+        [4, 'not-hourly'],
+        [5, 'malformed'],
+        [6, 'tombstone'],
+        [7, 'malformed'],
+      ],
+    );
+    assert.deepEqual(
+      next.skipped.map((s) => s.detail.split(': ')[0]),
+      ['t-0@2', 't-0@3', 't-0@4', 't-0@5', 't-0@6', 't-0@7'],
+    );
     assert.match(next.skipped[0]!.detail, /value is not JSON/);
-    assert.match(next.skipped[5]!.detail, /malformed record: headers\.0\.h\.0: header bytes are Java bytes, -128\.\.127/);
+    assert.match(
+      next.skipped[5]!.detail,
+      /malformed record: headers\.0\.h\.0: header bytes are Java bytes, -128\.\.127/,
+    );
     assert.equal(next.next.nextOffset, 8);
   });
 
   it('fails the batch on a corrupt stored window instead of skipping every reading as out of order', () => {
     const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
     const [first] = readings(table, 0, 1);
-    const corrupt: PartitionWindows = { ...freshState(), windows: { 'station-01': { version: 1 } as unknown as PartitionWindows['windows'][string] } };
-    assert.throws(() => advanceWindows(corrupt, [asRecord(first, 0)], spec), (error: unknown) => error instanceof FeatureWindowError && error.code === 'BAD_STATE');
+    const corrupt: PartitionWindows = {
+      ...freshState(),
+      windows: { 'station-01': { version: 1 } as unknown as PartitionWindows['windows'][string] },
+    };
+    assert.throws(
+      () => advanceWindows(corrupt, [asRecord(first, 0)], spec),
+      (error: unknown) => error instanceof FeatureWindowError && error.code === 'BAD_STATE',
+    );
   });
 
   it('keeps one window per station and lays features out row-major with NaN for missing', () => {

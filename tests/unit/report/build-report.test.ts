@@ -12,8 +12,10 @@ function syntheticTable() {
   const hours = 21 * 24;
   const start = Date.UTC(2004, 2, 15);
   const wave = (t: number, level: number, phase: number) =>
-    level * (1 + 0.5 * Math.sin((2 * Math.PI * (t + phase)) / 24) + 0.1 * Math.cos(1.3 * t * t) + (t % 97 === 50 ? 3 : 0));
-  const column = (level: number, phase: number) => Array.from({ length: hours }, (_, t) => (t % 41 === 7 ? null : wave(t, level, phase)));
+    level *
+    (1 + 0.5 * Math.sin((2 * Math.PI * (t + phase)) / 24) + 0.1 * Math.cos(1.3 * t * t) + (t % 97 === 50 ? 3 : 0));
+  const column = (level: number, phase: number) =>
+    Array.from({ length: hours }, (_, t) => (t % 41 === 7 ? null : wave(t, level, phase)));
   const rows = Array.from({ length: hours }, (_, t) => t).filter((t) => t !== 100); // one absent hour
   const pick = (values: (number | null)[]) => rows.map((t) => values[t]!);
   return table({
@@ -38,9 +40,19 @@ describe('buildReport', () => {
 
   it('produces exactly the prototype artifact names', () => {
     const expected = [
-      'daily_pattern.png', 'weekly_pattern.png', 'correlation_matrix.png', 'autocorrelation.png', 'partial_autocorrelation.png',
+      'daily_pattern.png',
+      'weekly_pattern.png',
+      'correlation_matrix.png',
+      'autocorrelation.png',
+      'partial_autocorrelation.png',
       ...POLLUTANTS.flatMap((p) => [`${p}_decomposition.png`, `${p}_anomalies.png`]),
-      'correlation_matrix.csv', 'correlation_matrix_pvalues.csv', 'acf.csv', 'pacf.csv', 'anomalies.csv', 'summary.md', 'index.html',
+      'correlation_matrix.csv',
+      'correlation_matrix_pvalues.csv',
+      'acf.csv',
+      'pacf.csv',
+      'anomalies.csv',
+      'summary.md',
+      'index.html',
     ];
     assert.deepEqual(artifacts.map((a) => a.name).sort(), expected.sort());
   });
@@ -66,7 +78,10 @@ describe('buildReport', () => {
   });
 
   it('names the excluded column in the summary and embeds every chart in index.html', () => {
-    assert.match(text(byName('summary.md')), /Excluded for missing more than 50\.0 % of the hours: nmhc_gt \(90\.\d % missing\)/);
+    assert.match(
+      text(byName('summary.md')),
+      /Excluded for missing more than 50\.0 % of the hours: nmhc_gt \(90\.\d % missing\)/,
+    );
     const html = text(byName('index.html'));
     const embedded = html.match(/<img src="data:image\/png;base64,/g) ?? [];
     assert.equal(embedded.length, artifacts.filter((a) => a.name.endsWith('.png')).length);
@@ -74,7 +89,10 @@ describe('buildReport', () => {
   });
 
   it('rejects bad options and tables, naming the fix', async () => {
-    await assert.rejects(buildReport(syntheticTable(), { anomalyThreshold: -1 }), /Invalid report options:[\s\S]*anomalyThreshold/);
+    await assert.rejects(
+      buildReport(syntheticTable(), { anomalyThreshold: -1 }),
+      /Invalid report options:[\s\S]*anomalyThreshold/,
+    );
     await assert.rejects(buildReport(syntheticTable(), { pollutants: ['o3'] }), /names o3, which the table lacks/);
     const short = table({ timestamp: [0, HOUR], co_gt: [1, 2] });
     await assert.rejects(buildReport(short, { pollutants: ['co_gt'] }), /spans 2 hours; the report needs at least 96/);

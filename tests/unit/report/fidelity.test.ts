@@ -23,15 +23,20 @@ interface Reference {
   pollutants: Record<string, PollutantReference>;
 }
 
-const reference: Reference = JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/report/uci_reference.json'), 'utf8'));
+const reference: Reference = JSON.parse(
+  readFileSync(resolve(__dirname, '../../fixtures/report/uci_reference.json'), 'utf8'),
+);
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(b, (v, i) => Math.abs(a[i]! - v)));
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(b, (v, i) => Math.abs(a[i]! - v)));
 
 function pearsonOf(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   const ma = Array.from(a).reduce((s, v) => s + v, 0) / n;
   const mb = Array.from(b).reduce((s, v) => s + v, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (a[i]! - ma) * (b[i]! - mb);
     saa += (a[i]! - ma) ** 2;
@@ -48,7 +53,10 @@ describe('report statistics on the UCI dataset match statsmodels and scipy', () 
 
   it('excludes the same mostly-missing columns and correlates the rest like scipy (1e-6)', () => {
     assert.equal(analysis.rows, reference.rows);
-    assert.deepEqual(analysis.excluded.map((c) => c.id), reference.correlation.excluded);
+    assert.deepEqual(
+      analysis.excluded.map((c) => c.id),
+      reference.correlation.excluded,
+    );
     const { columns, r, p, n } = analysis.correlation;
     assert.deepEqual(columns, reference.correlation.columns);
     assert.deepEqual(n, reference.correlation.n);
@@ -76,12 +84,18 @@ describe('report statistics on the UCI dataset match statsmodels and scipy', () 
         const residual = pollutant().stl.residual;
         const sample = expected.stlResidualSample.index.map((i) => residual[i]!);
         assert.ok(pearsonOf(sample, expected.stlResidualSample.values) >= 0.999);
-        assert.ok(maxAbsDiff(sample, expected.stlResidualSample.values) < 1e-8, `residual differs by ${maxAbsDiff(sample, expected.stlResidualSample.values)}`);
+        assert.ok(
+          maxAbsDiff(sample, expected.stlResidualSample.values) < 1e-8,
+          `residual differs by ${maxAbsDiff(sample, expected.stlResidualSample.values)}`,
+        );
       });
 
       it('flags the same number of anomalies (within 2 %)', () => {
         const count = pollutant().anomalies.length;
-        assert.ok(Math.abs(count - expected.anomalyCount) <= 0.02 * expected.anomalyCount, `${count} vs ${expected.anomalyCount}`);
+        assert.ok(
+          Math.abs(count - expected.anomalyCount) <= 0.02 * expected.anomalyCount,
+          `${count} vs ${expected.anomalyCount}`,
+        );
       });
     });
   }

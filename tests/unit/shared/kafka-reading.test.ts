@@ -34,7 +34,10 @@ describe('decodeRecord', () => {
     const badBase64 = rejection(record(0, 'not base64!', { key: 'station-01' }));
     assert.equal(badBase64.kind, 'base64');
     assert.match(badBase64.reason, /not valid base64/);
-    assert.equal(rejection(record(0, Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'), { key: 'station-01' })).kind, 'utf8');
+    assert.equal(
+      rejection(record(0, Buffer.from([0xff, 0xfe, 0x7b]).toString('base64'), { key: 'station-01' })).kind,
+      'utf8',
+    );
     const json = rejection(record(0, b64('{"stationId":'), { key: 'station-01' }));
     assert.equal(json.kind, 'json');
     assert.match(json.reason, /value is not JSON/);
@@ -60,8 +63,13 @@ describe('decodeRecord', () => {
     const base = reading('station-01', 1, T0);
     const impossible = rejection(record(0, { ...base, readings: { ...base.readings, co_gt: -0.1, rh: 100.5 } }));
     assert.equal(impossible.kind, 'impossible');
-    assert.equal(impossible.reason, 'readings.co_gt = -0.1 is below the physical minimum 0 mg/m³; readings.rh = 100.5 is above the physical maximum 100 %');
+    assert.equal(
+      impossible.reason,
+      'readings.co_gt = -0.1 is below the physical minimum 0 mg/m³; readings.rh = 100.5 is above the physical maximum 100 %',
+    );
     assert.deepEqual(impossibleValues({ ...base, readings: { co_gt: 0, t: -1.9, rh: 100, ah: 0 } }), []);
-    assert.deepEqual(impossibleValues({ ...base, readings: { t: 61 } }), ['readings.t = 61 is above the physical maximum 60 °C']);
+    assert.deepEqual(impossibleValues({ ...base, readings: { t: 61 } }), [
+      'readings.t = 61 is above the physical maximum 60 °C',
+    ]);
   });
 });

@@ -7,7 +7,10 @@ const schema = z.object({ name: z.string(), nested: z.object({ count: z.number()
 
 describe('parseJsonText', () => {
   it('returns the data when the text is JSON of the schema', () => {
-    assert.deepEqual(parseJsonText(schema, '{"name":"a","nested":{"count":1}}'), { ok: true, data: { name: 'a', nested: { count: 1 } } });
+    assert.deepEqual(parseJsonText(schema, '{"name":"a","nested":{"count":1}}'), {
+      ok: true,
+      data: { name: 'a', nested: { count: 1 } },
+    });
   });
 
   for (const [what, text] of [
@@ -30,7 +33,8 @@ describe('parseJsonText', () => {
     assert.deepEqual(parseJsonText(schema, '{"nested":{"count":"x"}}'), {
       ok: false,
       kind: 'shape',
-      problem: 'name: Invalid input: expected string, received undefined; nested.count: Invalid input: expected number, received string',
+      problem:
+        'name: Invalid input: expected string, received undefined; nested.count: Invalid input: expected number, received string',
     });
     const root = parseJsonText(schema, '[1]', 'document');
     assert.equal(!root.ok && root.problem, 'document: Invalid input: expected object, received array');
@@ -41,6 +45,7 @@ describe('describeIssues', () => {
   it('joins the issues as path: message', () => {
     const result = z.object({ a: z.number() }).safeParse(5);
     assert.equal(result.success, false);
-    if (!result.success) assert.equal(describeIssues(result.error, 'payload'), 'payload: Invalid input: expected object, received number');
+    if (!result.success)
+      assert.equal(describeIssues(result.error, 'payload'), 'payload: Invalid input: expected object, received number');
   });
 });

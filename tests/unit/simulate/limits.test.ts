@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { checkDryRunSize, checkSendTime, CONFIGURED_TIMEOUT_MS, RequestOverLimitError, SYNC_RESPONSE_LIMIT_BYTES, timeLeftMs } from '../../../functions/simulate/limits';
+import {
+  checkDryRunSize,
+  checkSendTime,
+  CONFIGURED_TIMEOUT_MS,
+  RequestOverLimitError,
+  SYNC_RESPONSE_LIMIT_BYTES,
+  timeLeftMs,
+} from '../../../functions/simulate/limits';
 import { simulateRequestSchema } from '../../../functions/simulate/request';
 import { InvalidPayloadError } from '../../../shared/middleware';
 import type { Reading } from '../../../shared/schemas/reading';
@@ -24,7 +31,10 @@ describe('time left', () => {
     const yml = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
     assert.equal(Number(/^provider:\n(?:  .*\n)*?  timeout: (\d+)$/m.exec(yml)?.[1]) * 1000, CONFIGURED_TIMEOUT_MS);
     const simulate = /^  simulate:\n((?:    .*\n|\s*\n)*)/m.exec(yml)?.[1] ?? '';
-    assert.ok(simulate.includes('handler: functions/simulate/handler.handler') && !/^    timeout:/m.test(simulate), simulate);
+    assert.ok(
+      simulate.includes('handler: functions/simulate/handler.handler') && !/^    timeout:/m.test(simulate),
+      simulate,
+    );
   });
 });
 
@@ -41,11 +51,17 @@ describe('a paced request must finish within the time left', () => {
   });
 
   it('offers no rate above the maximum rate', () => {
-    refused(() => checkSendTime(request({ count: 100_000, stations: 100, rate: 50_000 }), 120_000), /need 200 s, but 110 s .* Fix: lower count to at most 55000, or split it into 2 requests of count 55000 or less\.$/);
+    refused(
+      () => checkSendTime(request({ count: 100_000, stations: 100, rate: 50_000 }), 120_000),
+      /need 200 s, but 110 s .* Fix: lower count to at most 55000, or split it into 2 requests of count 55000 or less\.$/,
+    );
   });
 
   it('with no time left, says the timeout is the problem', () => {
-    refused(() => checkSendTime(request({ count: 10, rate: 1 }), 5000), /but 0 s are available .* Fix: raise the function timeout\.$/);
+    refused(
+      () => checkSendTime(request({ count: 10, rate: 1 }), 5000),
+      /but 0 s are available .* Fix: raise the function timeout\.$/,
+    );
   });
 
   it('leaves unpaced requests and dry runs alone', () => {

@@ -11,7 +11,11 @@ describe('replay plan', () => {
     const anchor = Date.parse('2026-11-24T20:00:00Z');
     assert.deepEqual(
       emissions.map((e) => [e.stationId, e.sequence, e.rowIndex, e.observedAtMs - anchor]),
-      [['station-01', 0, 0, 0], ['station-01', 1, 1, HOUR_MS], ['station-01', 2, 2, 2 * HOUR_MS]],
+      [
+        ['station-01', 0, 0, 0],
+        ['station-01', 1, 1, HOUR_MS],
+        ['station-01', 2, 2, 2 * HOUR_MS],
+      ],
     );
     assert.deepEqual(next, { nextSequence: 3, replay: { anchorMs: anchor, nextPosition: 3 } });
   });
@@ -21,7 +25,12 @@ describe('replay plan', () => {
     const second = replayPlan(first.next, 100, 4, 1, now + 5 * HOUR_MS);
     assert.deepEqual(
       second.emissions.map((e) => [e.stationId, e.sequence, e.rowIndex]),
-      [['station-01', 2, 2], ['station-02', 2, 27], ['station-03', 2, 52], ['station-04', 2, 77]],
+      [
+        ['station-01', 2, 2],
+        ['station-02', 2, 27],
+        ['station-03', 2, 52],
+        ['station-04', 2, 77],
+      ],
     );
     // The clock stays anchored at the first run: the replay is a continuous series.
     assert.equal(second.emissions[0].observedAtMs, first.emissions[0].observedAtMs + 2 * HOUR_MS);
@@ -29,15 +38,26 @@ describe('replay plan', () => {
 
   it('wraps around the end of the dataset', () => {
     const { emissions } = replayPlan({ nextSequence: 10, replay: { anchorMs: 0, nextPosition: 99 } }, 100, 1, 2, now);
-    assert.deepEqual(emissions.map((e) => e.rowIndex), [99, 0]);
+    assert.deepEqual(
+      emissions.map((e) => e.rowIndex),
+      [99, 0],
+    );
   });
 
   it('never reuses a (station, sequence) pair across runs, modes and station counts', () => {
     const seen = new Set<string>();
     let state = { nextSequence: 0 } as Parameters<typeof replayPlan>[0];
-    const runs: [string, number, number][] = [['replay', 2, 5], ['sample', 3, 4], ['replay', 1, 7], ['sample', 2, 1]];
+    const runs: [string, number, number][] = [
+      ['replay', 2, 5],
+      ['sample', 3, 4],
+      ['replay', 1, 7],
+      ['sample', 2, 1],
+    ];
     for (const [mode, stations, count] of runs) {
-      const plan = mode === 'replay' ? replayPlan(state, 50, stations, count, now) : samplePlan(state, 50, stations, count, now, seededRandom(1));
+      const plan =
+        mode === 'replay'
+          ? replayPlan(state, 50, stations, count, now)
+          : samplePlan(state, 50, stations, count, now, seededRandom(1));
       for (const e of plan.emissions) {
         const key = `${e.stationId}/${e.sequence}`;
         assert.ok(!seen.has(key), `duplicate ${key}`);
@@ -55,7 +75,10 @@ describe('sample plan', () => {
     const b = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, seededRandom(42));
     const c = samplePlan({ nextSequence: 0 }, 9357, 2, 50, now, seededRandom(43));
     assert.deepEqual(a, b);
-    assert.notDeepEqual(a.emissions.map((e) => e.rowIndex), c.emissions.map((e) => e.rowIndex));
+    assert.notDeepEqual(
+      a.emissions.map((e) => e.rowIndex),
+      c.emissions.map((e) => e.rowIndex),
+    );
     assert.ok(a.emissions.every((e) => e.observedAtMs === now && e.rowIndex >= 0 && e.rowIndex < 9357));
   });
 });

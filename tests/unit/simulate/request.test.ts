@@ -11,7 +11,17 @@ describe('simulate request', () => {
   });
 
   it('turns a bare EventBridge schedule tick into a replay', () => {
-    const tick = { version: '0', id: 'x', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '1', time: '2026-11-24T20:00:00Z', region: 'us-east-1', resources: [], detail: {} };
+    const tick = {
+      version: '0',
+      id: 'x',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '1',
+      time: '2026-11-24T20:00:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+    };
     assert.equal(parse(tick).mode, 'replay');
   });
 
@@ -27,7 +37,10 @@ describe('simulate request', () => {
   ];
   for (const [name, payload, message] of bad) {
     it(`rejects ${name} with a message naming the field and the allowed range`, () => {
-      assert.throws(() => parse(payload), (error: Error) => error instanceof InvalidPayloadError && message.test(error.message));
+      assert.throws(
+        () => parse(payload),
+        (error: Error) => error instanceof InvalidPayloadError && message.test(error.message),
+      );
     });
   }
 });

@@ -9,7 +9,11 @@ import { simulateRequestSchema } from '../../../functions/simulate/request';
 import { RequestOverLimitError } from '../../../functions/simulate/limits';
 import type { Progress } from '../../../functions/simulate/progress';
 import { PROGRESS_INTERVAL_MS, simulate, type SimulateDependencies } from '../../../functions/simulate/simulate';
-import { ConcurrentSimulationError, type SimulatorCursor, type VersionedState } from '../../../functions/simulate/state-store';
+import {
+  ConcurrentSimulationError,
+  type SimulatorCursor,
+  type VersionedState,
+} from '../../../functions/simulate/state-store';
 import { readDatasetText } from '../../support/dataset';
 
 // The first two days of the real dataset are rows enough for any plan (replay wraps around).
@@ -68,8 +72,14 @@ describe('simulate pacing and cursor', () => {
   it('with a rate, batch i leaves at start + i·batchSize/rate seconds', async () => {
     const h = harness();
     const result = await simulate(request({ count: 50, rate: 100, batchSize: 10, seed: 1 }), h.deps);
-    assert.deepEqual(h.sends.map((s) => s.at - h.start), [0, 100, 200, 300, 400]);
-    assert.deepEqual(h.sends.map((s) => s.messages.length), [10, 10, 10, 10, 10]);
+    assert.deepEqual(
+      h.sends.map((s) => s.at - h.start),
+      [0, 100, 200, 300, 400],
+    );
+    assert.deepEqual(
+      h.sends.map((s) => s.messages.length),
+      [10, 10, 10, 10, 10],
+    );
     assert.equal(result.sent, 50);
     assert.equal(result.durationMs, 400);
   });
@@ -77,7 +87,10 @@ describe('simulate pacing and cursor', () => {
   it('a producer slower than the rate is never made to wait more: late batches leave at once', async () => {
     const h = harness({ sendMs: 150 });
     await simulate(request({ count: 40, rate: 100, batchSize: 10, seed: 1 }), h.deps);
-    assert.deepEqual(h.sends.map((s) => s.at - h.start), [0, 150, 300, 450]);
+    assert.deepEqual(
+      h.sends.map((s) => s.at - h.start),
+      [0, 150, 300, 450],
+    );
     assert.deepEqual(h.sleeps, []);
   });
 
@@ -92,13 +105,19 @@ describe('simulate pacing and cursor', () => {
       return receipts;
     };
     await simulate(request({ count: 60, rate: 100, batchSize: 10, seed: 1 }), h.deps);
-    assert.deepEqual(h.sends.map((s) => s.at - h.start), [0, 250, 250, 300, 400, 500]);
+    assert.deepEqual(
+      h.sends.map((s) => s.at - h.start),
+      [0, 250, 250, 300, 400, 500],
+    );
   });
 
   it('without a rate, sends back to back in batches of batchSize', async () => {
     const h = harness();
     await simulate(request({ count: 25, stations: 2, batchSize: 20, seed: 1 }), h.deps);
-    assert.deepEqual(h.sends.map((s) => s.messages.length), [20, 20, 10]);
+    assert.deepEqual(
+      h.sends.map((s) => s.messages.length),
+      [20, 20, 10],
+    );
     assert.deepEqual(h.sleeps, []);
   });
 
@@ -127,7 +146,12 @@ describe('simulate pacing and cursor', () => {
 
   it('a dry run too large for a synchronous response is refused after building a sample, before the rest', async () => {
     const h = harness();
-    await assert.rejects(simulate(request({ count: 20_000, dryRun: true, seed: 1 }), h.deps), (error: Error) => error instanceof RequestOverLimitError && /would return about [\d,]+ bytes .* over Lambda's 6,291,456-byte/.test(error.message));
+    await assert.rejects(
+      simulate(request({ count: 20_000, dryRun: true, seed: 1 }), h.deps),
+      (error: Error) =>
+        error instanceof RequestOverLimitError &&
+        /would return about [\d,]+ bytes .* over Lambda's 6,291,456-byte/.test(error.message),
+    );
     assert.equal(h.built.readings, 24);
     assert.deepEqual(h.log, []);
   });

@@ -5,7 +5,17 @@ import { record } from '../../support/kafka-records';
 
 describe('deadLetterMessage', () => {
   it('keeps the key, the original text and headers (signed Java bytes decoded, a repeated name in order), and states the reason and the source position', () => {
-    const source = { ...record(17, Buffer.from('{oops').toString('base64'), { topic: 'air_quality_data', partition: 2, key: 'station-01' }), headers: [{ trace: [...Buffer.from('abc')] }, { note: [-61, -85] }, { trace: [...Buffer.from('def')] }] as Record<string, number[]>[] };
+    const source = {
+      ...record(17, Buffer.from('{oops').toString('base64'), {
+        topic: 'air_quality_data',
+        partition: 2,
+        key: 'station-01',
+      }),
+      headers: [{ trace: [...Buffer.from('abc')] }, { note: [-61, -85] }, { trace: [...Buffer.from('def')] }] as Record<
+        string,
+        number[]
+      >[],
+    };
     assert.deepEqual(deadLetterMessage({ record: source, kind: 'json', reason: 'value is not JSON: x' }), {
       key: 'station-01',
       value: '{oops',

@@ -11,8 +11,14 @@ import { reading, T0 } from '../../support/kafka-records';
 
 describe('lake layout', () => {
   it('follows the Kafka Connect naming with a 10-digit start offset and UTC event-time folders', () => {
-    assert.equal(dataFileKey('air_quality_data', 2, 1234, Date.UTC(2026, 0, 5, 7, 59, 59, 999)), 'lake/air_quality_data/dt=2026-01-05/hour=07/air_quality_data+2+0000001234.parquet');
-    assert.equal(dataFileKey('t', 0, 0, Date.UTC(2026, 0, 5, 23, 0)), 'lake/t/dt=2026-01-05/hour=23/t+0+0000000000.parquet');
+    assert.equal(
+      dataFileKey('air_quality_data', 2, 1234, Date.UTC(2026, 0, 5, 7, 59, 59, 999)),
+      'lake/air_quality_data/dt=2026-01-05/hour=07/air_quality_data+2+0000001234.parquet',
+    );
+    assert.equal(
+      dataFileKey('t', 0, 0, Date.UTC(2026, 0, 5, 23, 0)),
+      'lake/t/dt=2026-01-05/hour=23/t+0+0000000000.parquet',
+    );
     assert.equal(watermarkKey('air_quality_data', 1), 'lake/air_quality_data/_watermarks/air_quality_data+1.json');
   });
 
@@ -24,14 +30,27 @@ describe('lake layout', () => {
 });
 
 describe('lakeParquet', () => {
-  const rows = [toLakeRow(reading('station-01', 5, T0 + 1), { partition: 1, offset: 10 }), toLakeRow(reading('station-01', 6, T0 + 2), { partition: 1, offset: 11 })];
+  const rows = [
+    toLakeRow(reading('station-01', 5, T0 + 1), { partition: 1, offset: 10 }),
+    toLakeRow(reading('station-01', 6, T0 + 2), { partition: 1, offset: 11 }),
+  ];
   const bytes = lakeParquet(rows);
 
   it('writes typed columns: timestamps in ms UTC, float64 readings, flag lists, int32 partition, int64 offset', () => {
-    const fields = Object.fromEntries(tableFromIPC(readParquet(bytes).intoIPCStream()).schema.fields.map((f) => [f.name, f.type]));
-    assert.deepEqual([fields.observedAt.typeId, (fields.observedAt as { unit: number }).unit, (fields.observedAt as { timezone: string }).timezone], [Type.Timestamp, TimeUnit.MILLISECOND, 'UTC']);
+    const fields = Object.fromEntries(
+      tableFromIPC(readParquet(bytes).intoIPCStream()).schema.fields.map((f) => [f.name, f.type]),
+    );
+    assert.deepEqual(
+      [
+        fields.observedAt.typeId,
+        (fields.observedAt as { unit: number }).unit,
+        (fields.observedAt as { timezone: string }).timezone,
+      ],
+      [Type.Timestamp, TimeUnit.MILLISECOND, 'UTC'],
+    );
     assert.equal(fields.sourceTime.typeId, Type.Timestamp);
-    for (const id of COLUMN_IDS) assert.deepEqual([fields[id].typeId, (fields[id] as { precision: number }).precision], [Type.Float, 2], id);
+    for (const id of COLUMN_IDS)
+      assert.deepEqual([fields[id].typeId, (fields[id] as { precision: number }).precision], [Type.Float, 2], id);
     assert.deepEqual([fields.partition.typeId, (fields.partition as { bitWidth: number }).bitWidth], [Type.Int, 32]);
     assert.deepEqual([fields.offset.typeId, (fields.offset as { bitWidth: number }).bitWidth], [Type.Int, 64]);
     assert.deepEqual([fields.sequence.typeId, (fields.sequence as { bitWidth: number }).bitWidth], [Type.Int, 64]);

@@ -8,7 +8,9 @@ const at = (offset: number, observedAt: number) => record(offset, reading('stati
 
 describe('bucketByHour', () => {
   it('groups rows by the UTC hour of observedAt, in offset order, groups ordered by their first offset', () => {
-    const rows = [at(12, T0 + HOUR + 59 * 60_000), at(10, T0 + 5), at(11, T0 + HOUR), at(13, T0 + HOUR - 1)].map((r) => toLakeRow(JSON.parse(Buffer.from(r.value!, 'base64').toString()), r));
+    const rows = [at(12, T0 + HOUR + 59 * 60_000), at(10, T0 + 5), at(11, T0 + HOUR), at(13, T0 + HOUR - 1)].map((r) =>
+      toLakeRow(JSON.parse(Buffer.from(r.value!, 'base64').toString()), r),
+    );
     assert.deepEqual(
       bucketByHour(rows).map((b) => b.map((r) => r.offset)),
       [
@@ -20,7 +22,13 @@ describe('bucketByHour', () => {
 });
 
 describe('planPartition', () => {
-  const batch = [at(100, T0), at(101, T0 + HOUR), at(102, T0 + 10), record(103, 'garbage', { key: 'station-01' }), at(104, T0 + HOUR + 1)];
+  const batch = [
+    at(100, T0),
+    at(101, T0 + HOUR),
+    at(102, T0 + 10),
+    record(103, 'garbage', { key: 'station-01' }),
+    at(104, T0 + HOUR + 1),
+  ];
 
   it('names each hour file by the first offset of that hour, under dt=/hour= of the event time', () => {
     const plan = planPartition(batch, 0);
@@ -31,7 +39,10 @@ describe('planPartition', () => {
         ['lake/readings/dt=2026-11-24/hour=11/readings+0+0000000101.parquet', [101, 104]],
       ],
     );
-    assert.deepEqual(plan.rejected.map((r) => [r.record.offset, r.kind]), [[103, 'base64']]);
+    assert.deepEqual(
+      plan.rejected.map((r) => [r.record.offset, r.kind]),
+      [[103, 'base64']],
+    );
     assert.equal(plan.redelivered, 0);
     assert.equal(plan.nextOffset, 105);
   });
@@ -61,18 +72,33 @@ describe('planPartition', () => {
   });
 
   it('a batch of rejects only writes no file but still moves the watermark', () => {
-    const plan = planPartition([record(7, undefined, { key: 'station-01' }), record(8, 'e30=', { key: 'station-01' })], 7);
+    const plan = planPartition(
+      [record(7, undefined, { key: 'station-01' }), record(8, 'e30=', { key: 'station-01' })],
+      7,
+    );
     assert.deepEqual(plan.files, []);
-    assert.deepEqual(plan.rejected.map((r) => r.kind), ['tombstone', 'schema']);
+    assert.deepEqual(
+      plan.rejected.map((r) => r.kind),
+      ['tombstone', 'schema'],
+    );
     assert.equal(plan.nextOffset, 9);
   });
 
   it('rejects a malformed record on its own (kind record, what is usable kept) and writes its neighbours', () => {
     const malformed = { ...at(4, T0), timestamp: 'now', headers: [{ h: [-61, 300] }] };
     const plan = planPartition([at(3, T0), malformed, { ...at(5, T0), headers: [{ note: [-61, -85] }] }], 0);
-    assert.deepEqual(plan.files.flatMap((f) => f.rows.map((r) => r.offset)), [3, 5]);
-    assert.deepEqual(plan.rejected.map((r) => [r.record.offset, r.kind]), [[4, 'record']]);
-    assert.match(plan.rejected[0]!.reason, /^malformed record: timestamp: .*; headers\.0\.h\.1: header bytes are Java bytes, -128\.\.127/);
+    assert.deepEqual(
+      plan.files.flatMap((f) => f.rows.map((r) => r.offset)),
+      [3, 5],
+    );
+    assert.deepEqual(
+      plan.rejected.map((r) => [r.record.offset, r.kind]),
+      [[4, 'record']],
+    );
+    assert.match(
+      plan.rejected[0]!.reason,
+      /^malformed record: timestamp: .*; headers\.0\.h\.1: header bytes are Java bytes, -128\.\.127/,
+    );
     assert.deepEqual([plan.rejected[0]!.record.key, plan.rejected[0]!.record.value], [malformed.key, malformed.value]);
     assert.equal(plan.nextOffset, 6);
   });
@@ -80,7 +106,16 @@ describe('planPartition', () => {
   it('keeps the Kafka partition and offset and the event time of every row', () => {
     const [file] = planPartition([record(42, reading('station-03', 9, T0), { partition: 2 })], 0).files;
     assert.equal(file.key, 'lake/readings/dt=2026-11-24/hour=10/readings+2+0000000042.parquet');
-    assert.deepEqual([file.rows[0].partition, file.rows[0].offset, file.rows[0].observedAt, file.rows[0].stationId, file.rows[0].sequence], [2, 42, T0, 'station-03', 9]);
+    assert.deepEqual(
+      [
+        file.rows[0].partition,
+        file.rows[0].offset,
+        file.rows[0].observedAt,
+        file.rows[0].stationId,
+        file.rows[0].sequence,
+      ],
+      [2, 42, T0, 'station-03', 9],
+    );
   });
 });
 
@@ -89,7 +124,10 @@ describe('settlePending', () => {
 
   it('drops what the batch rewrote, keeps files a later batch will rewrite, and names the orphans below the new watermark', () => {
     const pending = [key(100), key(101, 1), key(120, 2), key(150, 3), key(101, 1)];
-    assert.deepEqual(settlePending(pending, [key(120, 2), key(121, 4)], 150), { pending: [key(150, 3)], orphans: [key(100), key(101, 1)] });
+    assert.deepEqual(settlePending(pending, [key(120, 2), key(121, 4)], 150), {
+      pending: [key(150, 3)],
+      orphans: [key(100), key(101, 1)],
+    });
   });
 
   it('has nothing to settle after a batch that follows a successful one', () => {
@@ -97,6 +135,9 @@ describe('settlePending', () => {
   });
 
   it('refuses a pending entry that is not a lake data file, naming it', () => {
-    assert.throws(() => settlePending(['lake/readings/x.json'], [], 1), /"lake\/readings\/x.json" in a watermark's pending list is not a lake data file key/);
+    assert.throws(
+      () => settlePending(['lake/readings/x.json'], [], 1),
+      /"lake\/readings\/x.json" in a watermark's pending list is not a lake data file key/,
+    );
   });
 });

@@ -11,7 +11,10 @@ describe('the group coordinator probe', () => {
       ['air-quality-pipeline-local-sink', 11], // hash -194412561
       ['infer', 32],
     ];
-    assert.deepEqual(kafka.map(([groupId]) => [groupId, offsetsPartitionOf(groupId, 50)]), kafka);
+    assert.deepEqual(
+      kafka.map(([groupId]) => [groupId, offsetsPartitionOf(groupId, 50)]),
+      kafka,
+    );
     const groups = probeGroups(50);
     assert.equal(new Set(groups.map((g) => offsetsPartitionOf(g, 50))).size, 50);
   });

@@ -11,7 +11,12 @@ export interface BlockBootstrapOptions {
   readonly seed: number;
 }
 
-export const defaultBlockBootstrapOptions: BlockBootstrapOptions = { blockLength: 24, resamples: 1000, confidence: 0.95, seed: 42 };
+export const defaultBlockBootstrapOptions: BlockBootstrapOptions = {
+  blockLength: 24,
+  resamples: 1000,
+  confidence: 0.95,
+  seed: 42,
+};
 
 export interface MaeDifferenceInterval {
   /** MAE(model) − MAE(baseline) on the observed rows: negative means the model is better. */
@@ -42,7 +47,8 @@ export function maeDifferenceInterval(
   if (!Number.isInteger(blockLength) || blockLength < 1 || blockLength > n) {
     throw new Error(`blockLength must be an integer in [1, ${n}] (the number of rows), got ${blockLength}.`);
   }
-  if (!Number.isInteger(resamples) || resamples < 1) throw new Error(`resamples must be an integer >= 1, got ${resamples}.`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new Error(`resamples must be an integer >= 1, got ${resamples}.`);
   if (!(confidence > 0 && confidence < 1)) throw new Error(`confidence must be in (0, 1), got ${confidence}.`);
 
   const lossDifference = new Float64Array(n);
@@ -57,7 +63,9 @@ export function maeDifferenceInterval(
   if (scoredRows === 0) throw new Error('No observed row to score; the mask excludes every row.');
 
   const random = seededRandom(options.seed);
-  const statistics = Array.from({ length: resamples }, () => resampledMean(lossDifference, observed, blockLength, random))
+  const statistics = Array.from({ length: resamples }, () =>
+    resampledMean(lossDifference, observed, blockLength, random),
+  )
     .filter((statistic) => !Number.isNaN(statistic))
     .sort((a, b) => a - b);
   const tail = (1 - confidence) / 2;
@@ -71,7 +79,12 @@ export function maeDifferenceInterval(
 }
 
 /** Mean loss difference over the observed rows of one series of n rows rebuilt from random blocks. */
-function resampledMean(lossDifference: Float64Array, observed: ObservedMask, blockLength: number, random: Random): number {
+function resampledMean(
+  lossDifference: Float64Array,
+  observed: ObservedMask,
+  blockLength: number,
+  random: Random,
+): number {
   const n = lossDifference.length;
   let sum = 0;
   let count = 0;

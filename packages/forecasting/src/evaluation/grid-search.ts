@@ -43,7 +43,11 @@ export const defaultGridSearchOptions: GridSearchOptions = {
 export interface TuningReport {
   readonly grid: GbtGrid;
   readonly folds: readonly Fold[];
-  readonly candidates: readonly { readonly params: GbtGridPoint; readonly foldMae: readonly number[]; readonly meanMae: number }[];
+  readonly candidates: readonly {
+    readonly params: GbtGridPoint;
+    readonly foldMae: readonly number[];
+    readonly meanMae: number;
+  }[];
   readonly best: { readonly params: GbtGridPoint; readonly meanMae: number };
 }
 
@@ -51,12 +55,18 @@ export interface TuningReport {
  * Rolling-origin cross-validated grid search of the tree parameters. Rows are in time order and
  * all have an observed target (drop the others first); every fold is scored by MAE.
  */
-export function gridSearchGbt(features: FeatureMatrix, target: Float64Array | readonly number[], overrides: Partial<GridSearchOptions> = {}): TuningReport {
+export function gridSearchGbt(
+  features: FeatureMatrix,
+  target: Float64Array | readonly number[],
+  overrides: Partial<GridSearchOptions> = {},
+): TuningReport {
   const options = { ...defaultGridSearchOptions, ...overrides };
   const folds = rollingOriginFolds(features.rows, options.folds);
   const points = gridPoints(options.grid);
   if (points.length * folds.length > options.maxFits) {
-    throw new Error(`The search needs ${points.length} grid points × ${folds.length} folds = ${points.length * folds.length} fits, over maxFits=${options.maxFits}; shrink the grid or raise maxFits.`);
+    throw new Error(
+      `The search needs ${points.length} grid points × ${folds.length} folds = ${points.length * folds.length} fits, over maxFits=${options.maxFits}; shrink the grid or raise maxFits.`,
+    );
   }
   const candidates = points.map((params, p) => {
     const foldMae = folds.map((fold, k) => {
@@ -80,5 +90,8 @@ function gridPoints(grid: GbtGrid): GbtGridPoint[] {
   const axes = Object.entries(grid) as [keyof GbtGrid, readonly number[]][];
   const empty = axes.find(([, values]) => values.length === 0);
   if (empty) throw new Error(`Grid axis ${empty[0]} has no values; give at least one.`);
-  return axes.reduce<Partial<GbtGridPoint>[]>((points, [name, values]) => points.flatMap((point) => values.map((value) => ({ ...point, [name]: value }))), [{}]) as GbtGridPoint[];
+  return axes.reduce<Partial<GbtGridPoint>[]>(
+    (points, [name, values]) => points.flatMap((point) => values.map((value) => ({ ...point, [name]: value }))),
+    [{}],
+  ) as GbtGridPoint[];
 }

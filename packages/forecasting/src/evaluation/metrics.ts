@@ -11,7 +11,12 @@ export function rmse(predicted: ArrayLike<number>, actual: ArrayLike<number>, ob
   return Math.sqrt(meanLoss(predicted, actual, observed, (error) => error * error));
 }
 
-function meanLoss(predicted: ArrayLike<number>, actual: ArrayLike<number>, observed: ObservedMask | undefined, loss: (error: number) => number): number {
+function meanLoss(
+  predicted: ArrayLike<number>,
+  actual: ArrayLike<number>,
+  observed: ObservedMask | undefined,
+  loss: (error: number) => number,
+): number {
   assertAligned(predicted, actual, observed);
   let sum = 0;
   let count = 0;
@@ -34,6 +39,8 @@ export function assertAligned(predicted: ArrayLike<number>, actual: ArrayLike<nu
 }
 
 export function assertScorable(predicted: number, actual: number, index: number): void {
-  if (!Number.isFinite(actual)) throw new Error(`Actual value at row ${index} is ${actual} but marked observed; fix the observed mask.`);
-  if (!Number.isFinite(predicted)) throw new Error(`Prediction at row ${index} is ${predicted}; every scored row needs a finite prediction.`);
+  if (!Number.isFinite(actual))
+    throw new Error(`Actual value at row ${index} is ${actual} but marked observed; fix the observed mask.`);
+  if (!Number.isFinite(predicted))
+    throw new Error(`Prediction at row ${index} is ${predicted}; every scored row needs a finite prediction.`);
 }

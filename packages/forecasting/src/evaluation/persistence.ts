@@ -8,10 +8,17 @@ export interface HorizonAlignment {
   readonly persistence: Float64Array;
 }
 
-export function alignHorizon(levels: ArrayLike<number>, observed: ArrayLike<number | boolean>, horizon: number): HorizonAlignment {
-  if (!Number.isInteger(horizon) || horizon < 1) throw new Error(`Horizon must be an integer >= 1 hour, got ${horizon}.`);
+export function alignHorizon(
+  levels: ArrayLike<number>,
+  observed: ArrayLike<number | boolean>,
+  horizon: number,
+): HorizonAlignment {
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new Error(`Horizon must be an integer >= 1 hour, got ${horizon}.`);
   if (observed.length !== levels.length) {
-    throw new Error(`The observed mask has ${observed.length} entries but the series has ${levels.length}; give one flag per hour.`);
+    throw new Error(
+      `The observed mask has ${observed.length} entries but the series has ${levels.length}; give one flag per hour.`,
+    );
   }
   const n = levels.length;
   const inRange = (t: number) => t + horizon < n;

@@ -21,10 +21,13 @@ export function rollingOriginFolds(rows: number, overrides: Partial<RollingOrigi
   const validationRows = overrides.validationRows ?? Math.floor(rows / 2 / folds);
   if (!Number.isInteger(folds) || folds < 1) throw new Error(`folds must be an integer >= 1, got ${folds}.`);
   if (!Number.isInteger(gap) || gap < 0) throw new Error(`gap must be an integer >= 0, got ${gap}.`);
-  if (!Number.isInteger(validationRows) || validationRows < 1) throw new Error(`validationRows must be an integer >= 1, got ${validationRows}.`);
+  if (!Number.isInteger(validationRows) || validationRows < 1)
+    throw new Error(`validationRows must be an integer >= 1, got ${validationRows}.`);
   const firstValidation = rows - folds * validationRows;
   if (firstValidation - gap < 1) {
-    throw new Error(`${rows} rows cannot hold ${folds} validation windows of ${validationRows} rows after a gap of ${gap}; use fewer folds or fewer validation rows.`);
+    throw new Error(
+      `${rows} rows cannot hold ${folds} validation windows of ${validationRows} rows after a gap of ${gap}; use fewer folds or fewer validation rows.`,
+    );
   }
   return Array.from({ length: folds }, (_, k) => {
     const validationStart = firstValidation + k * validationRows;

@@ -30,7 +30,9 @@ export const defaultArOptions: ArOptions = { minOrder: 0, maxOrder: 24 };
 export function fitDifferencedAr(levels: ArrayLike<number>, overrides: Partial<ArOptions> = {}): DifferencedArModel {
   const { minOrder, maxOrder } = { ...defaultArOptions, ...overrides };
   if (!Number.isInteger(minOrder) || !Number.isInteger(maxOrder) || minOrder < 0 || maxOrder < minOrder) {
-    throw new Error(`AR orders must be integers with 0 <= minOrder <= maxOrder, got minOrder=${minOrder}, maxOrder=${maxOrder}.`);
+    throw new Error(
+      `AR orders must be integers with 0 <= minOrder <= maxOrder, got minOrder=${minOrder}, maxOrder=${maxOrder}.`,
+    );
   }
   const changes = differences(levels);
   const selection = [];
@@ -44,13 +46,20 @@ export function fitDifferencedAr(levels: ArrayLike<number>, overrides: Partial<A
 }
 
 /** Forecasts the next `horizon` levels after `recentLevels` (oldest first, at least order + 1 values). */
-export function forecastDifferencedAr(model: DifferencedArModel, recentLevels: ArrayLike<number>, horizon: number): number[] {
+export function forecastDifferencedAr(
+  model: DifferencedArModel,
+  recentLevels: ArrayLike<number>,
+  horizon: number,
+): number[] {
   assertHistory(model, recentLevels);
   const changes = differences(recentLevels).slice(-Math.max(model.order, 1));
   let level = recentLevels[recentLevels.length - 1];
   const forecast: number[] = [];
   for (let h = 0; h < horizon; h++) {
-    const change = model.coefficients.reduce((sum, phi, i) => sum + phi * changes[changes.length - 1 - i], model.intercept);
+    const change = model.coefficients.reduce(
+      (sum, phi, i) => sum + phi * changes[changes.length - 1 - i],
+      model.intercept,
+    );
     changes.push(change);
     forecast.push((level += change));
   }
@@ -70,14 +79,17 @@ export interface LinearForecast {
 }
 
 export function linearForecast(model: DifferencedArModel, horizon: number): LinearForecast {
-  if (!Number.isInteger(horizon) || horizon < 1) throw new Error(`Forecast horizon must be an integer >= 1, got ${horizon}.`);
+  if (!Number.isInteger(horizon) || horizon < 1)
+    throw new Error(`Forecast horizon must be an integer >= 1, got ${horizon}.`);
   const lags = model.order + 1;
   // An affine form over (y(t), y(t-1), …, y(t-order), 1).
   const constant = lags;
   const levelAt = (k: number) => Float64Array.from({ length: lags + 1 }, (_, j) => (j === k ? 1 : 0));
   const subtract = (a: Float64Array, b: Float64Array) => a.map((v, j) => v - b[j]);
   // Observed changes, newest last: d(t-j) = y(t-j) - y(t-j-1).
-  const changes = Array.from({ length: model.order }, (_, i) => subtract(levelAt(model.order - 1 - i), levelAt(model.order - i)));
+  const changes = Array.from({ length: model.order }, (_, i) =>
+    subtract(levelAt(model.order - 1 - i), levelAt(model.order - i)),
+  );
   let level = levelAt(0);
   for (let h = 0; h < horizon; h++) {
     const change = new Float64Array(lags + 1);
@@ -100,7 +112,9 @@ export interface LinearForecastColumns {
 export function featureWeights(forecast: LinearForecast, columns: LinearForecastColumns): Float64Array {
   const { featureCount, lagColumns } = columns;
   if (lagColumns.length !== forecast.weights.length) {
-    throw new Error(`The forecast needs ${forecast.weights.length} lag columns (levels 0..${forecast.weights.length - 1} hours back) but got ${lagColumns.length}.`);
+    throw new Error(
+      `The forecast needs ${forecast.weights.length} lag columns (levels 0..${forecast.weights.length - 1} hours back) but got ${lagColumns.length}.`,
+    );
   }
   const weights = new Float64Array(featureCount);
   lagColumns.forEach((column, k) => {
@@ -113,9 +127,15 @@ export function featureWeights(forecast: LinearForecast, columns: LinearForecast
 }
 
 /** The linear forecast for every row of a feature matrix, as the exported ONNX model computes it. */
-export function predictLinearForecast(forecast: LinearForecast, columns: LinearForecastColumns, features: FeatureMatrix): Float64Array {
+export function predictLinearForecast(
+  forecast: LinearForecast,
+  columns: LinearForecastColumns,
+  features: FeatureMatrix,
+): Float64Array {
   if (features.cols !== columns.featureCount) {
-    throw new Error(`Expected ${columns.featureCount} feature columns but got ${features.cols}; build the same feature columns.`);
+    throw new Error(
+      `Expected ${columns.featureCount} feature columns but got ${features.cols}; build the same feature columns.`,
+    );
   }
   const weights = featureWeights(forecast, columns);
   return Float64Array.from({ length: features.rows }, (_, row) =>
@@ -127,7 +147,9 @@ function assertHistory(model: DifferencedArModel, recentLevels: ArrayLike<number
   const needed = model.order + 1;
   const tail = Array.from(recentLevels).slice(-needed);
   if (tail.length < needed || !tail.every(Number.isFinite)) {
-    throw new Error(`An AR(${model.order}) forecast needs the last ${needed} levels observed; got ${JSON.stringify(tail)}.`);
+    throw new Error(
+      `An AR(${model.order}) forecast needs the last ${needed} levels observed; got ${JSON.stringify(tail)}.`,
+    );
   }
 }
 
@@ -156,10 +178,13 @@ function leastSquares(changes: readonly number[], order: number, window: number)
     response.push([changes[t]]);
   }
   if (design.length <= order + 1) {
-    throw new Error(`Only ${design.length} complete windows of ${window + 1} observed changes; AR(${order}) needs more than ${order + 1}. Supply a longer series or lower maxOrder.`);
+    throw new Error(
+      `Only ${design.length} complete windows of ${window + 1} observed changes; AR(${order}) needs more than ${order + 1}. Supply a longer series or lower maxOrder.`,
+    );
   }
   const qr = new QrDecomposition(new Matrix(design));
-  if (!qr.isFullRank()) throw new Error(`The AR(${order}) design is rank deficient (a constant series?); the target must vary.`);
+  if (!qr.isFullRank())
+    throw new Error(`The AR(${order}) design is rank deficient (a constant series?); the target must vary.`);
   const beta = qr.solve(new Matrix(response)).getColumn(0);
   const residuals = design.map((row, i) => response[i][0] - row.reduce((sum, x, j) => sum + x * beta[j], 0));
   const observations = design.length;

@@ -73,9 +73,17 @@ export function resolveGbtOptions(overrides: Partial<GbtOptions> = {}): GbtOptio
   check('minSplitGain', options.minSplitGain >= 0, '>= 0');
   check('subsample', options.subsample > 0 && options.subsample <= 1, '(0, 1]');
   check('colsample', options.colsample > 0 && options.colsample <= 1, '(0, 1]');
-  check('maxBins', isInt(options.maxBins) && options.maxBins >= 2 && options.maxBins <= maxValueBins, `an integer in [2, ${maxValueBins}]`);
+  check(
+    'maxBins',
+    isInt(options.maxBins) && options.maxBins >= 2 && options.maxBins <= maxValueBins,
+    `an integer in [2, ${maxValueBins}]`,
+  );
   check('validationFraction', options.validationFraction >= 0 && options.validationFraction < 1, '[0, 1)');
-  check('earlyStoppingRounds', isInt(options.earlyStoppingRounds) && options.earlyStoppingRounds >= 1, 'an integer >= 1');
+  check(
+    'earlyStoppingRounds',
+    isInt(options.earlyStoppingRounds) && options.earlyStoppingRounds >= 1,
+    'an integer >= 1',
+  );
   check('seed', isInt(options.seed), 'an integer');
   return options;
 }
@@ -84,13 +92,19 @@ export function resolveGbtOptions(overrides: Partial<GbtOptions> = {}): GbtOptio
  * Gradient-boosted regression trees under squared loss. Rows must be in time order when a
  * validation slice is used: the trailing rows are held out so early stopping never peeks at the past.
  */
-export function trainGbt(features: FeatureMatrix, target: ArrayLike<number>, overrides: Partial<GbtOptions> = {}): GbtModel {
+export function trainGbt(
+  features: FeatureMatrix,
+  target: ArrayLike<number>,
+  overrides: Partial<GbtOptions> = {},
+): GbtModel {
   const options = resolveGbtOptions(overrides);
   assertFittable(features, target);
   const validationRows = Math.floor(features.rows * options.validationFraction);
   const trainRows = features.rows - validationRows;
   if (trainRows < 2 * options.minSamplesLeaf) {
-    throw new Error(`Only ${trainRows} training rows; need at least 2 × minSamplesLeaf = ${2 * options.minSamplesLeaf}. Supply more rows or lower minSamplesLeaf.`);
+    throw new Error(
+      `Only ${trainRows} training rows; need at least 2 × minSamplesLeaf = ${2 * options.minSamplesLeaf}. Supply more rows or lower minSamplesLeaf.`,
+    );
   }
   const train = sliceRows(features, 0, trainRows);
   const validation = sliceRows(features, trainRows, features.rows);
@@ -124,12 +138,21 @@ export function trainGbt(features: FeatureMatrix, target: ArrayLike<number>, ove
     if (round - bestRound >= options.earlyStoppingRounds) break;
   }
   const keptTrees = validationRows === 0 ? trees : trees.slice(0, bestRound + 1);
-  return { kind: 'gradient-boosted-trees', featureCount: features.cols, baseScore, trees: keptTrees, options, validationRmse };
+  return {
+    kind: 'gradient-boosted-trees',
+    featureCount: features.cols,
+    baseScore,
+    trees: keptTrees,
+    options,
+    validationRmse,
+  };
 }
 
 export function predictGbt(model: GbtModel, features: FeatureMatrix): Float64Array {
   if (features.cols !== model.featureCount) {
-    throw new Error(`The model was trained on ${model.featureCount} features but got ${features.cols}; build the same feature columns.`);
+    throw new Error(
+      `The model was trained on ${model.featureCount} features but got ${features.cols}; build the same feature columns.`,
+    );
   }
   const prediction = new Float64Array(features.rows).fill(model.baseScore);
   for (const tree of model.trees) addTreePrediction(tree, features, prediction);
@@ -137,8 +160,10 @@ export function predictGbt(model: GbtModel, features: FeatureMatrix): Float64Arr
 }
 
 /** `count` distinct integers from [0, n), in increasing order. */
-const sampleWithoutReplacement = (n: number, count: number, random: Random): Uint32Array => drawWithoutReplacement(n, count, random).sort();
+const sampleWithoutReplacement = (n: number, count: number, random: Random): Uint32Array =>
+  drawWithoutReplacement(n, count, random).sort();
 
 function addTreePrediction(tree: Tree, features: FeatureMatrix, prediction: Float64Array): void {
-  for (let row = 0; row < features.rows; row++) prediction[row] += predictTree(tree, features.values, row * features.cols);
+  for (let row = 0; row < features.rows; row++)
+    prediction[row] += predictTree(tree, features.values, row * features.cols);
 }

@@ -1,5 +1,12 @@
 import { missingBin, type BinnedFeatures } from './binning';
-import { buildHistogram, findBestSplit, subtractInPlace, type Histogram, type SplitCandidate, type SplitRules } from './histogram';
+import {
+  buildHistogram,
+  findBestSplit,
+  subtractInPlace,
+  type Histogram,
+  type SplitCandidate,
+  type SplitRules,
+} from './histogram';
 import type { Tree, TreeNode } from './tree';
 
 export interface TreeGrowthOptions extends SplitRules {
@@ -36,13 +43,22 @@ export function growTree(
 ): Tree {
   const nodes: TreeNode[] = [];
   const open: OpenLeaf[] = [];
-  const canSplit = (start: number, end: number, depth: number) => depth < options.maxDepth && end - start >= 2 * options.minSamplesLeaf;
+  const canSplit = (start: number, end: number, depth: number) =>
+    depth < options.maxDepth && end - start >= 2 * options.minSamplesLeaf;
 
-  const addLeaf = (start: number, end: number, depth: number, gradientSum: number, histogram: Histogram | undefined) => {
+  const addLeaf = (
+    start: number,
+    end: number,
+    depth: number,
+    gradientSum: number,
+    histogram: Histogram | undefined,
+  ) => {
     // A placeholder: replaced by a split node, or by the final leaf value once growth ends.
     const node = nodes.push({ kind: 'leaf', value: 0 }) - 1;
     const split =
-      histogram && canSplit(start, end, depth) ? findBestSplit(histogram, binned, features, gradientSum, end - start, options) : undefined;
+      histogram && canSplit(start, end, depth)
+        ? findBestSplit(histogram, binned, features, gradientSum, end - start, options)
+        : undefined;
     open.push({ node, start, end, depth, gradientSum, histogram: split && histogram, split });
   };
 
@@ -51,7 +67,10 @@ export function growTree(
   addLeaf(0, rows.length, 0, rootGradient, buildHistogram(binned, gradients, rows, 0, rows.length, features));
 
   while (open.length < options.maxLeaves) {
-    const best = open.reduce<OpenLeaf | undefined>((a, b) => (b.split && (!a?.split || b.split.gain > a.split.gain) ? b : a), undefined);
+    const best = open.reduce<OpenLeaf | undefined>(
+      (a, b) => (b.split && (!a?.split || b.split.gain > a.split.gain) ? b : a),
+      undefined,
+    );
     if (best?.split === undefined || best.histogram === undefined) break;
     const { split, start, end, depth } = best;
     open.splice(open.indexOf(best), 1);
@@ -89,7 +108,13 @@ export function growTree(
 }
 
 /** Moves the rows that go left to the front of `rows[start..end)`; returns where the right side begins. */
-function partition(binned: BinnedFeatures, rows: Uint32Array, start: number, end: number, split: SplitCandidate): number {
+function partition(
+  binned: BinnedFeatures,
+  rows: Uint32Array,
+  start: number,
+  end: number,
+  split: SplitCandidate,
+): number {
   const { bins, cols } = binned;
   const goesLeft = (row: number) => {
     const bin = bins[row * cols + split.feature];

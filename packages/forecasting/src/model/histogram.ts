@@ -82,7 +82,13 @@ export function findBestSplit(
 ): SplitCandidate | undefined {
   const parentScore = leafScore(gradientSum, count, rules.lambda);
   // Beating this children score is a gain above minSplitGain.
-  const search: SplitSearch = { gradientSum, count, rules, bestScore: parentScore + 2 * rules.minSplitGain, best: undefined };
+  const search: SplitSearch = {
+    gradientSum,
+    count,
+    rules,
+    bestScore: parentScore + 2 * rules.minSplitGain,
+    best: undefined,
+  };
   for (const feature of features) {
     const base = feature * binsPerFeature * 2;
     const missingG = histogram[base];
@@ -115,7 +121,14 @@ interface SplitSearch {
   best: Omit<SplitCandidate, 'gain'> | undefined;
 }
 
-function consider(search: SplitSearch, feature: number, bin: number, missingGoesLeft: boolean, leftG: number, leftH: number): void {
+function consider(
+  search: SplitSearch,
+  feature: number,
+  bin: number,
+  missingGoesLeft: boolean,
+  leftG: number,
+  leftH: number,
+): void {
   const rightH = search.count - leftH;
   const { lambda, minSamplesLeaf } = search.rules;
   if (leftH < minSamplesLeaf || rightH < minSamplesLeaf) return;

@@ -31,7 +31,9 @@ export function encodeModel(graph: OnnxGraph, info: OnnxModelInfo = {}): Uint8Ar
     producerName: 'air-quality-pipeline/train',
     opsetImport: graph.opsets.map((opset) => onnx.OperatorSetIdProto.create(opset)),
     docString: info.description ?? '',
-    metadataProps: Object.entries(info.metadata ?? {}).map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
+    metadataProps: Object.entries(info.metadata ?? {}).map(([key, value]) =>
+      onnx.StringStringEntryProto.create({ key, value }),
+    ),
     graph: onnx.GraphProto.create({
       name: 'forecast',
       node: graph.nodes,
@@ -56,7 +58,12 @@ function floatMatrix(name: string, cols: number): onnx.IValueInfoProto {
 }
 
 export function floatTensor(name: string, dims: number[], values: ArrayLike<number>): onnx.ITensorProto {
-  return onnx.TensorProto.create({ name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: Array.from(values) });
+  return onnx.TensorProto.create({
+    name,
+    dims,
+    dataType: onnx.TensorProto.DataType.FLOAT,
+    floatData: Array.from(values),
+  });
 }
 
 const { AttributeType } = onnx.AttributeProto;
@@ -65,8 +72,12 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 /** Typed node attributes: ONNX keeps ints, floats and strings in different fields. */
 export const attribute = {
   int: (name: string, value: number) => onnx.AttributeProto.create({ name, type: AttributeType.INT, i: value }),
-  string: (name: string, value: string) => onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: utf8(value) }),
-  ints: (name: string, values: ArrayLike<number>) => onnx.AttributeProto.create({ name, type: AttributeType.INTS, ints: Array.from(values) }),
-  floats: (name: string, values: ArrayLike<number>) => onnx.AttributeProto.create({ name, type: AttributeType.FLOATS, floats: Array.from(values) }),
-  strings: (name: string, values: readonly string[]) => onnx.AttributeProto.create({ name, type: AttributeType.STRINGS, strings: values.map(utf8) }),
+  string: (name: string, value: string) =>
+    onnx.AttributeProto.create({ name, type: AttributeType.STRING, s: utf8(value) }),
+  ints: (name: string, values: ArrayLike<number>) =>
+    onnx.AttributeProto.create({ name, type: AttributeType.INTS, ints: Array.from(values) }),
+  floats: (name: string, values: ArrayLike<number>) =>
+    onnx.AttributeProto.create({ name, type: AttributeType.FLOATS, floats: Array.from(values) }),
+  strings: (name: string, values: readonly string[]) =>
+    onnx.AttributeProto.create({ name, type: AttributeType.STRINGS, strings: values.map(utf8) }),
 };

@@ -33,7 +33,8 @@ describe('ARIMA(p,1,0) baseline', () => {
 
   it('matches statsmodels AutoReg and ar_select_order on the reference series', () => {
     const model = fitDifferencedAr(reference.levels, { maxOrder: reference.maxOrder });
-    for (const { order, aic } of model.selection) assertClose(aic, reference.aicByOrder[order], 1e-8, `AIC of order ${order}`);
+    for (const { order, aic } of model.selection)
+      assertClose(aic, reference.aicByOrder[order], 1e-8, `AIC of order ${order}`);
     assert.equal(model.order, reference.order);
     assert.equal(model.observations, reference.observations);
     assertClose(model.intercept, reference.intercept, 1e-10, 'intercept');
@@ -58,11 +59,19 @@ describe('ARIMA(p,1,0) baseline', () => {
     for (const horizon of [1, 2, 6, 24]) {
       const operator = linearForecast(model, horizon);
       assert.equal(operator.weights.length, model.order + 1);
-      assertClose(operator.weights.reduce((a, b) => a + b), 1, 1e-12, 'a forecast of differences keeps the level: weights sum to 1');
+      assertClose(
+        operator.weights.reduce((a, b) => a + b),
+        1,
+        1e-12,
+        'a forecast of differences keeps the level: weights sum to 1',
+      );
       for (let trial = 0; trial < 20; trial++) {
         const history = Array.from({ length: model.order + 1 }, () => 5 + noise());
         const recursive = forecastDifferencedAr(model, history, horizon)[horizon - 1];
-        const linear = operator.weights.reduce((sum, w, k) => sum + w * history[history.length - 1 - k], operator.intercept);
+        const linear = operator.weights.reduce(
+          (sum, w, k) => sum + w * history[history.length - 1 - k],
+          operator.intercept,
+        );
         assertClose(linear, recursive, 1e-10, `h=${horizon}`);
       }
     }

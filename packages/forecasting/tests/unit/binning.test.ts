@@ -26,6 +26,9 @@ describe('feature binning', () => {
   });
 
   it('rejects a bin count that does not fit a byte', () => {
-    assert.throws(() => binFeatures(featureMatrix(Float64Array.of(1), 1), 256), /maxBins must be an integer in \[2, 255\], got 256/);
+    assert.throws(
+      () => binFeatures(featureMatrix(Float64Array.of(1), 1), 256),
+      /maxBins must be an integer in \[2, 255\], got 256/,
+    );
   });
 });

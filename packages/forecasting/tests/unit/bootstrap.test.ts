@@ -13,7 +13,12 @@ function simulatedCase(rows: number, trueDifference: number, seed: number) {
   let u = 0;
   for (let t = 0; t < 100; t++) u = 0.8 * u + 0.1 * noise();
   const model = Array.from({ length: rows }, () => 1 + trueDifference + (u = 0.8 * u + 0.1 * noise()));
-  return { model, baseline: new Array(rows).fill(1), actual: new Array(rows).fill(0), observed: new Array(rows).fill(1) };
+  return {
+    model,
+    baseline: new Array(rows).fill(1),
+    actual: new Array(rows).fill(0),
+    observed: new Array(rows).fill(1),
+  };
 }
 
 function coverage(blockLength: number, trueDifference: number): number {
@@ -30,7 +35,10 @@ function coverage(blockLength: number, trueDifference: number): number {
 describe('moving-block bootstrap of the MAE difference', () => {
   it('covers the true difference at about the nominal rate on autocorrelated errors', (t) => {
     const blockCoverage = coverage(24, -0.2);
-    assert.ok(blockCoverage >= 0.88 && blockCoverage <= 0.99, `95% intervals covered the truth ${blockCoverage} of the time`);
+    assert.ok(
+      blockCoverage >= 0.88 && blockCoverage <= 0.99,
+      `95% intervals covered the truth ${blockCoverage} of the time`,
+    );
     // Resampling single hours ignores the autocorrelation and gives intervals that are too narrow.
     const hourlyCoverage = coverage(1, -0.2);
     assert.ok(hourlyCoverage < blockCoverage - 0.15, `hourly ${hourlyCoverage} vs daily blocks ${blockCoverage}`);
@@ -45,12 +53,21 @@ describe('moving-block bootstrap of the MAE difference', () => {
     assert.equal(interval.scoredRows, 192);
     assert.ok(interval.lower < interval.difference && interval.difference < interval.upper);
     assert.deepEqual(maeDifferenceInterval(model, baseline, actual, observed, { seed: 9, resamples: 200 }), interval);
-    assert.notDeepEqual(maeDifferenceInterval(model, baseline, actual, observed, { seed: 10, resamples: 200 }), interval);
+    assert.notDeepEqual(
+      maeDifferenceInterval(model, baseline, actual, observed, { seed: 10, resamples: 200 }),
+      interval,
+    );
   });
 
   it('names the problem with unusable settings', () => {
     const { model, baseline, actual, observed } = simulatedCase(10, 0, 1);
-    assert.throws(() => maeDifferenceInterval(model, baseline, actual, observed), /blockLength must be an integer in \[1, 10\]/);
-    assert.throws(() => maeDifferenceInterval(model, baseline, actual, observed, { blockLength: 2, confidence: 95 }), /confidence must be in \(0, 1\)/);
+    assert.throws(
+      () => maeDifferenceInterval(model, baseline, actual, observed),
+      /blockLength must be an integer in \[1, 10\]/,
+    );
+    assert.throws(
+      () => maeDifferenceInterval(model, baseline, actual, observed, { blockLength: 2, confidence: 95 }),
+      /confidence must be in \(0, 1\)/,
+    );
   });
 });

@@ -45,20 +45,30 @@ describe('gradient-boosted trees', () => {
   it('respects the depth and leaf limits', () => {
     const random = seededRandom(1);
     const features = uniformMatrix(2000, 4, random);
-    const y = Array.from({ length: 2000 }, (_, i) => Math.sin(10 * features.values[i * 4]) + features.values[i * 4 + 1] * 3);
+    const y = Array.from(
+      { length: 2000 },
+      (_, i) => Math.sin(10 * features.values[i * 4]) + features.values[i * 4 + 1] * 3,
+    );
     const deep = trainGbt(features, y, { ...exactTree, trees: 5, maxDepth: 3, maxLeaves: 1000 });
     assert.ok(deep.trees.every((tree) => treeDepth(tree) === 3 && leafCount(tree) === 8));
 
     const bushy = trainGbt(features, y, { ...exactTree, trees: 5, maxDepth: 20, maxLeaves: 5 });
     assert.ok(bushy.trees.every((tree) => leafCount(tree) === 5));
-    assert.ok(bushy.trees.some((tree) => treeDepth(tree) > 2), 'best-first growth goes deeper than a balanced tree of 5 leaves');
+    assert.ok(
+      bushy.trees.some((tree) => treeDepth(tree) > 2),
+      'best-first growth goes deeper than a balanced tree of 5 leaves',
+    );
   });
 
   it('keeps at least minSamplesLeaf training rows in every leaf', () => {
     const x = Float64Array.from({ length: 100 }, (_, i) => i);
     const y = Array.from(x, (v) => (v < 5 ? 100 : 0));
     const model = trainGbt(featureMatrix(x, 1), y, { ...exactTree, maxDepth: 1, minSamplesLeaf: 10 });
-    assert.equal(rootSplit(model).threshold, 9, 'the step at 5 is out of reach; the nearest allowed split keeps 10 rows left');
+    assert.equal(
+      rootSplit(model).threshold,
+      9,
+      'the step at 5 is out of reach; the nearest allowed split keeps 10 rows left',
+    );
   });
 
   it('learns which side missing values go to', () => {
@@ -70,7 +80,10 @@ describe('gradient-boosted trees', () => {
       assert.equal(rootSplit(model).missingGoesLeft, missingLikeLow);
       const prediction = predictGbt(model, featureMatrix(Float64Array.of(NaN, 0.1, 0.9), 1));
       // Base score and leaf values are stored as float32.
-      assert.deepEqual(Array.from(prediction, (p) => Number(p.toFixed(5))), [missingLikeLow ? 0 : 5, 0, 5]);
+      assert.deepEqual(
+        Array.from(prediction, (p) => Number(p.toFixed(5))),
+        [missingLikeLow ? 0 : 5, 0, 5],
+      );
     }
   });
 
@@ -97,7 +110,13 @@ describe('gradient-boosted trees', () => {
     const noise = normalSource(3);
     const features = uniformMatrix(1000, 3, random);
     const y = Array.from({ length: 1000 }, (_, i) => features.values[i * 3] + noise());
-    const model = trainGbt(features, y, { trees: 500, learningRate: 0.3, minSamplesLeaf: 5, validationFraction: 0.2, earlyStoppingRounds: 10 });
+    const model = trainGbt(features, y, {
+      trees: 500,
+      learningRate: 0.3,
+      minSamplesLeaf: 5,
+      validationFraction: 0.2,
+      earlyStoppingRounds: 10,
+    });
 
     assert.ok(model.validationRmse.length < 500, `ran all ${model.validationRmse.length} rounds`);
     assert.equal(model.validationRmse.length, model.trees.length + 10);
@@ -109,7 +128,8 @@ describe('gradient-boosted trees', () => {
     const random = seededRandom(4);
     const noise = normalSource(4);
     const features = uniformMatrix(3000, 5, random);
-    const f = (row: number) => Math.sin(6 * features.values[row * 5]) + 2 * (features.values[row * 5 + 1] - 0.5) ** 2 * 4;
+    const f = (row: number) =>
+      Math.sin(6 * features.values[row * 5]) + 2 * (features.values[row * 5 + 1] - 0.5) ** 2 * 4;
     const y = Array.from({ length: 3000 }, (_, row) => f(row) + 0.1 * noise());
     const model = trainGbt(sliceRows(features, 0, 2000), y.slice(0, 2000), { trees: 200, learningRate: 0.1 });
 
@@ -122,7 +142,10 @@ describe('gradient-boosted trees', () => {
 
   it('names the option and the allowed range when an option is invalid', () => {
     assert.throws(() => resolveGbtOptions({ subsample: 0 }), /subsample=0 is out of range; allowed: \(0, 1\]/);
-    assert.throws(() => trainGbt(featureMatrix(Float64Array.of(1, 2), 1), [1, NaN]), /Target at row 1 is NaN; drop rows/);
+    assert.throws(
+      () => trainGbt(featureMatrix(Float64Array.of(1, 2), 1), [1, NaN]),
+      /Target at row 1 is NaN; drop rows/,
+    );
   });
 });
 

@@ -12,11 +12,17 @@ describe('rolling-origin folds', () => {
       { trainEnd: 78, validationStart: 80, validationEnd: 90 },
       { trainEnd: 88, validationStart: 90, validationEnd: 100 },
     ]);
-    assert.deepEqual(rollingOriginFolds(120, { folds: 2 }).map((fold) => fold.validationStart), [60, 90]);
+    assert.deepEqual(
+      rollingOriginFolds(120, { folds: 2 }).map((fold) => fold.validationStart),
+      [60, 90],
+    );
   });
 
   it('refuses folds that leave nothing to train on', () => {
-    assert.throws(() => rollingOriginFolds(30, { folds: 3, validationRows: 10 }), /30 rows cannot hold 3 validation windows of 10 rows/);
+    assert.throws(
+      () => rollingOriginFolds(30, { folds: 3, validationRows: 10 }),
+      /30 rows cannot hold 3 validation windows of 10 rows/,
+    );
   });
 });
 
@@ -26,7 +32,10 @@ describe('grid search', () => {
     const noise = normalSource(31);
     const features = uniformMatrix(800, 3, random);
     // An interaction that a stump cannot represent but a deeper tree can.
-    const target = Array.from({ length: 800 }, (_, row) => (features.values[row * 3] > 0.5 === features.values[row * 3 + 1] > 0.5 ? 2 : 0) + 0.1 * noise());
+    const target = Array.from(
+      { length: 800 },
+      (_, row) => (features.values[row * 3] > 0.5 === features.values[row * 3 + 1] > 0.5 ? 2 : 0) + 0.1 * noise(),
+    );
     const fits: TuningFit[] = [];
     const report = gridSearchGbt(features, target, {
       grid: { maxDepth: [1, 3], learningRate: [0.3], subsample: [1, 0.7], colsample: [1] },
@@ -37,18 +46,33 @@ describe('grid search', () => {
     // Each fit is reported as it is scored, in search order, with the score the report keeps.
     assert.deepEqual(
       fits,
-      report.candidates.flatMap((candidate, p) => candidate.foldMae.map((mae, k) => ({ point: p + 1, points: 4, fold: k + 1, folds: 2, params: candidate.params, mae }))),
+      report.candidates.flatMap((candidate, p) =>
+        candidate.foldMae.map((mae, k) => ({
+          point: p + 1,
+          points: 4,
+          fold: k + 1,
+          folds: 2,
+          params: candidate.params,
+          mae,
+        })),
+      ),
     );
 
     assert.equal(report.candidates.length, 4);
-    assert.deepEqual(report.folds.map((fold) => fold.validationStart), [600, 700]);
+    assert.deepEqual(
+      report.folds.map((fold) => fold.validationStart),
+      [600, 700],
+    );
     for (const candidate of report.candidates) {
       assert.equal(candidate.foldMae.length, 2);
       assert.equal(candidate.meanMae, (candidate.foldMae[0] + candidate.foldMae[1]) / 2);
     }
     assert.equal(report.best.params.maxDepth, 3);
     assert.equal(report.best.meanMae, Math.min(...report.candidates.map((candidate) => candidate.meanMae)));
-    assert.ok(report.best.meanMae < 0.5 * Math.min(...report.candidates.filter((c) => c.params.maxDepth === 1).map((c) => c.meanMae)));
+    assert.ok(
+      report.best.meanMae <
+        0.5 * Math.min(...report.candidates.filter((c) => c.params.maxDepth === 1).map((c) => c.meanMae)),
+    );
   });
 
   it('refuses a search over its fit budget', () => {
@@ -58,7 +82,10 @@ describe('grid search', () => {
       /16 grid points × 3 folds = 48 fits, over maxFits=10; shrink the grid or raise maxFits/,
     );
     assert.throws(
-      () => gridSearchGbt(features, new Array(200).fill(0), { grid: { maxDepth: [], learningRate: [0.1], subsample: [1], colsample: [1] } }),
+      () =>
+        gridSearchGbt(features, new Array(200).fill(0), {
+          grid: { maxDepth: [], learningRate: [0.1], subsample: [1], colsample: [1] },
+        }),
       /Grid axis maxDepth has no values/,
     );
   });

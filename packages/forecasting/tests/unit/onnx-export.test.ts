@@ -40,9 +40,19 @@ describe('ONNX export', () => {
     const value = (row: number, col: number) => train.values[row * 8 + col];
     const y = Array.from({ length: 3000 }, (_, row) => {
       const x0 = value(row, 0);
-      return (Number.isNaN(x0) ? 4 : Math.sin(x0)) + (Number.isNaN(value(row, 1)) ? -2 : value(row, 1) ** 2 / 10) + random.float();
+      return (
+        (Number.isNaN(x0) ? 4 : Math.sin(x0)) +
+        (Number.isNaN(value(row, 1)) ? -2 : value(row, 1) ** 2 / 10) +
+        random.float()
+      );
     });
-    const model = trainGbt(train, y, { trees: 150, learningRate: 0.1, subsample: 0.8, colsample: 0.7, validationFraction: 0 });
+    const model = trainGbt(train, y, {
+      trees: 150,
+      learningRate: 0.1,
+      subsample: 0.8,
+      colsample: 0.7,
+      validationFraction: 0,
+    });
     assert.ok(model.trees.some((tree) => tree.nodes.some((node) => node.kind === 'split' && node.missingGoesLeft)));
     assert.ok(model.trees.some((tree) => tree.nodes.some((node) => node.kind === 'split' && !node.missingGoesLeft)));
 
@@ -53,7 +63,9 @@ describe('ONNX export', () => {
   });
 
   it('runs the linear AR forecast as a Gemm over lag columns', async () => {
-    const reference = JSON.parse(readFileSync(join(__dirname, '../fixtures/ar-reference.json'), 'utf8')) as { levels: number[] };
+    const reference = JSON.parse(readFileSync(join(__dirname, '../fixtures/ar-reference.json'), 'utf8')) as {
+      levels: number[];
+    };
     const model = fitDifferencedAr(reference.levels, { maxOrder: 6 });
     const columns = { featureCount: 10, lagColumns: [7, 2, 4].slice(0, model.order + 1) };
     assert.equal(columns.lagColumns.length, model.order + 1);
@@ -61,16 +73,26 @@ describe('ONNX export', () => {
 
     for (const horizon of [1, 6, 24]) {
       const forecast = linearForecast(model, horizon);
-      const difference = maxAbsoluteDifference(await runOnnx(linearForecastToOnnx(forecast, columns), test), predictLinearForecast(forecast, columns, test));
+      const difference = maxAbsoluteDifference(
+        await runOnnx(linearForecastToOnnx(forecast, columns), test),
+        predictLinearForecast(forecast, columns, test),
+      );
       assert.ok(difference <= 1e-5, `h=${horizon}: max |onnx - in-process| = ${difference}`);
     }
   });
 
   it('stores the description and metadata with the model', () => {
-    const model = trainGbt(featureMatrix(Float64Array.from({ length: 100 }, (_, i) => i), 1), Array.from({ length: 100 }, (_, i) => i % 7), {
-      trees: 2,
-      validationFraction: 0,
-    });
+    const model = trainGbt(
+      featureMatrix(
+        Float64Array.from({ length: 100 }, (_, i) => i),
+        1,
+      ),
+      Array.from({ length: 100 }, (_, i) => i % 7),
+      {
+        trees: 2,
+        validationFraction: 0,
+      },
+    );
     const bytes = gbtToOnnx(model, { description: 'co_gt, 6 h ahead', metadata: { target: 'co_gt', horizon: '6' } });
     const decoded = onnx.ModelProto.decode(bytes);
     assert.equal(decoded.docString, 'co_gt, 6 h ahead');
@@ -93,6 +115,9 @@ describe('ONNX export', () => {
   it('rejects lag columns that do not fit the forecast', () => {
     const forecast = { horizon: 1, intercept: 0, weights: [1.2, -0.2] };
     assert.throws(() => linearForecastToOnnx(forecast, { featureCount: 4, lagColumns: [0] }), /needs 2 lag columns/);
-    assert.throws(() => linearForecastToOnnx(forecast, { featureCount: 4, lagColumns: [0, 4] }), /Lag column 4 .* outside the 4 feature columns/);
+    assert.throws(
+      () => linearForecastToOnnx(forecast, { featureCount: 4, lagColumns: [0, 4] }),
+      /Lag column 4 .* outside the 4 feature columns/,
+    );
   });
 });

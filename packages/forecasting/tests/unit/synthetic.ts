@@ -10,11 +10,19 @@ export function normalSource(seed: number): () => number {
 
 /** A rows × cols matrix of uniform values in [0, 1). */
 export function uniformMatrix(rows: number, cols: number, random: Random): FeatureMatrix {
-  return featureMatrix(Float64Array.from({ length: rows * cols }, () => random.float()), cols);
+  return featureMatrix(
+    Float64Array.from({ length: rows * cols }, () => random.float()),
+    cols,
+  );
 }
 
 /** Levels of an ARIMA(p,1,0) process: differences follow d[t] = c + Σ phi[i] d[t-1-i] + noise. */
-export function simulateIntegratedAr(length: number, phi: readonly number[], intercept: number, seed: number): Float64Array {
+export function simulateIntegratedAr(
+  length: number,
+  phi: readonly number[],
+  intercept: number,
+  seed: number,
+): Float64Array {
   const noise = normalSource(seed);
   const burnIn = 200;
   const differences: number[] = new Array(phi.length).fill(0);

@@ -21,7 +21,8 @@ import {
 const H = 3_600_000;
 const T0 = Date.UTC(2004, 2, 10, 0);
 const h = (n: number) => T0 + n * H;
-const series = (values: (number | null)[], hours = values.map((_, i) => i)) => makeTable({ timestamp: hours.map(h), x: values });
+const series = (values: (number | null)[], hours = values.map((_, i) => i)) =>
+  makeTable({ timestamp: hours.map(h), x: values });
 
 describe('hourly regularisation', () => {
   const messy = makeTable({
@@ -35,13 +36,29 @@ describe('hourly regularisation', () => {
     assert.deepEqual(timestamps(table), [0, 1, 2, 3, 4, 5].map(h));
     assert.deepEqual(numbers(table, 'x'), [0, 15, null, 3, null, 5]);
     assert.deepEqual(numbers(table, 'y'), [null, 2, null, 30, null, 50]);
-    assert.deepEqual(report, { rowsIn: 6, rows: 6, hoursInserted: 2, duplicateRowsMerged: 2, offGridRows: 1, rowsOutside: 0, start: h(0), end: h(5) });
+    assert.deepEqual(report, {
+      rowsIn: 6,
+      rows: 6,
+      hoursInserted: 2,
+      duplicateRowsMerged: 2,
+      offGridRows: 1,
+      rowsOutside: 0,
+      start: h(0),
+      end: h(5),
+    });
   });
 
   it('resolves duplicates deterministically by first / last non-missing value in input order', () => {
     assert.deepEqual(numbers(regularizeHourly(messy, { duplicates: 'first' }).table, 'x'), [0, 10, null, 3, null, 5]);
     assert.deepEqual(numbers(regularizeHourly(messy, { duplicates: 'last' }).table, 'x'), [0, 20, null, 3, null, 5]);
-    assert.deepEqual(numbers(regularizeHourly(messy, { duplicates: 'last' }).table, 'y'), [null, 3, null, 30, null, 50]);
+    assert.deepEqual(numbers(regularizeHourly(messy, { duplicates: 'last' }).table, 'y'), [
+      null,
+      3,
+      null,
+      30,
+      null,
+      50,
+    ]);
   });
 
   it('can extend or cut the grid with start/end', () => {
@@ -49,12 +66,20 @@ describe('hourly regularisation', () => {
     assert.deepEqual(timestamps(table), [-1, 0, 1, 2, 3].map(h));
     assert.equal(report.rowsOutside, 1);
     assert.throws(() => regularizeHourly(messy, { start: h(0) + 1 }), PreprocessingOptionError);
-    assert.throws(() => regularizeHourly(messy, { duplicates: 'median' as never }), /duplicates must be 'mean', 'first' or 'last'/);
+    assert.throws(
+      () => regularizeHourly(messy, { duplicates: 'median' as never }),
+      /duplicates must be 'mean', 'first' or 'last'/,
+    );
   });
 });
 
 describe('missing report and sparse-column drop', () => {
-  const t = makeTable({ timestamp: [0, 1, 2, 3].map(h), a: [1, null, null, null], b: [1, 2, null, null], c: [1, 2, 3, 4] });
+  const t = makeTable({
+    timestamp: [0, 1, 2, 3].map(h),
+    a: [1, null, null, null],
+    b: [1, 2, null, null],
+    c: [1, 2, 3, 4],
+  });
 
   it('reports missing count and share per column', () => {
     assert.deepEqual(missingReport(t), [
@@ -69,13 +94,22 @@ describe('missing report and sparse-column drop', () => {
     assert.deepEqual(table.columnNames(), ['timestamp', 'b', 'c']);
     assert.deepEqual(report.dropped, [{ column: 'a', missing: 3, share: 0.75 }]);
     assert.deepEqual(dropSparseColumns(t, { maxMissingShare: 0.4 }).table.columnNames(), ['timestamp', 'c']);
-    assert.deepEqual(dropSparseColumns(t, { maxMissingShare: 0.4, keep: ['a'] }).table.columnNames(), ['timestamp', 'a', 'c']);
+    assert.deepEqual(dropSparseColumns(t, { maxMissingShare: 0.4, keep: ['a'] }).table.columnNames(), [
+      'timestamp',
+      'a',
+      'c',
+    ]);
     assert.throws(() => dropSparseColumns(t, { maxMissingShare: 1.5 }), /maxMissingShare must be a number from 0 to 1/);
   });
 });
 
 describe('domain clipping', () => {
-  const t = makeTable({ timestamp: [0, 1, 2, 3].map(h), co_gt: [0.1, 2, 7, null], nox_gt: [3, 50, 150, 100], t: [-40, 0, 50, 10] });
+  const t = makeTable({
+    timestamp: [0, 1, 2, 3].map(h),
+    co_gt: [0.1, 2, 7, null],
+    nox_gt: [3, 50, 150, 100],
+    t: [-40, 0, 50, 10],
+  });
 
   it('clamps to the default physical ranges and flags each clipped cell', () => {
     const { table, report } = clipToRanges(t);
@@ -112,7 +146,10 @@ describe('imputation', () => {
   it('interpolate: linear in time (hand: 1 → 7 over 3 hours gives 3, 5), nearest value at the edges', () => {
     assert.deepEqual(numbers(impute(series(values), { strategy: 'interpolate' }).table, 'x'), [1, 1, 3, 5, 7, 7]);
     // irregular times: hours 0, 1, 4 → value at hour 1 is 0 + (8 - 0) * 1/4 = 2
-    assert.deepEqual(numbers(impute(series([0, null, 8], [0, 1, 4]), { strategy: 'interpolate' }).table, 'x'), [0, 2, 8]);
+    assert.deepEqual(
+      numbers(impute(series([0, null, 8], [0, 1, 4]), { strategy: 'interpolate' }).table, 'x'),
+      [0, 2, 8],
+    );
     const left = impute(series(values), { strategy: 'interpolate', edges: 'leave' });
     assert.deepEqual(numbers(left.table, 'x'), [null, 1, 3, 5, 7, null]);
     assert.deepEqual(left.report.unfilled, { x: 2 });
@@ -121,7 +158,14 @@ describe('imputation', () => {
 
   it('ffill: carries the last valid value forward, back-fills the leading edge unless edges is leave', () => {
     assert.deepEqual(numbers(impute(series(values), { strategy: 'ffill' }).table, 'x'), [1, 1, 1, 1, 7, 7]);
-    assert.deepEqual(numbers(impute(series(values), { strategy: 'ffill', edges: 'leave' }).table, 'x'), [null, 1, 1, 1, 7, 7]);
+    assert.deepEqual(numbers(impute(series(values), { strategy: 'ffill', edges: 'leave' }).table, 'x'), [
+      null,
+      1,
+      1,
+      1,
+      7,
+      7,
+    ]);
   });
 
   it('leaves an all-missing column missing and reports it unfilled', () => {
@@ -138,16 +182,23 @@ describe('imputation', () => {
     const t = series(ref.values, ref.hours);
     for (const strategy of ['interpolate', 'ffill', 'mean'] as const) {
       const got = numbers(impute(t, { strategy }).table, 'x');
-      got.forEach((v, i) => assert.ok(Math.abs((v as number) - ref[strategy][i]) < 1e-12, `${strategy}[${i}]: ${v} vs ${ref[strategy][i]}`));
+      got.forEach((v, i) =>
+        assert.ok(Math.abs((v as number) - ref[strategy][i]) < 1e-12, `${strategy}[${i}]: ${v} vs ${ref[strategy][i]}`),
+      );
     }
   });
 
   it('rejects an unknown strategy, naming the allowed ones', () => {
-    assert.throws(() => impute(series(values), { strategy: 'median' as never }), /strategy must be one of mean, interpolate, ffill/);
+    assert.throws(
+      () => impute(series(values), { strategy: 'median' as never }),
+      /strategy must be one of mean, interpolate, ffill/,
+    );
   });
 
   it('keeps flags from earlier steps and adds to them', () => {
-    const clipped = clipToRanges(makeTable({ timestamp: [0, 1, 2].map(h), co_gt: [9, null, 1] }), { mode: 'missing' }).table;
+    const clipped = clipToRanges(makeTable({ timestamp: [0, 1, 2].map(h), co_gt: [9, null, 1] }), {
+      mode: 'missing',
+    }).table;
     const { table } = impute(clipped, { strategy: 'ffill' });
     assert.deepEqual(numbers(table, 'co_gt'), [1, 1, 1]);
     assert.deepEqual(flagLists(table, 'clipped'), [['co_gt'], [], []]);
@@ -167,7 +218,23 @@ describe('preprocess on the real dataset', () => {
     assert.equal(report.allMissingRows, 31);
     assert.deepEqual(report.columnsDropped, [{ column: 'nmhc_gt', missing: 8443, share: 8443 / 9357 }]);
     assert.ok(report.columnsDropped[0].share > 0.9 && report.columnsDropped[0].share < 0.91);
-    assert.deepEqual(table.columnNames(), ['timestamp', 'co_gt', 'pt08_s1_co', 'c6h6_gt', 'pt08_s2_nmhc', 'nox_gt', 'pt08_s3_nox', 'no2_gt', 'pt08_s4_no2', 'pt08_s5_o3', 't', 'rh', 'ah', 'imputed', 'clipped']);
+    assert.deepEqual(table.columnNames(), [
+      'timestamp',
+      'co_gt',
+      'pt08_s1_co',
+      'c6h6_gt',
+      'pt08_s2_nmhc',
+      'nox_gt',
+      'pt08_s3_nox',
+      'no2_gt',
+      'pt08_s4_no2',
+      'pt08_s5_o3',
+      't',
+      'rh',
+      'ah',
+      'imputed',
+      'clipped',
+    ]);
     assert.equal(report.missing.find((m) => m.column === 'co_gt')?.missing, 1683);
   });
 
@@ -176,7 +243,20 @@ describe('preprocess on the real dataset', () => {
     assert.equal(Math.min(...t), -1.9);
     assert.ok(report.columns.every((c) => numbers(table, c).every((v) => v !== null)));
     assert.equal(report.strategy, 'mean');
-    assert.deepEqual(report.imputed, { co_gt: 1683, pt08_s1_co: 366, c6h6_gt: 366, pt08_s2_nmhc: 366, nox_gt: 1639, pt08_s3_nox: 366, no2_gt: 1642, pt08_s4_no2: 366, pt08_s5_o3: 366, t: 366, rh: 366, ah: 366 });
+    assert.deepEqual(report.imputed, {
+      co_gt: 1683,
+      pt08_s1_co: 366,
+      c6h6_gt: 366,
+      pt08_s2_nmhc: 366,
+      nox_gt: 1639,
+      pt08_s3_nox: 366,
+      no2_gt: 1642,
+      pt08_s4_no2: 366,
+      pt08_s5_o3: 366,
+      t: 366,
+      rh: 366,
+      ah: 366,
+    });
     const flags = flagLists(table, 'imputed');
     assert.equal(flags.filter((f) => f.includes('co_gt')).length, 1683);
     assert.equal(flags.filter((f) => f.length === 12).length, 31);
@@ -186,7 +266,8 @@ describe('preprocess on the real dataset', () => {
     const co = numbers(table, 'co_gt') as number[];
     assert.ok(co.every((v) => v >= 0.5 && v <= 5));
     const flags = flagLists(table, 'clipped');
-    for (const [column, count] of Object.entries(report.clipped)) assert.equal(flags.filter((f) => f.includes(column)).length, count.low + count.high, column);
+    for (const [column, count] of Object.entries(report.clipped))
+      assert.equal(flags.filter((f) => f.includes(column)).length, count.low + count.high, column);
     assert.equal(report.clipMode, 'clamp');
     assert.ok(report.clipped.co_gt.low > 0 && report.clipped.co_gt.high > 0);
   });

@@ -31,20 +31,65 @@ const near = (a: number | null, b: number | null, tol: number, what: string) => 
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
 };
 const xOnly = (spec: FeatureSpec = {}): FeatureSpec => ({ columns: ['x'], interactions: [], calendar: false, ...spec });
-const seriesTable = (values: (number | null)[], start = T0) => makeTable({ timestamp: values.map((_, i) => start + i * H), x: values });
+const seriesTable = (values: (number | null)[], start = T0) =>
+  makeTable({ timestamp: values.map((_, i) => start + i * H), x: values });
 
 describe('feature names', () => {
   it('orders names per column [lag0, lags, emas, slopes], then interactions, then calendar', () => {
     const names = featureNames();
     assert.equal(names.length, 12 * (1 + 6 + 4 + 3) + 6 + 5);
-    assert.deepEqual(names.slice(0, 14), ['co_gt_lag0', 'co_gt_lag1', 'co_gt_lag2', 'co_gt_lag3', 'co_gt_lag6', 'co_gt_lag12', 'co_gt_lag24', 'co_gt_ema3', 'co_gt_ema6', 'co_gt_ema12', 'co_gt_ema24', 'co_gt_slope6', 'co_gt_slope12', 'co_gt_slope24']);
+    assert.deepEqual(names.slice(0, 14), [
+      'co_gt_lag0',
+      'co_gt_lag1',
+      'co_gt_lag2',
+      'co_gt_lag3',
+      'co_gt_lag6',
+      'co_gt_lag12',
+      'co_gt_lag24',
+      'co_gt_ema3',
+      'co_gt_ema6',
+      'co_gt_ema12',
+      'co_gt_ema24',
+      'co_gt_slope6',
+      'co_gt_slope12',
+      'co_gt_slope24',
+    ]);
     assert.ok(!names.some((n) => n.startsWith('nmhc_gt')));
-    assert.deepEqual(names.slice(-11), ['co_gt_lag1_x_c6h6_gt_lag1', 'co_gt_lag1_x_nox_gt_lag1', 'co_gt_lag1_x_no2_gt_lag1', 'c6h6_gt_lag1_x_nox_gt_lag1', 'c6h6_gt_lag1_x_no2_gt_lag1', 'nox_gt_lag1_x_no2_gt_lag1', 'hour_sin', 'hour_cos', 'dow_sin', 'dow_cos', 'is_weekend']);
-    assert.deepEqual(featureNames({ columns: ['a'], current: false, lags: [24, 1, 1], emaSpans: [], slopeWindows: [3], interactions: [['a', 'b']], calendar: false }), ['a_lag1', 'a_lag24', 'a_slope3', 'a_lag1_x_b_lag1']);
+    assert.deepEqual(names.slice(-11), [
+      'co_gt_lag1_x_c6h6_gt_lag1',
+      'co_gt_lag1_x_nox_gt_lag1',
+      'co_gt_lag1_x_no2_gt_lag1',
+      'c6h6_gt_lag1_x_nox_gt_lag1',
+      'c6h6_gt_lag1_x_no2_gt_lag1',
+      'nox_gt_lag1_x_no2_gt_lag1',
+      'hour_sin',
+      'hour_cos',
+      'dow_sin',
+      'dow_cos',
+      'is_weekend',
+    ]);
+    assert.deepEqual(
+      featureNames({
+        columns: ['a'],
+        current: false,
+        lags: [24, 1, 1],
+        emaSpans: [],
+        slopeWindows: [3],
+        interactions: [['a', 'b']],
+        calendar: false,
+      }),
+      ['a_lag1', 'a_lag24', 'a_slope3', 'a_lag1_x_b_lag1'],
+    );
   });
 
   it('rejects invalid specs with the option named', () => {
-    assert.throws(() => featureNames({ lags: [0] }), (e: unknown) => e instanceof FeatureWindowError && e.code === 'BAD_SPEC' && /lags: must be a list of integers ≥ 1/.test(e.message));
+    assert.throws(
+      () => featureNames({ lags: [0] }),
+      (e: unknown) =>
+        e instanceof FeatureWindowError &&
+        e.code === 'BAD_SPEC' &&
+        /lags: must be a list of integers ≥ 1/.test(e.message),
+    );
     assert.throws(() => featureNames({ slopeWindows: [1] }), /slopeWindows: must be a list of integers ≥ 2/);
     assert.throws(() => featureNames({ emaSpans: [2.5] }), /emaSpans/);
     assert.throws(() => featureNames({ columns: ['a', 'a'] }), /columns: must be distinct/);
@@ -78,11 +123,13 @@ describe('features against pandas (committed fixture, packages/preprocessing/scr
     got.forEach((v, i) => near(v, ref.emaClassic['3'][i], 1e-12, `ema3[${i}] vs recursion`));
     const firstGapAfterStart = values.indexOf(null, 1);
     for (let i = 0; i < firstGapAfterStart; i++) near(got[i], ref.ema['3'][i], 1e-12, `ema3[${i}] vs pandas`);
-    if (ref.emaPandasDeviatesFromRecursionAt['3'].length) assert.ok(ref.emaPandasDeviatesFromRecursionAt['3'][0] > firstGapAfterStart);
+    if (ref.emaPandasDeviatesFromRecursionAt['3'].length)
+      assert.ok(ref.emaPandasDeviatesFromRecursionAt['3'][0] > firstGapAfterStart);
   });
 
   it('slopes equal pandas rolling(w).apply(polyfit slope) (null unless the window is complete)', () => {
-    for (const w of [6, 12, 24]) col(table, `x_slope${w}`).forEach((v, i) => near(v, ref.slopes[w][i], 1e-9, `slope${w}[${i}]`));
+    for (const w of [6, 12, 24])
+      col(table, `x_slope${w}`).forEach((v, i) => near(v, ref.slopes[w][i], 1e-9, `slope${w}[${i}]`));
   });
 });
 
@@ -97,13 +144,23 @@ describe('feature semantics on hand-computed series', () => {
   });
 
   it('emaMaxGap: EMA turns null once the gap exceeds it and restarts at the next value', () => {
-    const g = col(buildFeatures(seriesTable([1, 2, null, null, 10, 4]), xOnly({ emaSpans: [3], emaMaxGap: 1 })), 'x_ema3');
+    const g = col(
+      buildFeatures(seriesTable([1, 2, null, null, 10, 4]), xOnly({ emaSpans: [3], emaMaxGap: 1 })),
+      'x_ema3',
+    );
     assert.deepEqual(g, [1, 1.5, 1.5, null, 10, 7]);
   });
 
   it('propagates missing inputs as null, never 0: lags, slopes, interactions', () => {
     const t = makeTable({ timestamp: [0, 1, 2, 3].map((i) => T0 + i * H), a: [1, 2, null, 4], b: [3, 5, 6, 8] });
-    const f = buildFeatures(t, { columns: ['a', 'b'], lags: [1, 2], emaSpans: [], slopeWindows: [2, 3], interactions: [['a', 'b']], calendar: false });
+    const f = buildFeatures(t, {
+      columns: ['a', 'b'],
+      lags: [1, 2],
+      emaSpans: [],
+      slopeWindows: [2, 3],
+      interactions: [['a', 'b']],
+      calendar: false,
+    });
     assert.deepEqual(col(f, 'a_lag0'), [1, 2, null, 4]);
     assert.deepEqual(col(f, 'a_lag1'), [null, 1, 2, null]);
     assert.deepEqual(col(f, 'a_lag2'), [null, null, 1, 2]);
@@ -114,7 +171,10 @@ describe('feature semantics on hand-computed series', () => {
 
   it('calendar: hour of day and day of week (Monday 0) as sin/cos in UTC, weekend flag', () => {
     const sat6 = Date.UTC(2004, 2, 13, 6); // Saturday 06:00Z
-    const f = buildFeatures(makeTable({ timestamp: [T0, sat6], x: [1, 1] }), xOnly({ calendar: true, emaSpans: [], slopeWindows: [], lags: [] }));
+    const f = buildFeatures(
+      makeTable({ timestamp: [T0, sat6], x: [1, 1] }),
+      xOnly({ calendar: true, emaSpans: [], slopeWindows: [], lags: [] }),
+    );
     const [wed, sat] = [f.object(0), f.object(1)] as Record<string, number>[];
     near(wed.hour_sin, Math.sin((2 * Math.PI * 18) / 24), 0, 'hour_sin');
     near(wed.dow_sin, Math.sin((2 * Math.PI * 2) / 7), 0, 'dow_sin wed');
@@ -145,7 +205,14 @@ function randomHistory(seed: number, length: number, columns: string[]) {
   while (hours.length < length) {
     hours.push(hour);
     const r = rnd();
-    hour += r < 0.85 ? 1 : r < 0.95 ? 2 + Math.floor(rnd() * 4) : r < 0.99 ? 10 + Math.floor(rnd() * 20) : 60 + Math.floor(rnd() * 400);
+    hour +=
+      r < 0.85
+        ? 1
+        : r < 0.95
+          ? 2 + Math.floor(rnd() * 4)
+          : r < 0.99
+            ? 10 + Math.floor(rnd() * 20)
+            : 60 + Math.floor(rnd() * 400);
   }
   const values: Record<string, (number | null)[]> = {};
   for (const c of columns) {
@@ -161,7 +228,19 @@ function randomHistory(seed: number, length: number, columns: string[]) {
 const SPECS: FeatureSpec[] = [
   { columns: ['co_gt', 'nox_gt', 'no2_gt', 'c6h6_gt', 't'] },
   { columns: ['a'], lags: [1, 5], emaSpans: [2, 7], slopeWindows: [3], interactions: [], emaMaxGap: 4 },
-  { columns: ['a', 'b'], current: false, lags: [48], emaSpans: [3, 100], slopeWindows: [2, 30], interactions: [['a', 'b'], ['b', 'c']], calendar: false, emaMaxGap: 0 },
+  {
+    columns: ['a', 'b'],
+    current: false,
+    lags: [48],
+    emaSpans: [3, 100],
+    slopeWindows: [2, 30],
+    interactions: [
+      ['a', 'b'],
+      ['b', 'c'],
+    ],
+    calendar: false,
+    emaMaxGap: 0,
+  },
   { columns: ['a', 'b', 'c'], lags: [], emaSpans: [1], slopeWindows: [], interactions: [['c', 'c']] },
 ];
 
@@ -173,7 +252,10 @@ describe('online features equal offline features (property)', () => {
     const cols = Object.fromEntries(inputs.map((c) => [c, numbers(table, c)]));
     return ts.map((t, i) => {
       if (roundTrip) state = JSON.parse(JSON.stringify(state));
-      const reading = { timestamp: i % 2 ? t : new Date(t).toISOString(), values: Object.fromEntries(inputs.map((c) => [c, cols[c][i]])) };
+      const reading = {
+        timestamp: i % 2 ? t : new Date(t).toISOString(),
+        values: Object.fromEntries(inputs.map((c) => [c, cols[c][i]])),
+      };
       const out = pushReading(state, reading);
       state = out.state;
       return out.features.values;
@@ -196,19 +278,40 @@ describe('online features equal offline features (property)', () => {
         const online = pushAll(spec, table, true);
         assert.deepEqual(online, offlineRows(offline.table, names));
         // identical final state too
-        assert.deepEqual(JSON.parse(JSON.stringify(offline.state)), JSON.parse(JSON.stringify(foldFeatureWindow(table, spec))));
+        assert.deepEqual(
+          JSON.parse(JSON.stringify(offline.state)),
+          JSON.parse(JSON.stringify(foldFeatureWindow(table, spec))),
+        );
 
         // skipped hours ≡ hours pushed with every value missing (also for gaps longer than the window)
         const grid = Array.from({ length: hours[hours.length - 1] + 1 }, (_, h) => h);
         const at = new Map(hours.map((h, i) => [h, i]));
-        const dense = makeTable({ timestamp: grid.map((h) => T0 + h * H), ...Object.fromEntries(inputs.map((c) => [c, grid.map((h) => (at.has(h) ? values[c][at.get(h)!] : null))])) });
+        const dense = makeTable({
+          timestamp: grid.map((h) => T0 + h * H),
+          ...Object.fromEntries(inputs.map((c) => [c, grid.map((h) => (at.has(h) ? values[c][at.get(h)!] : null))])),
+        });
         const denseRows = offlineRows(buildFeatures(dense, spec), names);
-        assert.deepEqual(online, hours.map((h) => denseRows[h]));
+        assert.deepEqual(
+          online,
+          hours.map((h) => denseRows[h]),
+        );
 
         // continuing from a stored state equals one pass over the whole history
         const cut = 150;
-        const first = buildFeaturesWithState(makeTable({ timestamp: hours.slice(0, cut).map((h) => T0 + h * H), ...Object.fromEntries(inputs.map((c) => [c, values[c].slice(0, cut)])) }), spec);
-        const rest = buildFeaturesWithState(makeTable({ timestamp: hours.slice(cut).map((h) => T0 + h * H), ...Object.fromEntries(inputs.map((c) => [c, values[c].slice(cut)])) }), JSON.parse(JSON.stringify(first.state)));
+        const first = buildFeaturesWithState(
+          makeTable({
+            timestamp: hours.slice(0, cut).map((h) => T0 + h * H),
+            ...Object.fromEntries(inputs.map((c) => [c, values[c].slice(0, cut)])),
+          }),
+          spec,
+        );
+        const rest = buildFeaturesWithState(
+          makeTable({
+            timestamp: hours.slice(cut).map((h) => T0 + h * H),
+            ...Object.fromEntries(inputs.map((c) => [c, values[c].slice(cut)])),
+          }),
+          JSON.parse(JSON.stringify(first.state)),
+        );
         assert.deepEqual([...offlineRows(first.table, names), ...offlineRows(rest.table, names)], online);
       });
     }
@@ -223,13 +326,35 @@ describe('online window', () => {
     const { state: s1, features } = pushReading(s0, { timestamp: '2004-03-10T18:00:00Z', values: { x: 2 } });
     assert.equal(JSON.stringify(s0), snapshot, 'input state untouched');
     assert.equal(s1.lastTimestamp, T0);
-    assert.deepEqual(featureRowToObject(spec, features), { timestamp: '2004-03-10T18:00:00.000Z', x_lag0: 2, x_lag1: null, x_lag2: null, x_lag3: null, x_lag6: null, x_lag12: null, x_lag24: null, x_ema3: 2, x_slope6: null, x_slope12: null, x_slope24: null });
+    assert.deepEqual(featureRowToObject(spec, features), {
+      timestamp: '2004-03-10T18:00:00.000Z',
+      x_lag0: 2,
+      x_lag1: null,
+      x_lag2: null,
+      x_lag3: null,
+      x_lag6: null,
+      x_lag12: null,
+      x_lag24: null,
+      x_ema3: 2,
+      x_slope6: null,
+      x_slope12: null,
+      x_slope24: null,
+    });
     const code = (c: string) => (e: unknown) => e instanceof FeatureWindowError && e.code === c;
     assert.throws(() => pushReading(s1, { timestamp: T0, values: { x: 1 } }), code('OUT_OF_ORDER'));
-    assert.throws(() => pushReading(s1, { timestamp: T0 - H, values: { x: 1 } }), /must be pushed in increasing time order/);
+    assert.throws(
+      () => pushReading(s1, { timestamp: T0 - H, values: { x: 1 } }),
+      /must be pushed in increasing time order/,
+    );
     assert.throws(() => pushReading(s1, { timestamp: T0 + H + 60_000, values: { x: 1 } }), code('NOT_HOURLY'));
-    assert.throws(() => pushReading({ ...s1, version: 2 } as never, { timestamp: T0 + H, values: {} }), code('BAD_STATE'));
-    assert.throws(() => pushReading({ ...s1, history: { x: [1] } }, { timestamp: T0 + H, values: {} }), /history of "x" must hold 25 values/);
+    assert.throws(
+      () => pushReading({ ...s1, version: 2 } as never, { timestamp: T0 + H, values: {} }),
+      code('BAD_STATE'),
+    );
+    assert.throws(
+      () => pushReading({ ...s1, history: { x: [1] } }, { timestamp: T0 + H, values: {} }),
+      /history of "x" must hold 25 values/,
+    );
     // NaN / undefined / missing keys are missing values, never 0
     const { features: f2 } = pushReading(s1, { timestamp: T0 + H, values: { x: Number.NaN } });
     assert.deepEqual(f2.values.slice(0, 2), [null, 2]);
@@ -251,7 +376,10 @@ describe('features of the real dataset', () => {
     assert.deepEqual(f.columnNames(), ['timestamp', ...names]);
     for (const n of names) {
       const v = numbers(f, n);
-      assert.ok(v.every((x) => x === null || Number.isFinite(x)), n);
+      assert.ok(
+        v.every((x) => x === null || Number.isFinite(x)),
+        n,
+      );
     }
     assert.equal(numbers(f, 'co_gt_lag24').filter((v) => v === null).length, 24);
     assert.equal(numbers(f, 'co_gt_slope24').filter((v) => v === null).length, 23);

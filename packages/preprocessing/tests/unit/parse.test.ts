@@ -2,9 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
 import { readDatasetText } from '../../../../tests/support/dataset';
-import { COLUMN_IDS, COLUMNS, DatasetFormatError, columnBySource, columnInfo, countAllMissingRows, defaultClipRanges, numbers, parseAirQuality, parseAirQualityWithInfo, timestamps } from '../../src/index';
+import {
+  COLUMN_IDS,
+  COLUMNS,
+  DatasetFormatError,
+  columnBySource,
+  columnInfo,
+  countAllMissingRows,
+  defaultClipRanges,
+  numbers,
+  parseAirQuality,
+  parseAirQualityWithInfo,
+  timestamps,
+} from '../../src/index';
 
-const HEADER = 'Date;Time;CO(GT);PT08.S1(CO);NMHC(GT);C6H6(GT);PT08.S2(NMHC);NOx(GT);PT08.S3(NOx);NO2(GT);PT08.S4(NO2);PT08.S5(O3);T;RH;AH;;';
+const HEADER =
+  'Date;Time;CO(GT);PT08.S1(CO);NMHC(GT);C6H6(GT);PT08.S2(NMHC);NOx(GT);PT08.S3(NOx);NO2(GT);PT08.S4(NO2);PT08.S5(O3);T;RH;AH;;';
 const ROWS = [
   '10/03/2004;18.00.00;2,6;1360;150;11,9;1046;166;1056;113;1692;1268;13,6;48,9;0,7578;;',
   '10/03/2004;19.00.00;-200,0;1292;-200;9,4;955;103;1174;92;1559;972;-1,9;47,7;0,7255;;',
@@ -29,13 +42,32 @@ function throwsFormat(fn: () => unknown, code: DatasetFormatError['code'], ...pa
 
 describe('column catalogue', () => {
   it('lists the 13 measurement columns with stable ids, source names, units and clip ranges', () => {
-    assert.deepEqual(COLUMN_IDS, ['co_gt', 'pt08_s1_co', 'nmhc_gt', 'c6h6_gt', 'pt08_s2_nmhc', 'nox_gt', 'pt08_s3_nox', 'no2_gt', 'pt08_s4_no2', 'pt08_s5_o3', 't', 'rh', 'ah']);
+    assert.deepEqual(COLUMN_IDS, [
+      'co_gt',
+      'pt08_s1_co',
+      'nmhc_gt',
+      'c6h6_gt',
+      'pt08_s2_nmhc',
+      'nox_gt',
+      'pt08_s3_nox',
+      'no2_gt',
+      'pt08_s4_no2',
+      'pt08_s5_o3',
+      't',
+      'rh',
+      'ah',
+    ]);
     assert.equal(columnBySource('PT08.S1(CO)')?.id, 'pt08_s1_co');
     assert.equal(columnInfo('co_gt').unit, 'mg/m³');
     assert.equal(columnInfo('nox_gt').unit, 'ppb');
     assert.equal(columnInfo('ah').unit, 'not stated by the source');
     assert.ok(COLUMNS.every((c) => c.description.length > 10));
-    assert.deepEqual(defaultClipRanges(), { co_gt: { min: 0.5, max: 5 }, c6h6_gt: { min: 0.5, max: 10 }, nox_gt: { min: 5, max: 100 }, no2_gt: { min: 0, max: 200 } });
+    assert.deepEqual(defaultClipRanges(), {
+      co_gt: { min: 0.5, max: 5 },
+      c6h6_gt: { min: 0.5, max: 10 },
+      nox_gt: { min: 5, max: 100 },
+      no2_gt: { min: 0, max: 200 },
+    });
     assert.throws(() => columnInfo('co'), /Unknown column id "co".*co_gt/);
   });
 });
@@ -55,7 +87,21 @@ describe('parsing the real UCI csv', () => {
   });
 
   it('maps -200 to null with the per-column counts of the dataset README', () => {
-    const expected: Record<string, number> = { co_gt: 1683, pt08_s1_co: 366, nmhc_gt: 8443, c6h6_gt: 366, pt08_s2_nmhc: 366, nox_gt: 1639, pt08_s3_nox: 366, no2_gt: 1642, pt08_s4_no2: 366, pt08_s5_o3: 366, t: 366, rh: 366, ah: 366 };
+    const expected: Record<string, number> = {
+      co_gt: 1683,
+      pt08_s1_co: 366,
+      nmhc_gt: 8443,
+      c6h6_gt: 366,
+      pt08_s2_nmhc: 366,
+      nox_gt: 1639,
+      pt08_s3_nox: 366,
+      no2_gt: 1642,
+      pt08_s4_no2: 366,
+      pt08_s5_o3: 366,
+      t: 366,
+      rh: 366,
+      ah: 366,
+    };
     for (const id of COLUMN_IDS) assert.equal(numbers(table, id).filter((v) => v === null).length, expected[id], id);
     assert.deepEqual(info.sentinelCounts, expected);
     assert.ok(Object.values(info.blankCounts).every((n) => n === 0));
@@ -65,7 +111,22 @@ describe('parsing the real UCI csv', () => {
   it('keeps genuine negative temperatures (minimum -1.9 °C) and reads decimal commas', () => {
     const t = numbers(table, 't').filter((v): v is number => v !== null);
     assert.equal(Math.min(...t), -1.9);
-    assert.deepEqual(table.object(0), { timestamp: Date.UTC(2004, 2, 10, 18), co_gt: 2.6, pt08_s1_co: 1360, nmhc_gt: 150, c6h6_gt: 11.9, pt08_s2_nmhc: 1046, nox_gt: 166, pt08_s3_nox: 1056, no2_gt: 113, pt08_s4_no2: 1692, pt08_s5_o3: 1268, t: 13.6, rh: 48.9, ah: 0.7578 });
+    assert.deepEqual(table.object(0), {
+      timestamp: Date.UTC(2004, 2, 10, 18),
+      co_gt: 2.6,
+      pt08_s1_co: 1360,
+      nmhc_gt: 150,
+      c6h6_gt: 11.9,
+      pt08_s2_nmhc: 1046,
+      nox_gt: 166,
+      pt08_s3_nox: 1056,
+      no2_gt: 113,
+      pt08_s4_no2: 1692,
+      pt08_s5_o3: 1268,
+      t: 13.6,
+      rh: 48.9,
+      ah: 0.7578,
+    });
   });
 
   it('reads the same table from the csv bytes and from a zip laid out like the official one', () => {
@@ -76,7 +137,12 @@ describe('parsing the real UCI csv', () => {
     assert.equal(fromZip.info.zipEntry, 'AirQualityUCI.csv');
     assert.deepEqual(fromZip.table.objects(), table.objects());
     assert.deepEqual(parseAirQuality(bytes).objects(), table.objects());
-    assert.deepEqual(parseAirQuality(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).numRows(), 9357);
+    assert.deepEqual(
+      parseAirQuality(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      ).numRows(),
+      9357,
+    );
   });
 });
 
@@ -122,26 +188,65 @@ describe('parsing small hand-written files', () => {
 
   it('rejects a truncated file (last row with too few fields)', () => {
     const cut = csv([HEADER, ROWS[0], ROWS[1]]) + '10/03/2004;20.00.00;2,2;14';
-    const error = throwsFormat(() => parseAirQuality(cut), 'TRUNCATED_ROW', /last data row \(line 4\) has 4 fields, expected 17/, /truncated/);
+    const error = throwsFormat(
+      () => parseAirQuality(cut),
+      'TRUNCATED_ROW',
+      /last data row \(line 4\) has 4 fields, expected 17/,
+      /truncated/,
+    );
     assert.equal(error.line, 4);
-    throwsFormat(() => parseAirQuality(csv([HEADER, ROWS[0].slice(0, 30), ROWS[1]])), 'TRUNCATED_ROW', /^Line 2 has 5 fields/);
+    throwsFormat(
+      () => parseAirQuality(csv([HEADER, ROWS[0].slice(0, 30), ROWS[1]])),
+      'TRUNCATED_ROW',
+      /^Line 2 has 5 fields/,
+    );
   });
 
   it('rejects a missing or renamed header column, naming it', () => {
-    throwsFormat(() => parseAirQuality(csv([HEADER.replace('NOx(GT)', 'NOX'), ROWS[0]])), 'MISSING_COLUMN', /lacks column NOx\(GT\) \(id nox_gt\)/, /unexpected column NOX \(renamed\?\)/, /Expected the UCI header: Date;Time;CO\(GT\)/);
-    throwsFormat(() => parseAirQuality(csv([HEADER.replace('Date;', ''), ROWS[0]])), 'MISSING_COLUMN', /lacks column Date/);
+    throwsFormat(
+      () => parseAirQuality(csv([HEADER.replace('NOx(GT)', 'NOX'), ROWS[0]])),
+      'MISSING_COLUMN',
+      /lacks column NOx\(GT\) \(id nox_gt\)/,
+      /unexpected column NOX \(renamed\?\)/,
+      /Expected the UCI header: Date;Time;CO\(GT\)/,
+    );
+    throwsFormat(
+      () => parseAirQuality(csv([HEADER.replace('Date;', ''), ROWS[0]])),
+      'MISSING_COLUMN',
+      /lacks column Date/,
+    );
   });
 
   it('rejects an unparsable or impossible date', () => {
-    throwsFormat(() => parseAirQuality(csv([HEADER, ROWS[0].replace('10/03/2004', '2004-03-10')])), 'BAD_DATE', /Line 2/, /DD\/MM\/YYYY and HH\.MM\.SS/);
-    throwsFormat(() => parseAirQuality(csv([HEADER, ROWS[0].replace('10/03/2004', '30/02/2004')])), 'BAD_DATE', /not a valid date/);
+    throwsFormat(
+      () => parseAirQuality(csv([HEADER, ROWS[0].replace('10/03/2004', '2004-03-10')])),
+      'BAD_DATE',
+      /Line 2/,
+      /DD\/MM\/YYYY and HH\.MM\.SS/,
+    );
+    throwsFormat(
+      () => parseAirQuality(csv([HEADER, ROWS[0].replace('10/03/2004', '30/02/2004')])),
+      'BAD_DATE',
+      /not a valid date/,
+    );
     throwsFormat(() => parseAirQuality(csv([HEADER, ROWS[0].replace('18.00.00', '24.00.00')])), 'BAD_DATE');
   });
 
   it('rejects a non-number cell and a dot decimal mark', () => {
-    throwsFormat(() => parseAirQuality(csv([HEADER, ROWS[0].replace('1360', 'n/a')])), 'BAD_NUMBER', /Line 2, column PT08\.S1\(CO\): "n\/a"/);
-    throwsFormat(() => parseAirQuality(csv([HEADER, ROWS[0].replace('2,6', '2.6')])), 'BAD_NUMBER', /',' as decimal mark/);
-    assert.equal(parseAirQuality(csv([HEADER, ROWS[0].replace(/(\d),(\d)/g, '$1.$2')]), { decimal: '.' }).object(0) ? 1 : 0, 1);
+    throwsFormat(
+      () => parseAirQuality(csv([HEADER, ROWS[0].replace('1360', 'n/a')])),
+      'BAD_NUMBER',
+      /Line 2, column PT08\.S1\(CO\): "n\/a"/,
+    );
+    throwsFormat(
+      () => parseAirQuality(csv([HEADER, ROWS[0].replace('2,6', '2.6')])),
+      'BAD_NUMBER',
+      /',' as decimal mark/,
+    );
+    assert.equal(
+      parseAirQuality(csv([HEADER, ROWS[0].replace(/(\d),(\d)/g, '$1.$2')]), { decimal: '.' }).object(0) ? 1 : 0,
+      1,
+    );
   });
 
   it('rejects an empty file and a header without data', () => {
@@ -159,7 +264,12 @@ describe('parsing small hand-written files', () => {
     const text = csv([HEADER, ...ROWS, EMPTY]);
     const zip = zipSync({ 'data/AirQualityUCI.csv': strToU8(text), 'AirQualityUCI.xlsx': new Uint8Array(8) });
     assert.deepEqual(parseAirQuality(zip).objects(), parseAirQuality(text).objects());
-    throwsFormat(() => parseAirQuality(zipSync({ 'AirQualityUCI.xlsx': new Uint8Array(8), 'README.txt': strToU8('hi') })), 'ZIP_WITHOUT_CSV', /no csv entry/, /AirQualityUCI\.xlsx, README\.txt/);
+    throwsFormat(
+      () => parseAirQuality(zipSync({ 'AirQualityUCI.xlsx': new Uint8Array(8), 'README.txt': strToU8('hi') })),
+      'ZIP_WITHOUT_CSV',
+      /no csv entry/,
+      /AirQualityUCI\.xlsx, README\.txt/,
+    );
     throwsFormat(() => parseAirQuality(zipSync({})), 'ZIP_WITHOUT_CSV', /no entries/);
     throwsFormat(() => parseAirQuality(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0])), 'BAD_ZIP', /cannot be unzipped/);
   });

@@ -5,14 +5,20 @@ import { readDatasetText } from '../../../../tests/support/dataset';
 
 const H = 3_600_000;
 const n = 500;
-const t = makeTable({ timestamp: Array.from({ length: n }, (_, i) => Date.UTC(2004, 2, 10, 18) + i * H), x: Array.from({ length: n }, (_, i) => i) });
+const t = makeTable({
+  timestamp: Array.from({ length: n }, (_, i) => Date.UTC(2004, 2, 10, 18) + i * H),
+  x: Array.from({ length: n }, (_, i) => i),
+});
 
 describe('seeded sampling', () => {
   it('the seeded generator is deterministic and uniform-looking in [0, 1)', () => {
     const a = seededRandom(42);
     const b = seededRandom(42);
     const xs = Array.from({ length: 10_000 }, () => a.float());
-    assert.deepEqual(xs.slice(0, 5), Array.from({ length: 5 }, () => b.float()));
+    assert.deepEqual(
+      xs.slice(0, 5),
+      Array.from({ length: 5 }, () => b.float()),
+    );
     assert.ok(xs.every((x) => x >= 0 && x < 1));
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     assert.ok(Math.abs(mean - 0.5) < 0.02, `mean ${mean}`);
@@ -22,7 +28,10 @@ describe('seeded sampling', () => {
     const s1 = sampleRows(t, 20, 7);
     assert.deepEqual(sampleRows(t, 20, 7), s1);
     const s2 = sampleRows(t, 20, 8);
-    assert.notDeepEqual(s2.map((r) => r.x), s1.map((r) => r.x));
+    assert.notDeepEqual(
+      s2.map((r) => r.x),
+      s1.map((r) => r.x),
+    );
     assert.equal(new Set(s1.map((r) => r.x)).size, 20, 'without replacement');
   });
 
@@ -30,10 +39,17 @@ describe('seeded sampling', () => {
     const rows = sampleRows(t, 10, 3);
     assert.ok(rows.every((r) => /^\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/.test(r.timestamp)));
     const xs = rows.map((r) => r.x as number);
-    assert.deepEqual(xs, [...xs].sort((a, b) => a - b));
+    assert.deepEqual(
+      xs,
+      [...xs].sort((a, b) => a - b),
+    );
     const drawn = sampleRows(t, 10, 3, { order: 'draw' }).map((r) => r.x as number);
-    assert.deepEqual([...drawn].sort((a, b) => a - b), xs);
-    for (const r of rows) assert.equal(r.timestamp, new Date(Date.UTC(2004, 2, 10, 18) + (r.x as number) * H).toISOString());
+    assert.deepEqual(
+      [...drawn].sort((a, b) => a - b),
+      xs,
+    );
+    for (const r of rows)
+      assert.equal(r.timestamp, new Date(Date.UTC(2004, 2, 10, 18) + (r.x as number) * H).toISOString());
   });
 
   it('validates count and seed', () => {

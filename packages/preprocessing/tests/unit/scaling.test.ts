@@ -1,8 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyMinMax, applyZScore, fitMinMax, fitZScore, invertMinMax, invertZScore, makeTable, minMaxValue, numbers, type MinMaxParams } from '../../src/index';
+import {
+  applyMinMax,
+  applyZScore,
+  fitMinMax,
+  fitZScore,
+  invertMinMax,
+  invertZScore,
+  makeTable,
+  minMaxValue,
+  numbers,
+  type MinMaxParams,
+} from '../../src/index';
 
-const t = makeTable({ timestamp: [0, 1, 2, 3], a: [2, 4, null, 10], c: [5, 5, 5, null], e: [null, null, null, null], keep: [1, 2, 3, 4] });
+const t = makeTable({
+  timestamp: [0, 1, 2, 3],
+  a: [2, 4, null, 10],
+  c: [5, 5, 5, null],
+  e: [null, null, null, null],
+  keep: [1, 2, 3, 4],
+});
 
 describe('min-max scaling', () => {
   it('fits JSON-serialisable parameters and maps to [0, 1] (hand: (4 - 2) / 8 = 0.25)', () => {
@@ -29,7 +46,10 @@ describe('min-max scaling', () => {
 
   it('fits on the measurement columns by default and rejects a table lacking a fitted column', () => {
     assert.deepEqual(Object.keys(fitMinMax(t).columns), ['a', 'c', 'e', 'keep']);
-    assert.throws(() => applyMinMax(makeTable({ timestamp: [0], b: [1] }), fitMinMax(t, ['a'])), /fitted on column "a", which this table lacks/);
+    assert.throws(
+      () => applyMinMax(makeTable({ timestamp: [0], b: [1] }), fitMinMax(t, ['a'])),
+      /fitted on column "a", which this table lacks/,
+    );
     assert.throws(() => applyMinMax(t, { kind: 'zscore', columns: {} } as never), /Expected minmax parameters/);
   });
 });
@@ -45,6 +65,8 @@ describe('z-score scaling', () => {
     const scaled = applyZScore(t, params);
     assert.deepEqual(numbers(scaled, 'c'), [0, 0, 0, null]);
     const back = numbers(invertZScore(scaled, JSON.parse(JSON.stringify(params))), 'a');
-    back.forEach((v, i) => assert.ok(v === numbers(t, 'a')[i] || Math.abs((v as number) - (numbers(t, 'a')[i] as number)) < 1e-12));
+    back.forEach((v, i) =>
+      assert.ok(v === numbers(t, 'a')[i] || Math.abs((v as number) - (numbers(t, 'a')[i] as number)) < 1e-12),
+    );
   });
 });

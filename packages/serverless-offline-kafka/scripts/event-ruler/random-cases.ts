@@ -36,8 +36,22 @@ function matcher(): unknown {
     () => ({ prefix: pick(strings) }),
     () => ({ suffix: pick(strings) }),
     () => ({ 'equals-ignore-case': pick(strings) }),
-    () => ({ 'anything-but': pick<unknown>([pick(strings), [pick(strings), pick(strings)], pick(numbers), { prefix: 'x' }, { suffix: 'y' }]) }),
-    () => ({ numeric: pick([['=', pick(numbers)], [pick(['<', '<=', '>', '>=']), pick(numbers)], ['>=', -1, '<', pick([1, 5, 300])]]) }),
+    () => ({
+      'anything-but': pick<unknown>([
+        pick(strings),
+        [pick(strings), pick(strings)],
+        pick(numbers),
+        { prefix: 'x' },
+        { suffix: 'y' },
+      ]),
+    }),
+    () => ({
+      numeric: pick([
+        ['=', pick(numbers)],
+        [pick(['<', '<=', '>', '>=']), pick(numbers)],
+        ['>=', -1, '<', pick([1, 5, 300])],
+      ]),
+    }),
     () => ({ exists: random() < 0.5 }),
   ])();
 }
@@ -56,9 +70,21 @@ const cases = Array.from({ length: Number(count) }, (_, i) => {
   const filter: FilterPattern = { value: random() < 0.1 ? [matcher()] : pattern(0) };
   const text = random() < 0.05 ? pick(strings) : valueText(0);
   try {
-    return { name: `random ${i}`, source: `random-cases.ts seed ${seedText}`, pattern: filter, valueText: text, matches: compileFilter([filter])(Buffer.from(text)) };
+    return {
+      name: `random ${i}`,
+      source: `random-cases.ts seed ${seedText}`,
+      pattern: filter,
+      valueText: text,
+      matches: compileFilter([filter])(Buffer.from(text)),
+    };
   } catch {
-    return { name: `random ${i}`, source: `random-cases.ts seed ${seedText}`, pattern: filter, valueText: text, rejected: true };
+    return {
+      name: `random ${i}`,
+      source: `random-cases.ts seed ${seedText}`,
+      pattern: filter,
+      valueText: text,
+      rejected: true,
+    };
   }
 });
 writeFileSync(output, JSON.stringify({ cases }));

@@ -25,7 +25,9 @@ const CA = ARN('kafka-ca-Mn78Op');
 // The broker runs natively: Java and openssl are needed.
 const missingTool = ['java', 'openssl'].find((tool) => spawnSync('which', [tool]).status !== 0);
 
-describe('mappings that authenticate to the broker as their accessConfigurations declare', { skip: missingTool && `${missingTool} not found: install Java 17+ and openssl to run this test's own broker` }, () => {
+describe('mappings that authenticate to the broker as their accessConfigurations declare', {
+  skip: missingTool && `${missingTool} not found: install Java 17+ and openssl to run this test's own broker`,
+}, () => {
   let broker: SecuredBroker;
   let dir: string;
   let secretsFile: string;
@@ -39,18 +41,32 @@ describe('mappings that authenticate to the broker as their accessConfigurations
     dir = mkdtempSync(join(tmpdir(), 'offline-kafka-access-'));
     secretsFile = join(dir, 'secrets.json');
     // The secrets as Lambda reads them from Secrets Manager; the CA one as JSON text, as Secrets Manager stores it.
-    writeFileSync(secretsFile, JSON.stringify({
-      [USER]: user,
-      [WRONG_USER]: { ...user, password: 'not-the-password' },
-      [CLIENT]: { certificate: certificates.clientPem, privateKey: certificates.clientKeyPbes1Pem, privateKeyPassword: certificates.clientKeyPassword },
-      [CA]: JSON.stringify({ certificate: certificates.caPem }),
-    }));
-    admin = new Kafka({ clientId: 'offline-kafka-access-test', brokers: [`localhost:${broker.saslSslPort}`], ssl: { ca: [certificates.caPem] }, sasl: { mechanism: 'scram-sha-512', ...user }, logLevel: logLevel.NOTHING });
+    writeFileSync(
+      secretsFile,
+      JSON.stringify({
+        [USER]: user,
+        [WRONG_USER]: { ...user, password: 'not-the-password' },
+        [CLIENT]: {
+          certificate: certificates.clientPem,
+          privateKey: certificates.clientKeyPbes1Pem,
+          privateKeyPassword: certificates.clientKeyPassword,
+        },
+        [CA]: JSON.stringify({ certificate: certificates.caPem }),
+      }),
+    );
+    admin = new Kafka({
+      clientId: 'offline-kafka-access-test',
+      brokers: [`localhost:${broker.saslSslPort}`],
+      ssl: { ca: [certificates.caPem] },
+      sasl: { mechanism: 'scram-sha-512', ...user },
+      logLevel: logLevel.NOTHING,
+    });
     await withAdmin(admin, async (client) => {
       await client.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 2 })) });
       // A fresh broker may still answer UNKNOWN_TOPIC_OR_PARTITION for a topic it just created (kafkajs'
       // waitForLeaders then gives up): wait until its metadata has every topic with leaders.
-      const ready = async () => (await client.fetchTopicMetadata({ topics })).topics.every((t) => t.partitions.every((p) => p.leader >= 0));
+      const ready = async () =>
+        (await client.fetchTopicMetadata({ topics })).topics.every((t) => t.partitions.every((p) => p.leader >= 0));
       await waitFor('the test topics to have leaders', () => ready().catch(() => false));
     });
   });
@@ -63,8 +79,19 @@ describe('mappings that authenticate to the broker as their accessConfigurations
   /** The mapping readMappings makes of one kafka event with these access configurations, on an unused topic of the test broker. */
   function mappingWith(port: number, accessConfigurations: Record<string, string[]>): MappingSettings {
     const topic = topics.pop()!;
-    const event = { kafka: { topic, bootstrapServers: [`localhost:${port}`], accessConfigurations, maximumBatchingWindow: 0, startingPosition: 'TRIM_HORIZON' } };
-    const { mappings } = readMappings({ service: 'access-test', stage: 'local', functions: { f: { events: [event] } } }, { secretsFile });
+    const event = {
+      kafka: {
+        topic,
+        bootstrapServers: [`localhost:${port}`],
+        accessConfigurations,
+        maximumBatchingWindow: 0,
+        startingPosition: 'TRIM_HORIZON',
+      },
+    };
+    const { mappings } = readMappings(
+      { service: 'access-test', stage: 'local', functions: { f: { events: [event] } } },
+      { secretsFile },
+    );
     return mappings[0]!;
   }
 
@@ -81,7 +108,10 @@ describe('mappings that authenticate to the broker as their accessConfigurations
     } finally {
       await harness.worker.stop();
     }
-    assert.deepEqual(harness.received().sort((a, b) => a - b), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      harness.received().sort((a, b) => a - b),
+      [0, 1, 2, 3, 4, 5],
+    );
   }
 
   for (const key of ['saslPlainAuth', 'saslScram256Auth', 'saslScram512Auth']) {
@@ -97,9 +127,14 @@ describe('mappings that authenticate to the broker as their accessConfigurations
   });
 
   it('a secret with a wrong password fails the start with its ARN, the secrets file and what to check', async () => {
-    const harness = new Harness({ mapping: mappingWith(broker.saslSslPort, { saslScram512Auth: [WRONG_USER], serverRootCaCertificate: [CA] }) });
+    const harness = new Harness({
+      mapping: mappingWith(broker.saslSslPort, { saslScram512Auth: [WRONG_USER], serverRootCaCertificate: [CA] }),
+    });
     await assert.rejects(harness.worker.start(), (error: Error) => {
-      assert.match(error.message, /cannot start the mapping .*authentication failed.*; the broker rejected the credentials of secret arn:.*:secret:kafka-user-wrong-Ef34Gh \(functions\.f\.events\[0\]\.kafka\.accessConfigurations\) in .*secrets\.json: check its username and password/);
+      assert.match(
+        error.message,
+        /cannot start the mapping .*authentication failed.*; the broker rejected the credentials of secret arn:.*:secret:kafka-user-wrong-Ef34Gh \(functions\.f\.events\[0\]\.kafka\.accessConfigurations\) in .*secrets\.json: check its username and password/,
+      );
       assert.doesNotMatch(error.message, /not-the-password/);
       return true;
     });
@@ -109,13 +144,19 @@ describe('mappings that authenticate to the broker as their accessConfigurations
 
   it('without serverRootCaCertificate the private CA is not trusted, and the start says to declare it', async () => {
     const harness = new Harness({ mapping: mappingWith(broker.saslSslPort, { saslScram512Auth: [USER] }) });
-    await assert.rejects(harness.worker.start(), /self-signed certificate.*; the broker's TLS certificate is not trusted: if a private CA signed it, add serverRootCaCertificate: \[<secret ARN>\] to the access configurations \(functions\.f\.events\[0\]\.kafka\.accessConfigurations\)/);
+    await assert.rejects(
+      harness.worker.start(),
+      /self-signed certificate.*; the broker's TLS certificate is not trusted: if a private CA signed it, add serverRootCaCertificate: \[<secret ARN>\] to the access configurations \(functions\.f\.events\[0\]\.kafka\.accessConfigurations\)/,
+    );
     await harness.worker.stop();
   });
 
   it('a listener that requires a client certificate refuses TLS without one, and the start says to declare clientCertificateTlsAuth', async () => {
     const harness = new Harness({ mapping: mappingWith(broker.mtlsPort, { serverRootCaCertificate: [CA] }) });
-    await assert.rejects(harness.worker.start(), /; the broker requires a client certificate: declare clientCertificateTlsAuth in functions\.f\.events\[0\]\.kafka\.accessConfigurations$/);
+    await assert.rejects(
+      harness.worker.start(),
+      /; the broker requires a client certificate: declare clientCertificateTlsAuth in functions\.f\.events\[0\]\.kafka\.accessConfigurations$/,
+    );
     await harness.worker.stop();
   });
 });

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { committedOffsets, createTopics, Harness, mappingFor, numbered, produce, suiteTopics, waitFor } from '../support/kafka';
+import {
+  committedOffsets,
+  createTopics,
+  Harness,
+  mappingFor,
+  numbered,
+  produce,
+  suiteTopics,
+  waitFor,
+} from '../support/kafka';
 
 describe('crashed emulator', () => {
   const topics = suiteTopics(1);
@@ -15,7 +24,11 @@ describe('crashed emulator', () => {
     const topic = topics[0]!;
     const mapping = mappingFor(topic, { batchSize: 10 });
     await produce(topic, numbered(0, 50));
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'crashing-worker.ts'), topic, mapping.consumerGroupId], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, '..', 'fixtures', 'crashing-worker.ts'), topic, mapping.consumerGroupId],
+      { stdio: 'ignore' },
+    );
     const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(exitCode, 70, 'the handler crashed the process');
 
@@ -26,11 +39,17 @@ describe('crashed emulator', () => {
     } finally {
       await harness.worker.stop();
     }
-    assert.deepEqual([...new Set(harness.received())].sort((a, b) => a - b), Array.from({ length: 50 }, (_, n) => n));
+    assert.deepEqual(
+      [...new Set(harness.received())].sort((a, b) => a - b),
+      Array.from({ length: 50 }, (_, n) => n),
+    );
   });
 
   it('stops within the shutdown timeout while a handler still runs, and leaves its batch uncommitted', async (t) => {
-    const { topics: [slowTopic], cleanup: removeSlowTopic } = await createTopics(1, 1);
+    const {
+      topics: [slowTopic],
+      cleanup: removeSlowTopic,
+    } = await createTopics(1, 1);
     t.after(removeSlowTopic);
     const mapping = mappingFor(slowTopic!, { batchSize: 10 });
     await produce(slowTopic!, numbered(0, 10));
@@ -63,6 +82,9 @@ describe('crashed emulator', () => {
     } finally {
       await next.worker.stop();
     }
-    assert.deepEqual(next.received(), Array.from({ length: 10 }, (_, n) => n));
+    assert.deepEqual(
+      next.received(),
+      Array.from({ length: 10 }, (_, n) => n),
+    );
   });
 });

@@ -3,15 +3,32 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_PAYLOAD_BYTES } from '../../src/batch';
 import { jsonBytes } from '../../src/event';
-import { decodedValue, Harness, mappingFor, numbered, produce, recordsOf, suiteTopics, waitFor } from '../support/kafka';
+import {
+  decodedValue,
+  Harness,
+  mappingFor,
+  numbered,
+  produce,
+  recordsOf,
+  suiteTopics,
+  waitFor,
+} from '../support/kafka';
 
 describe('delivery', () => {
   const topics = suiteTopics(4);
 
   it('delivers the self-managed event shape, valid for the Powertools schema', async () => {
     const topic = topics[0]!;
-    await produce(topic, [{ key: 'S1', value: '{"co":2.1}', headers: { trace: 'abc', tag: ['x', 'y'] }, partition: 1 }, { key: null, value: '{"co":3}', partition: 1 }]);
-    const harness = new Harness({ mapping: mappingFor(topic, { bootstrapServers: ['localhost:29092', '127.0.0.1:29092'], maximumBatchingWindowMs: 500 }) });
+    await produce(topic, [
+      { key: 'S1', value: '{"co":2.1}', headers: { trace: 'abc', tag: ['x', 'y'] }, partition: 1 },
+      { key: null, value: '{"co":3}', partition: 1 },
+    ]);
+    const harness = new Harness({
+      mapping: mappingFor(topic, {
+        bootstrapServers: ['localhost:29092', '127.0.0.1:29092'],
+        maximumBatchingWindowMs: 500,
+      }),
+    });
     await harness.worker.start();
     try {
       await waitFor('2 records', () => harness.events.flatMap(recordsOf).length === 2);
@@ -39,7 +56,9 @@ describe('delivery', () => {
     const topic = topics[1]!;
     const arn = 'arn:aws:kafka:us-east-1:123456789012:cluster/local/abcd-1';
     await produce(topic, numbered(0, 3));
-    const harness = new Harness({ mapping: mappingFor(topic, { source: { eventSource: 'aws:kafka', eventSourceArn: arn } }) });
+    const harness = new Harness({
+      mapping: mappingFor(topic, { source: { eventSource: 'aws:kafka', eventSourceArn: arn } }),
+    });
     await harness.worker.start();
     try {
       await waitFor('3 records', () => harness.received().length === 3);
@@ -51,7 +70,10 @@ describe('delivery', () => {
 
   it('cuts batches at batchSize, and waits for the batching window to fill a batch', async () => {
     const topic = topics[2]!;
-    await produce(topic, numbered(0, 35).map((message) => ({ ...message, partition: 0 })));
+    await produce(
+      topic,
+      numbered(0, 35).map((message) => ({ ...message, partition: 0 })),
+    );
     const sized = new Harness({ mapping: mappingFor(topic, { batchSize: 10, maximumBatchingWindowMs: 200 }) });
     await sized.worker.start();
     try {
@@ -64,7 +86,13 @@ describe('delivery', () => {
     assert.deepEqual(sizes, [10, 10, 10, 5]);
 
     // Records trickling in one by one within the window are delivered together.
-    const windowed = new Harness({ mapping: mappingFor(topic, { batchSize: 100, maximumBatchingWindowMs: 2000, startingPosition: { type: 'LATEST' } }) });
+    const windowed = new Harness({
+      mapping: mappingFor(topic, {
+        batchSize: 100,
+        maximumBatchingWindowMs: 2000,
+        startingPosition: { type: 'LATEST' },
+      }),
+    });
     await windowed.worker.start();
     try {
       for (let n = 100; n < 104; n += 1) await produce(topic, [{ value: JSON.stringify({ n }), partition: 1 }]);
@@ -72,8 +100,13 @@ describe('delivery', () => {
     } finally {
       await windowed.worker.stop();
     }
-    console.log(`window 2 s, 4 records produced one by one: batches ${windowed.summaries.map((s) => s.records).join(', ')}`);
-    assert.deepEqual(windowed.summaries.map((summary) => summary.records), [4]);
+    console.log(
+      `window 2 s, 4 records produced one by one: batches ${windowed.summaries.map((s) => s.records).join(', ')}`,
+    );
+    assert.deepEqual(
+      windowed.summaries.map((summary) => summary.records),
+      [4],
+    );
   });
 
   it('keeps every event under the 6 MB payload limit', async () => {

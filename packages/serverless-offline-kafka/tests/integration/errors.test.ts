@@ -6,11 +6,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LambdaKafkaEvent } from '../../src/event';
-import { committedOffsets, decodedValue, Harness, mappingFor, numbered, produce, recordsOf, suiteTopics, topicReader, waitFor } from '../support/kafka';
+import {
+  committedOffsets,
+  decodedValue,
+  Harness,
+  mappingFor,
+  numbered,
+  produce,
+  recordsOf,
+  suiteTopics,
+  topicReader,
+  waitFor,
+} from '../support/kafka';
 
 const fastRetry = { initialBackoffMs: 50, maxBackoffMs: 200 };
 const offsetsOf = (event: LambdaKafkaEvent) => recordsOf(event).map((record) => record.offset);
-const onPartition0 = (from: number, count: number) => numbered(from, count).map((message) => ({ ...message, partition: 0 }));
+const onPartition0 = (from: number, count: number) =>
+  numbered(from, count).map((message) => ({ ...message, partition: 0 }));
 const valueOf = (message: { value: Buffer | null }) => JSON.parse(message.value!.toString());
 
 describe('handler failures', () => {
@@ -29,17 +41,27 @@ describe('handler failures', () => {
     });
     await harness.worker.start();
     try {
-      await waitFor('committed through the end', () => harness.summaries.filter((s) => s.outcome === 'ok').reduce((n, s) => n + s.records, 0) === 30);
+      await waitFor(
+        'committed through the end',
+        () => harness.summaries.filter((s) => s.outcome === 'ok').reduce((n, s) => n + s.records, 0) === 30,
+      );
     } finally {
       await harness.worker.stop();
     }
     const errors = harness.summaries.filter((summary) => summary.outcome === 'error');
     assert.equal(errors.length, 3);
-    assert.match(errors[0]!.detail!, /database unavailable; retrying attempt 2 in 50 ms; the partition is blocked until it succeeds/);
+    assert.match(
+      errors[0]!.detail!,
+      /database unavailable; retrying attempt 2 in 50 ms; the partition is blocked until it succeeds/,
+    );
     assert.deepEqual(new Set(harness.received()), new Set(Array.from({ length: 30 }, (_, n) => n)));
     const committed = await committedOffsets(harness.mapping.consumerGroupId, topic);
-    assert.equal([...committed.values()].reduce((a, b) => a + b, 0), 30);
-    const totals = (name: string) => harness.metrics.map((report) => JSON.parse(report.emf)[name] as number).reduce((a, b) => a + b, 0);
+    assert.equal(
+      [...committed.values()].reduce((a, b) => a + b, 0),
+      30,
+    );
+    const totals = (name: string) =>
+      harness.metrics.map((report) => JSON.parse(report.emf)[name] as number).reduce((a, b) => a + b, 0);
     assert.equal(totals('CommittedEventCount'), 30);
     assert.equal(totals('PolledEventCount'), 30);
     assert.equal(totals('FailedInvokeEventCount'), 15);
@@ -55,7 +77,12 @@ describe('handler failures', () => {
       handler: async () => {
         if (!first) return undefined;
         first = false;
-        return { batchItemFailures: [{ itemIdentifier: { partition: `${topic}-0`, offset: 7 } }, { itemIdentifier: { partition: `${topic}-0`, offset: 4 } }] };
+        return {
+          batchItemFailures: [
+            { itemIdentifier: { partition: `${topic}-0`, offset: 7 } },
+            { itemIdentifier: { partition: `${topic}-0`, offset: 4 } },
+          ],
+        };
       },
     });
     await harness.worker.start();
@@ -74,7 +101,10 @@ describe('handler failures', () => {
   it('fails the whole batch for a numeric partition or a bare offset, saying what AWS expects', async () => {
     const topic = topics[2]!;
     await produce(topic, onPartition0(0, 4));
-    const responses = [{ batchItemFailures: [{ itemIdentifier: { partition: 0, offset: 2 } }] }, { batchItemFailures: [{ itemIdentifier: 2 }] }];
+    const responses = [
+      { batchItemFailures: [{ itemIdentifier: { partition: 0, offset: 2 } }] },
+      { batchItemFailures: [{ itemIdentifier: 2 }] },
+    ];
     const harness = new Harness({
       mapping: mappingFor(topic, { batchSize: 4, maximumBatchingWindowMs: 1000, reportBatchItemFailures: true }),
       retry: fastRetry,
@@ -86,10 +116,18 @@ describe('handler failures', () => {
     } finally {
       await harness.worker.stop();
     }
-    assert.deepEqual(harness.events.map(offsetsOf), [[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2, 3]]);
+    assert.deepEqual(harness.events.map(offsetsOf), [
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
+    ]);
     const errors = harness.summaries.filter((s) => s.outcome === 'error');
     assert.equal(errors.length, 2);
-    for (const error of errors) assert.match(error.detail!, new RegExp(`names no record of the batch \\(${topic}-0 offsets 0\\.\\.3\\); AWS expects`));
+    for (const error of errors)
+      assert.match(
+        error.detail!,
+        new RegExp(`names no record of the batch \\(${topic}-0 offsets 0\\.\\.3\\); AWS expects`),
+      );
   });
 
   it('ignores batchItemFailures without ReportBatchItemFailures, as AWS does, and warns once', async () => {
@@ -99,19 +137,36 @@ describe('handler failures', () => {
     const harness = new Harness({
       mapping: mappingFor(topic, { batchSize: 3, maximumBatchingWindowMs: 1000 }),
       warn: (line) => warnings.push(line),
-      handler: async (event) => ({ batchItemFailures: [{ itemIdentifier: { partition: `${topic}-0`, offset: offsetsOf(event)[0] } }] }),
+      handler: async (event) => ({
+        batchItemFailures: [{ itemIdentifier: { partition: `${topic}-0`, offset: offsetsOf(event)[0] } }],
+      }),
     });
     await harness.worker.start();
     try {
-      await waitFor('both batches committed', async () => (await committedOffsets(harness.mapping.consumerGroupId, topic)).get(0) === 6);
+      await waitFor(
+        'both batches committed',
+        async () => (await committedOffsets(harness.mapping.consumerGroupId, topic)).get(0) === 6,
+      );
     } finally {
       await harness.worker.stop();
     }
-    assert.deepEqual(harness.events.map(offsetsOf), [[0, 1, 2], [3, 4, 5]]);
-    assert.deepEqual(harness.summaries.map((s) => s.outcome), ['ok', 'ok']);
-    assert.match(harness.summaries[0]!.detail!, /ignored 1 batchItemFailures: the mapping does not enable ReportBatchItemFailures/);
+    assert.deepEqual(harness.events.map(offsetsOf), [
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
+    assert.deepEqual(
+      harness.summaries.map((s) => s.outcome),
+      ['ok', 'ok'],
+    );
+    assert.match(
+      harness.summaries[0]!.detail!,
+      /ignored 1 batchItemFailures: the mapping does not enable ReportBatchItemFailures/,
+    );
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, /AWS ignores them and commits the whole batch.*functionResponseTypes: \[ReportBatchItemFailures\]/);
+    assert.match(
+      warnings[0]!,
+      /AWS ignores them and commits the whole batch.*functionResponseTypes: \[ReportBatchItemFailures\]/,
+    );
   });
 
   it('bisects a failing batch down to the poison record', async () => {
@@ -126,25 +181,39 @@ describe('handler failures', () => {
       }),
       retry: fastRetry,
       handler: async (event) => {
-        if (recordsOf(event).some((record) => (decodedValue(record) as { n: number }).n === 5)) throw new Error('poison');
+        if (recordsOf(event).some((record) => (decodedValue(record) as { n: number }).n === 5))
+          throw new Error('poison');
       },
     });
     await harness.worker.start();
     try {
-      await waitFor('all 8 handled', () => (harness.summaries.at(-1)?.lastOffset ?? -1) === 7 && harness.summaries.at(-1)?.outcome === 'ok');
+      await waitFor(
+        'all 8 handled',
+        () => (harness.summaries.at(-1)?.lastOffset ?? -1) === 7 && harness.summaries.at(-1)?.outcome === 'ok',
+      );
     } finally {
       await harness.worker.stop();
     }
     const sizes = harness.events.map((event) => offsetsOf(event).join(','));
     assert.deepEqual(sizes.slice(0, 5), ['0,1,2,3,4,5,6,7', '0,1,2,3', '4,5,6,7', '4,5', '4']);
-    assert.ok(harness.summaries.some((s) => s.outcome === 'error' && s.detail?.endsWith(`1 records sent to kafka://${topics[5]}`) && s.firstOffset === 5));
+    assert.ok(
+      harness.summaries.some(
+        (s) =>
+          s.outcome === 'error' && s.detail?.endsWith(`1 records sent to kafka://${topics[5]}`) && s.firstOffset === 5,
+      ),
+    );
   });
 
   it("sends records that exhaust the retries to the Kafka destination in AWS's format, keyed as before, and moves on", async () => {
     const [topic, destination] = [topics[6]!, topics[7]!];
     await produce(topic, onPartition0(0, 6));
     const harness = new Harness({
-      mapping: mappingFor(topic, { functionKey: 'sink', batchSize: 2, onFailureDestination: { type: 'kafka', topic: destination }, errorHandling: { maximumRetryAttempts: 2 } }),
+      mapping: mappingFor(topic, {
+        functionKey: 'sink',
+        batchSize: 2,
+        onFailureDestination: { type: 'kafka', topic: destination },
+        errorHandling: { maximumRetryAttempts: 2 },
+      }),
       retry: fastRetry,
       handler: async (event) => {
         if (offsetsOf(event).includes(2)) throw new Error('cannot parse record 2');
@@ -153,24 +222,50 @@ describe('handler failures', () => {
     const reader = await topicReader(destination);
     await harness.worker.start();
     try {
-      await waitFor('the partition to move past the poison batch', () => harness.summaries.some((s) => s.outcome === 'ok' && s.firstOffset === 4));
+      await waitFor('the partition to move past the poison batch', () =>
+        harness.summaries.some((s) => s.outcome === 'ok' && s.firstOffset === 4),
+      );
       await waitFor('2 destination messages', () => reader.messages.length === 2);
     } finally {
       await Promise.all([harness.worker.stop(), reader.stop()]);
     }
-    assert.deepEqual(harness.events.map((event) => offsetsOf(event).join(',')), ['0,1', '2,3', '2,3', '2,3', '4,5']);
+    assert.deepEqual(
+      harness.events.map((event) => offsetsOf(event).join(',')),
+      ['0,1', '2,3', '2,3', '2,3', '4,5'],
+    );
     // Keyed by the record's key, so they spread over the destination's partitions in no particular order.
-    const letters = reader.messages.map((message) => ({ key: message.key!.toString(), value: valueOf(message) })).sort((a, b) => a.value.payload.records[`${topic}-0`][0].offset - b.value.payload.records[`${topic}-0`][0].offset);
-    assert.deepEqual(letters.map((letter) => letter.key), ['k2', 'k3']);
+    const letters = reader.messages
+      .map((message) => ({ key: message.key!.toString(), value: valueOf(message) }))
+      .sort(
+        (a, b) => a.value.payload.records[`${topic}-0`][0].offset - b.value.payload.records[`${topic}-0`][0].offset,
+      );
+    assert.deepEqual(
+      letters.map((letter) => letter.key),
+      ['k2', 'k3'],
+    );
     const [first] = letters;
-    assert.deepEqual({ ...first!.value.requestContext, requestId: 'id' }, { requestId: 'id', functionArn: 'arn:aws:lambda:local:000000000000:function:sink:$LATEST', condition: 'RetriesExhausted', approximateInvokeCount: 3 });
-    assert.deepEqual(first!.value.responseContext, { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' });
+    assert.deepEqual(
+      { ...first!.value.requestContext, requestId: 'id' },
+      {
+        requestId: 'id',
+        functionArn: 'arn:aws:lambda:local:000000000000:function:sink:$LATEST',
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: 3,
+      },
+    );
+    assert.deepEqual(first!.value.responseContext, {
+      statusCode: 200,
+      executedVersion: '$LATEST',
+      functionError: 'Unhandled',
+    });
     assert.equal(first!.value.KafkaBatchInfo.recordInfo.offset, '2');
     assert.equal(first!.value.KafkaBatchInfo.batchSize, 1);
     assert.deepEqual(decodedValue(first!.value.payload.records[`${topic}-0`][0]), { n: 2 });
     assert.equal(first!.value.payload.eventSource, 'SelfManagedKafka');
     assert.equal((await committedOffsets(harness.mapping.consumerGroupId, topic)).get(0), 6);
-    const delivered = harness.metrics.map((report) => JSON.parse(report.emf).OnFailureDestinationDeliveredEventCount as number).reduce((a, b) => a + b, 0);
+    const delivered = harness.metrics
+      .map((report) => JSON.parse(report.emf).OnFailureDestinationDeliveredEventCount as number)
+      .reduce((a, b) => a + b, 0);
     assert.equal(delivered, 2);
   });
 
@@ -192,7 +287,10 @@ describe('handler failures', () => {
     } finally {
       await Promise.all([harness.worker.stop(), reader.stop()]);
     }
-    assert.deepEqual(harness.events.map((event) => offsetsOf(event)[0]), [...Array(11).fill(0), 1]);
+    assert.deepEqual(
+      harness.events.map((event) => offsetsOf(event)[0]),
+      [...Array(11).fill(0), 1],
+    );
     assert.equal(valueOf(reader.messages[0]!).requestContext.approximateInvokeCount, 11);
   });
 
@@ -215,8 +313,17 @@ describe('handler failures', () => {
     } finally {
       await harness.worker.stop();
     }
-    for (const line of warnings) assert.match(line, new RegExp(`kafka λ test ${topic}-0: partition blocked at offset 0 \\(Error: poison; attempt \\d+\\)\\. As in AWS`));
-    assert.ok(harness.events.every((event) => offsetsOf(event)[0] === 0), 'nothing behind the poison record was invoked');
+    for (const line of warnings)
+      assert.match(
+        line,
+        new RegExp(
+          `kafka λ test ${topic}-0: partition blocked at offset 0 \\(Error: poison; attempt \\d+\\)\\. As in AWS`,
+        ),
+      );
+    assert.ok(
+      harness.events.every((event) => offsetsOf(event)[0] === 0),
+      'nothing behind the poison record was invoked',
+    );
     assert.equal((await committedOffsets(harness.mapping.consumerGroupId, topic)).get(0), -1);
   });
 
@@ -236,9 +343,18 @@ describe('handler failures', () => {
     } finally {
       await harness.worker.stop();
     }
-    assert.deepEqual(harness.events.map((event) => offsetsOf(event)[0]), [0, 0, 1]);
-    assert.match(harness.summaries[1]!.detail!, /retries exhausted after 2 attempts: 1 records dropped \(no onFailureDestination\)/);
-    assert.equal(harness.metrics.map((report) => JSON.parse(report.emf).DroppedEventCount as number).reduce((a, b) => a + b, 0), 1);
+    assert.deepEqual(
+      harness.events.map((event) => offsetsOf(event)[0]),
+      [0, 0, 1],
+    );
+    assert.match(
+      harness.summaries[1]!.detail!,
+      /retries exhausted after 2 attempts: 1 records dropped \(no onFailureDestination\)/,
+    );
+    assert.equal(
+      harness.metrics.map((report) => JSON.parse(report.emf).DroppedEventCount as number).reduce((a, b) => a + b, 0),
+      1,
+    );
   });
 
   it('sends records older than maximumRecordAgeInSeconds to the destination without invoking them', async () => {
@@ -249,7 +365,12 @@ describe('handler failures', () => {
       { key: 'new', value: JSON.stringify({ n: 1 }), partition: 0 },
     ]);
     const harness = new Harness({
-      mapping: mappingFor(topic, { batchSize: 10, maximumBatchingWindowMs: 1000, onFailureDestination: { type: 'kafka', topic: destination }, errorHandling: { maximumRecordAgeInSeconds: 60 } }),
+      mapping: mappingFor(topic, {
+        batchSize: 10,
+        maximumBatchingWindowMs: 1000,
+        onFailureDestination: { type: 'kafka', topic: destination },
+        errorHandling: { maximumRecordAgeInSeconds: 60 },
+      }),
     });
     const reader = await topicReader(destination);
     await harness.worker.start();

@@ -16,7 +16,11 @@ const createTime = `offline-kafka-test-${randomUUID().slice(0, 8)}`;
 /** The records a mapping of `topic` delivers until `count` have arrived, in delivery order. */
 async function delivered(topic: string, count: number): Promise<LambdaKafkaRecord[]> {
   const events: LambdaKafkaEvent[] = [];
-  const worker = new MappingWorker({ mapping: mappingFor(topic), warn: () => undefined, handler: async (event) => void events.push(event) });
+  const worker = new MappingWorker({
+    mapping: mappingFor(topic),
+    warn: () => undefined,
+    handler: async (event) => void events.push(event),
+  });
   await worker.start();
   try {
     await waitFor(`${count} records of ${topic}`, () => events.flatMap(recordsOf).length === count);
@@ -34,7 +38,11 @@ describe('the event of edge-case records from the real broker', () => {
       await admin.createTopics({
         waitForLeaders: true,
         topics: [
-          { topic: appendTime, numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] },
+          {
+            topic: appendTime,
+            numPartitions: 1,
+            configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+          },
           { topic: createTime, numPartitions: 1 },
         ],
       });
@@ -65,15 +73,26 @@ describe('the event of edge-case records from the real broker', () => {
       assert.deepEqual(['value' in tombstone!, 'key' in tombstone!], [false, true]);
       assert.deepEqual(['key' in unkeyed!, unkeyed!.value], [false, Buffer.from('{}').toString('base64')]);
     }
-    assert.ok(appended.every((r) => r.timestampType === 'LOG_APPEND_TIME' && r.timestamp > Number(producedAt)), JSON.stringify(appended));
-    assert.ok(created.every((r) => r.timestampType === 'CREATE_TIME' && r.timestamp === Number(producedAt)), JSON.stringify(created));
+    assert.ok(
+      appended.every((r) => r.timestampType === 'LOG_APPEND_TIME' && r.timestamp > Number(producedAt)),
+      JSON.stringify(appended),
+    );
+    assert.ok(
+      created.every((r) => r.timestampType === 'CREATE_TIME' && r.timestamp === Number(producedAt)),
+      JSON.stringify(created),
+    );
 
-    const decode = kafkaConsumer<unknown, unknown>(async ({ records }) => records.map((r) => [r.key, r.value, r.headers]));
+    const decode = kafkaConsumer<unknown, unknown>(async ({ records }) =>
+      records.map((r) => [r.key, r.value, r.headers]),
+    );
     const event = { eventSource: 'SelfManagedKafka', bootstrapServers: '', records: { all: appended } };
-    assert.deepEqual(await decode(event as unknown as Parameters<typeof decode>[0], {} as Parameters<typeof decode>[1]), [
-      ['S1', '{"co":1}', [{ note: 'ë' }, { tag: 'x' }, { tag: 'y' }]],
-      ['S1', undefined, []],
-      [undefined, '{}', []],
-    ]);
+    assert.deepEqual(
+      await decode(event as unknown as Parameters<typeof decode>[0], {} as Parameters<typeof decode>[1]),
+      [
+        ['S1', '{"co":1}', [{ note: 'ë' }, { tag: 'x' }, { tag: 'y' }]],
+        ['S1', undefined, []],
+        [undefined, '{}', []],
+      ],
+    );
   });
 });

@@ -4,7 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { up } from '../../../../stack';
 import { kafkaProcess } from '../../../../stack/native-kafka';
-import { decodedValue, Harness, mappingFor, numbered, produce, recordsOf, suiteTopics, waitFor } from '../support/kafka';
+import {
+  decodedValue,
+  Harness,
+  mappingFor,
+  numbered,
+  produce,
+  recordsOf,
+  suiteTopics,
+  waitFor,
+} from '../support/kafka';
 
 /** Checks that every key's values arrive in increasing order (keys map to one partition each). */
 function assertOrderedPerPartition(harness: Harness): void {
@@ -29,7 +38,11 @@ describe('ordering and fan-out', () => {
       await sleep(20);
       running -= 1;
     };
-    const first = new Harness({ mapping: mappingFor(topic, { functionKey: 'first', batchSize: 7 }), partitionConcurrency: 3, handler: slowHandler });
+    const first = new Harness({
+      mapping: mappingFor(topic, { functionKey: 'first', batchSize: 7 }),
+      partitionConcurrency: 3,
+      handler: slowHandler,
+    });
     const second = new Harness({ mapping: mappingFor(topic, { functionKey: 'second', batchSize: 50 }) });
     await Promise.all([first.worker.start(), second.worker.start()]);
     try {
@@ -40,8 +53,14 @@ describe('ordering and fan-out', () => {
     }
     console.log(`3 partitions, concurrency 3: at most ${maxRunning} invocations at once`);
     const all = Array.from({ length: 300 }, (_, n) => n);
-    assert.deepEqual([...first.received()].sort((a, b) => a - b), all);
-    assert.deepEqual([...second.received()].sort((a, b) => a - b), all);
+    assert.deepEqual(
+      [...first.received()].sort((a, b) => a - b),
+      all,
+    );
+    assert.deepEqual(
+      [...second.received()].sort((a, b) => a - b),
+      all,
+    );
     assertOrderedPerPartition(first);
     assertOrderedPerPartition(second);
     assert.ok(maxRunning > 1, 'partitions were invoked concurrently');
@@ -53,9 +72,15 @@ describe('broker restart', () => {
   after(() => up());
   const topics = suiteTopics(1);
 
-  it('loses no record when the broker restarts mid-stream', { skip: kafkaProcess.pid() === undefined && 'the broker was not started by this stack' }, async () => {
+  it('loses no record when the broker restarts mid-stream', {
+    skip: kafkaProcess.pid() === undefined && 'the broker was not started by this stack',
+  }, async () => {
     const topic = topics[0]!;
-    const harness = new Harness({ mapping: mappingFor(topic, { batchSize: 10 }), sessionTimeoutMs: 10_000, handler: () => sleep(10) });
+    const harness = new Harness({
+      mapping: mappingFor(topic, { batchSize: 10 }),
+      sessionTimeoutMs: 10_000,
+      handler: () => sleep(10),
+    });
     await harness.worker.start();
     try {
       await produce(topic, numbered(0, 100));
@@ -69,7 +94,9 @@ describe('broker restart', () => {
     }
     const received = harness.received();
     console.log(`broker restart: ${received.length} deliveries for 200 records (${received.length - 200} redelivered)`);
-    assert.deepEqual([...new Set(received)].sort((a, b) => a - b), Array.from({ length: 200 }, (_, n) => n));
+    assert.deepEqual(
+      [...new Set(received)].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, n) => n),
+    );
   });
 });
-

@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { endOffsets } from '../../../../tests/support/kafka';
-import { committedOffsets, Harness, kafka, mappingFor, numbered, produce, suiteTopics, waitFor } from '../support/kafka';
+import {
+  committedOffsets,
+  Harness,
+  kafka,
+  mappingFor,
+  numbered,
+  produce,
+  suiteTopics,
+  waitFor,
+} from '../support/kafka';
 
 async function runUntil(harness: Harness, what: string, condition: () => boolean): Promise<void> {
   await harness.worker.start();
@@ -28,9 +37,14 @@ describe('starting positions', () => {
     const fromStart = new Harness({ mapping: mappingFor(topic) });
     await runUntil(fromStart, '20 records', () => fromStart.received().length === 20);
 
-    const atTimestamp = new Harness({ mapping: mappingFor(topic, { startingPosition: { type: 'AT_TIMESTAMP', timestampMs: between } }) });
+    const atTimestamp = new Harness({
+      mapping: mappingFor(topic, { startingPosition: { type: 'AT_TIMESTAMP', timestampMs: between } }),
+    });
     await runUntil(atTimestamp, '10 records', () => atTimestamp.received().length === 10);
-    assert.deepEqual(atTimestamp.received().sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => 10 + i));
+    assert.deepEqual(
+      atTimestamp.received().sort((a, b) => a - b),
+      Array.from({ length: 10 }, (_, i) => 10 + i),
+    );
 
     const latestMapping = mappingFor(topic, { startingPosition: { type: 'LATEST' } });
     const latest = new Harness({ mapping: latestMapping });
@@ -41,13 +55,19 @@ describe('starting positions', () => {
     } finally {
       await latest.worker.stop();
     }
-    assert.deepEqual(latest.received().sort((a, b) => a - b), [20, 21, 22, 23, 24]);
+    assert.deepEqual(
+      latest.received().sort((a, b) => a - b),
+      [20, 21, 22, 23, 24],
+    );
 
     // Same group again, even with another starting position: it resumes after its last commit.
     await produce(topic, numbered(25, 5));
     const resumed = new Harness({ mapping: { ...latestMapping, startingPosition: { type: 'TRIM_HORIZON' } } });
     await runUntil(resumed, '5 records after the commit', () => resumed.received().length === 5);
-    assert.deepEqual(resumed.received().sort((a, b) => a - b), [25, 26, 27, 28, 29]);
+    assert.deepEqual(
+      resumed.received().sort((a, b) => a - b),
+      [25, 26, 27, 28, 29],
+    );
   });
 });
 
@@ -64,7 +84,11 @@ describe('filter patterns', () => {
       { n: 4, station: 'S1', co: -200 },
       { n: 5, kind: 'heartbeat' },
     ];
-    await produce(topic, [...values.map((value) => ({ value: JSON.stringify(value), partition: 0 })), { value: 'not json', partition: 1 }, { value: JSON.stringify({ n: 6, station: 'X1' }), partition: 2 }]);
+    await produce(topic, [
+      ...values.map((value) => ({ value: JSON.stringify(value), partition: 0 })),
+      { value: 'not json', partition: 1 },
+      { value: JSON.stringify({ n: 6, station: 'X1' }), partition: 2 },
+    ]);
     const harness = new Harness({
       mapping: mappingFor(topic, {
         filterPatterns: [
@@ -83,7 +107,10 @@ describe('filter patterns', () => {
     } finally {
       await harness.worker.stop();
     }
-    assert.deepEqual(harness.received().sort((a, b) => a - b), [0, 2]);
+    assert.deepEqual(
+      harness.received().sort((a, b) => a - b),
+      [0, 2],
+    );
     assert.ok(harness.summaries.some((summary) => summary.outcome === 'filtered'));
   });
 });

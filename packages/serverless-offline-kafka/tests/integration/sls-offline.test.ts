@@ -33,7 +33,15 @@ describe('sls offline start with the plugin', () => {
     const port = 40_000 + Math.floor(Math.random() * 10_000);
     const child = spawn(process.execPath, [slsBin, 'offline', 'start'], {
       cwd: serviceDir,
-      env: { ...process.env, FIXTURE_TOPIC: topic, FIXTURE_OUTPUT: output, FIXTURE_HTTP_PORT: String(port), FIXTURE_LAMBDA_PORT: String(port + 1), SLS_TELEMETRY_DISABLED: '1', ...env },
+      env: {
+        ...process.env,
+        FIXTURE_TOPIC: topic,
+        FIXTURE_OUTPUT: output,
+        FIXTURE_HTTP_PORT: String(port),
+        FIXTURE_LAMBDA_PORT: String(port + 1),
+        SLS_TELEMETRY_DISABLED: '1',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let logs = '';
@@ -47,23 +55,61 @@ describe('sls offline start with the plugin', () => {
     const topic = topics[0]!;
     const output = join(workDir, 'invocations.jsonl');
     const { child, exited, logs } = startOffline(topic, output);
-    const invocations = (): Invocation[] => (existsSync(output) ? readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : []);
-    const received = (functionName: string) => invocations().filter((i) => i.functionName.endsWith(functionName)).flatMap((i) => recordsOf(validated(i.event)));
+    const invocations = (): Invocation[] =>
+      existsSync(output)
+        ? readFileSync(output, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line))
+        : [];
+    const received = (functionName: string) =>
+      invocations()
+        .filter((i) => i.functionName.endsWith(functionName))
+        .flatMap((i) => recordsOf(validated(i.event)));
     try {
-      await waitFor('both mappings to start', () => (logs().match(/kafka λ \w+ ← /g) ?? []).length === 2 || child.exitCode !== null, 90_000);
+      await waitFor(
+        'both mappings to start',
+        () => (logs().match(/kafka λ \w+ ← /g) ?? []).length === 2 || child.exitCode !== null,
+        90_000,
+      );
       assert.equal(child.exitCode, null, `sls offline exited early:\n${logs()}`);
       await produce(topic, numbered(0, 30));
-      await waitFor('30 records in selfManaged and 10 in managed', () => received('selfManaged').length === 30 && received('managed').length === 10, 60_000);
+      await waitFor(
+        '30 records in selfManaged and 10 in managed',
+        () => received('selfManaged').length === 30 && received('managed').length === 10,
+        60_000,
+      );
     } finally {
       child.kill('SIGINT');
       await exited;
     }
-    const byFunction = (name: string) => invocations().filter((i) => i.functionName.endsWith(name)).map((i) => i.event);
-    assert.ok(byFunction('selfManaged').every((event) => event.eventSource === 'SelfManagedKafka' && event.bootstrapServers === 'localhost:29092'));
-    assert.ok(byFunction('managed').every((event) => event.eventSource === 'aws:kafka' && event.eventSourceArn === 'arn:aws:kafka:us-east-1:123456789012:cluster/fixture/abcd-1'));
-    assert.deepEqual(received('managed').map((r) => (decodedValue(r) as { n: number }).n).sort((a, b) => a - b), Array.from({ length: 10 }, (_, n) => n));
+    const byFunction = (name: string) =>
+      invocations()
+        .filter((i) => i.functionName.endsWith(name))
+        .map((i) => i.event);
+    assert.ok(
+      byFunction('selfManaged').every(
+        (event) => event.eventSource === 'SelfManagedKafka' && event.bootstrapServers === 'localhost:29092',
+      ),
+    );
+    assert.ok(
+      byFunction('managed').every(
+        (event) =>
+          event.eventSource === 'aws:kafka' &&
+          event.eventSourceArn === 'arn:aws:kafka:us-east-1:123456789012:cluster/fixture/abcd-1',
+      ),
+    );
+    assert.deepEqual(
+      received('managed')
+        .map((r) => (decodedValue(r) as { n: number }).n)
+        .sort((a, b) => a - b),
+      Array.from({ length: 10 }, (_, n) => n),
+    );
     // osls accepted the settings the plugin adds to its schema, and the one it cannot emulate is said at start.
-    assert.match(logs(), /functions\.managed\.events\[0\]\.msk: onFailureDestination arn:aws:sqs:us-east-1:123456789012:fixture-failures is not emulated/);
+    assert.match(
+      logs(),
+      /functions\.managed\.events\[0\]\.msk: onFailureDestination arn:aws:sqs:us-east-1:123456789012:fixture-failures is not emulated/,
+    );
     assert.match(logs(), new RegExp(`kafka λ selfManaged ${topic}-\\d @\\d+(\\.\\.\\d+)? \\d+ records? \\d+ ms ok`));
   });
 
@@ -72,7 +118,12 @@ describe('sls offline start with the plugin', () => {
     const { exited, logs } = startOffline(topics[0]!, join(workDir, 'never.jsonl'), { FIXTURE_MSK_TOPIC: missing });
     const code = await exited;
     assert.notEqual(code, 0, logs());
-    assert.match(logs(), new RegExp(`kafka λ managed: cannot start the mapping on ${missing} at localhost:29092: topic ${missing} does not exist; create it first`));
+    assert.match(
+      logs(),
+      new RegExp(
+        `kafka λ managed: cannot start the mapping on ${missing} at localhost:29092: topic ${missing} does not exist; create it first`,
+      ),
+    );
     assert.match(logs(), /sls offline start stopped: no mapping is running/);
     // The process ended by itself: the selfManaged mapping and the runner were stopped, nothing kept it open.
     assert.doesNotMatch(logs(), /serverless-offline-kafka: exiting, as something else/);

@@ -16,18 +16,30 @@ const packageDir = join(__dirname, '..', '..');
 const INSTALL_TIMEOUT_MS = 120_000;
 
 /** The version this repository installed, so the project runs what the in-repo tests run. */
-const installedVersion = (name: string): string => JSON.parse(readFileSync(findPackageJSON(name, __filename)!, 'utf8')).version;
+const installedVersion = (name: string): string =>
+  JSON.parse(readFileSync(findPackageJSON(name, __filename)!, 'utf8')).version;
 
 /** The environment without the outer npm's `npm_*` settings (a workspace, a prefix), which would steer the inner npm. */
-const plainEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
+const plainEnv = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
 
 /** Runs a command to its end (or its timeout); never throws: `output` (the command line, stdout, stderr) says what happened. */
-function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ ok: boolean; stdout: string; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ ok: boolean; stdout: string; output: string }> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: plainEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const timedOut = error?.killed ? `\n(killed after ${timeoutMs} ms)` : '';
-      resolve({ ok: !error, stdout, output: `$ ${command} ${args.join(' ')}\n${stdout}${stderr}${timedOut}` });
-    });
+    execFile(
+      command,
+      args,
+      { cwd, env: plainEnv(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const timedOut = error?.killed ? `\n(killed after ${timeoutMs} ms)` : '';
+        resolve({ ok: !error, stdout, output: `$ ${command} ${args.join(' ')}\n${stdout}${stderr}${timedOut}` });
+      },
+    );
   });
 }
 
@@ -129,57 +141,108 @@ describe('a Serverless project that installs only the packed plugin', () => {
   });
   after(() => rmSync(rootDir, { recursive: true, force: true }));
 
-  it('runs under `npx sls offline start`, delivers Lambda events and leaves nothing behind on Ctrl-C', { timeout: 170_000 }, async (t) => {
+  it('runs under `npx sls offline start`, delivers Lambda events and leaves nothing behind on Ctrl-C', {
+    timeout: 170_000,
+  }, async (t) => {
     const topic = topics[0]!;
     const projectDir = join(rootDir, 'project');
     mkdirSync(projectDir);
     writeProject(projectDir, await packPlugin(rootDir), topic);
 
-    const install = await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], projectDir, INSTALL_TIMEOUT_MS);
+    const install = await run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund'],
+      projectDir,
+      INSTALL_TIMEOUT_MS,
+    );
     if (!install.ok) {
       const ping = await run('npm', ['ping'], projectDir, 20_000);
-      if (!ping.ok) return t.skip(`the npm registry is unreachable, so the project cannot be installed:\n${ping.output}`);
+      if (!ping.ok)
+        return t.skip(`the npm registry is unreachable, so the project cannot be installed:\n${ping.output}`);
       assert.fail(`npm install failed in ${projectDir}:\n${install.output}`);
     }
     // The package's command line came along too.
-    const generated = await run('npx', ['serverless-offline-kafka', 'generate-event', '--topic', topic, '--value', 'v'], projectDir, 30_000);
+    const generated = await run(
+      'npx',
+      ['serverless-offline-kafka', 'generate-event', '--topic', topic, '--value', 'v'],
+      projectDir,
+      30_000,
+    );
     assert.ok(generated.ok, generated.output);
-    assert.equal((JSON.parse(generated.stdout) as LambdaKafkaEvent).records[`${topic}-0`]?.[0]?.value, Buffer.from('v').toString('base64'));
+    assert.equal(
+      (JSON.parse(generated.stdout) as LambdaKafkaEvent).records[`${topic}-0`]?.[0]?.value,
+      Buffer.from('v').toString('base64'),
+    );
 
     // Its own process group, so Ctrl-C can go to npx and everything under it, as a terminal sends it.
-    const child = spawn('npx', ['sls', 'offline', 'start'], { cwd: projectDir, env: { ...plainEnv(), SLS_TELEMETRY_DISABLED: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', ['sls', 'offline', 'start'], {
+      cwd: projectDir,
+      env: { ...plainEnv(), SLS_TELEMETRY_DISABLED: '1' },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const processGroup = child.pid!;
     let logs = '';
     child.stdout.on('data', (chunk) => (logs += chunk));
     child.stderr.on('data', (chunk) => (logs += chunk));
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
     const output = join(projectDir, 'events.jsonl');
-    const events = (): LambdaKafkaEvent[] => (existsSync(output) ? readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : []);
+    const events = (): LambdaKafkaEvent[] =>
+      existsSync(output)
+        ? readFileSync(output, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line))
+        : [];
     const delivered = () => events().flatMap((event) => Object.values(event.records).flat());
-    const messages = Array.from({ length: 6 }, (_, n) => ({ key: `k${n}`, value: JSON.stringify({ n }), headers: { note: 'ë' } }));
+    const messages = Array.from({ length: 6 }, (_, n) => ({
+      key: `k${n}`,
+      value: JSON.stringify({ n }),
+      headers: { note: 'ë' },
+    }));
     let left: string[] = [];
     try {
-      await waitFor('the mapping to start', () => logs.includes(`kafka λ record ← ${topic}`) || child.exitCode !== null, 60_000);
+      await waitFor(
+        'the mapping to start',
+        () => logs.includes(`kafka λ record ← ${topic}`) || child.exitCode !== null,
+        60_000,
+      );
       assert.equal(child.exitCode, null, 'sls offline start exited early');
       await produce(topic, messages);
       await waitFor('6 records in the handler', () => delivered().length >= messages.length, 30_000);
 
       process.kill(-processGroup, 'SIGINT');
-      await waitFor('sls offline start to exit after Ctrl-C', () => child.exitCode !== null || child.signalCode !== null, 20_000);
+      await waitFor(
+        'sls offline start to exit after Ctrl-C',
+        () => child.exitCode !== null || child.signalCode !== null,
+        20_000,
+      );
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- sls offline start output ---\n${logs}`, { cause: error });
     } finally {
       left = processesInGroup(processGroup);
       if (left.length > 0) process.kill(-processGroup, 'SIGKILL');
     }
-    assert.deepEqual(left, [], `processes left after Ctrl-C:\n${left.join('\n')}\n--- sls offline start output ---\n${logs}`);
+    assert.deepEqual(
+      left,
+      [],
+      `processes left after Ctrl-C:\n${left.join('\n')}\n--- sls offline start output ---\n${logs}`,
+    );
     // npx ends as Ctrl-C ends it (by the signal, after its child exited); the plugin's stop left the consumer group
     // and had committed every record, which a killed consumer would not have done.
     const { code, signal } = await exit;
-    assert.ok(signal === 'SIGINT' || code === 0, `npx sls offline start ended with ${signal ?? `exit code ${code}`}:\n${logs}`);
+    assert.ok(
+      signal === 'SIGINT' || code === 0,
+      `npx sls offline start ended with ${signal ?? `exit code ${code}`}:\n${logs}`,
+    );
     const consumerGroup = `offline-kafka-standalone-local-record-${topic}`;
     assert.equal(await groupState(consumerGroup), 'Empty', logs);
-    const committed = [...(await committedOffsets(consumerGroup, topic)).values()].reduce((sum, offset) => sum + Math.max(0, offset), 0);
+    const committed = [...(await committedOffsets(consumerGroup, topic)).values()].reduce(
+      (sum, offset) => sum + Math.max(0, offset),
+      0,
+    );
     assert.equal(committed, messages.length, logs);
 
     for (const event of events()) {
@@ -189,9 +252,17 @@ describe('a Serverless project that installs only the packed plugin', () => {
         for (const record of records) assert.equal(key, `${topic}-${record.partition}`);
       }
     }
-    const received = delivered().sort((a, b) => (decodedValue(a) as { n: number }).n - (decodedValue(b) as { n: number }).n);
+    const received = delivered().sort(
+      (a, b) => (decodedValue(a) as { n: number }).n - (decodedValue(b) as { n: number }).n,
+    );
     assert.deepEqual(
-      received.map(({ topic: recordTopic, key, value, headers, timestampType }) => ({ topic: recordTopic, key, value, headers, timestampType })),
+      received.map(({ topic: recordTopic, key, value, headers, timestampType }) => ({
+        topic: recordTopic,
+        key,
+        value,
+        headers,
+        timestampType,
+      })),
       messages.map(({ key, value }) => ({
         topic,
         key: Buffer.from(key).toString('base64'),

@@ -4,7 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before } from 'node:test';
 import { Kafka, logLevel, type KafkaMessage, type Message } from 'kafkajs';
 import { KafkaMskEventSchema, KafkaSelfManagedEventSchema } from '@aws-lambda-powertools/parser/schemas';
-import { committedOffsets as committedOffsetsOf, createTopics as createNamedTopics, deleteTopics } from '../../../../tests/support/kafka';
+import {
+  committedOffsets as committedOffsetsOf,
+  createTopics as createNamedTopics,
+  deleteTopics,
+} from '../../../../tests/support/kafka';
 import type { LambdaKafkaEvent, LambdaKafkaRecord } from '../../src/event';
 import type { InvocationSummary } from '../../src/log';
 import type { MappingSettings } from '../../src/mapping';
@@ -15,7 +19,10 @@ export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'localhost:29092'
 export const kafka = new Kafka({ clientId: 'serverless-offline-kafka-tests', brokers, logLevel: logLevel.NOTHING });
 
 /** Creates topics with unique names (3 partitions); `cleanup` deletes them. */
-export async function createTopics(count: number, partitions = 3): Promise<{ topics: string[]; cleanup: () => Promise<void> }> {
+export async function createTopics(
+  count: number,
+  partitions = 3,
+): Promise<{ topics: string[]; cleanup: () => Promise<void> }> {
   const topics = Array.from({ length: count }, () => `offline-kafka-test-${randomUUID().slice(0, 8)}`);
   await createNamedTopics(kafka, topics, partitions);
   return { topics, cleanup: () => deleteTopics(kafka, topics) };
@@ -41,7 +48,11 @@ export async function produce(topic: string, messages: Message[]): Promise<void>
 export const numbered = (from: number, count: number, keys = 6): Message[] =>
   Array.from({ length: count }, (_, i) => ({ key: `k${(from + i) % keys}`, value: JSON.stringify({ n: from + i }) }));
 
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -64,7 +75,8 @@ export function mappingFor(topic: string, overrides: Partial<MappingSettings> = 
   };
 }
 
-export const decodedValue = (record: LambdaKafkaRecord): unknown => JSON.parse(Buffer.from(record.value ?? '', 'base64').toString());
+export const decodedValue = (record: LambdaKafkaRecord): unknown =>
+  JSON.parse(Buffer.from(record.value ?? '', 'base64').toString());
 export const recordsOf = (event: LambdaKafkaEvent): LambdaKafkaRecord[] => Object.values(event.records).flat();
 
 /** Validates every event against the Powertools Kafka schemas (independent of this package) before recording it. */
@@ -104,7 +116,8 @@ export class Harness {
 }
 
 /** Committed offset of each partition for a group (-1: none committed yet). */
-export const committedOffsets = (groupId: string, topic: string): Promise<Map<number, number>> => committedOffsetsOf(kafka, groupId, topic);
+export const committedOffsets = (groupId: string, topic: string): Promise<Map<number, number>> =>
+  committedOffsetsOf(kafka, groupId, topic);
 
 /** Reads every message of a topic from the beginning as it arrives; `stop` disconnects. */
 export async function topicReader(topic: string): Promise<{ messages: KafkaMessage[]; stop: () => Promise<void> }> {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cutBatch, firstHalf, MAX_PAYLOAD_BYTES } from '../../src/batch';
 
-const records = (count: number, bytes = 10, deliver = true) => Array.from({ length: count }, () => ({ bytes, deliver }));
+const records = (count: number, bytes = 10, deliver = true) =>
+  Array.from({ length: count }, () => ({ bytes, deliver }));
 const limits = { maxRecords: 3, maxPayloadBytes: MAX_PAYLOAD_BYTES, overheadBytes: 50 };
 
 describe('cutBatch', () => {
@@ -19,7 +20,11 @@ describe('cutBatch', () => {
   });
 
   it('cuts a single oversized record alone', () => {
-    assert.deepEqual(cutBatch(records(2, 500), { ...limits, maxPayloadBytes: 100 }), { take: 1, delivered: 1, full: true });
+    assert.deepEqual(cutBatch(records(2, 500), { ...limits, maxPayloadBytes: 100 }), {
+      take: 1,
+      delivered: 1,
+      full: true,
+    });
   });
 
   it('carries filtered records along (trailing ones too, so they are committed) without counting them', () => {

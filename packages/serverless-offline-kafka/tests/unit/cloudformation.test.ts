@@ -36,18 +36,38 @@ describe('mappingProperties', () => {
   });
 
   it('deploys an s3:// destination as the bucket ARN AWS takes, and ARNs as declared', () => {
-    assert.deepEqual(propertiesOf({ onFailureDestination: 's3://failed' }).DestinationConfig, { OnFailure: { Destination: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::failed' } } });
-    assert.deepEqual(propertiesOf({ onFailureDestination: 'arn:aws:s3:::failed' }).DestinationConfig, { OnFailure: { Destination: 'arn:aws:s3:::failed' } });
-    assert.deepEqual(propertiesOf({ onFailureDestination: 'arn:aws:sqs:us-east-1:123456789012:q' }).DestinationConfig, { OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:q' } });
+    assert.deepEqual(propertiesOf({ onFailureDestination: 's3://failed' }).DestinationConfig, {
+      OnFailure: { Destination: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::failed' } },
+    });
+    assert.deepEqual(propertiesOf({ onFailureDestination: 'arn:aws:s3:::failed' }).DestinationConfig, {
+      OnFailure: { Destination: 'arn:aws:s3:::failed' },
+    });
+    assert.deepEqual(propertiesOf({ onFailureDestination: 'arn:aws:sqs:us-east-1:123456789012:q' }).DestinationConfig, {
+      OnFailure: { Destination: 'arn:aws:sqs:us-east-1:123456789012:q' },
+    });
   });
 });
 
 describe('completeEventSourceMappings', () => {
   it("completes osls's resource in place and stops on one it cannot find", () => {
     const events = eventsOf(kafka({ maximumRetryAttempts: 1 }));
-    const template = { Resources: { FEventSourceMappingKafkaT: { Type: 'AWS::Lambda::EventSourceMapping', Properties: { Topics: ['t'], BatchSize: 100 } as Record<string, unknown> } } };
+    const template = {
+      Resources: {
+        FEventSourceMappingKafkaT: {
+          Type: 'AWS::Lambda::EventSourceMapping',
+          Properties: { Topics: ['t'], BatchSize: 100 } as Record<string, unknown>,
+        },
+      },
+    };
     completeEventSourceMappings(template, events, () => 'FEventSourceMappingKafkaT');
-    assert.deepEqual(template.Resources.FEventSourceMappingKafkaT.Properties, { Topics: ['t'], BatchSize: 100, MaximumRetryAttempts: 1 });
-    assert.throws(() => completeEventSourceMappings(template, events, () => 'Other'), /no AWS::Lambda::EventSourceMapping Other in the compiled template for functions.f.events\[0\].kafka/);
+    assert.deepEqual(template.Resources.FEventSourceMappingKafkaT.Properties, {
+      Topics: ['t'],
+      BatchSize: 100,
+      MaximumRetryAttempts: 1,
+    });
+    assert.throws(
+      () => completeEventSourceMappings(template, events, () => 'Other'),
+      /no AWS::Lambda::EventSourceMapping Other in the compiled template for functions.f.events\[0\].kafka/,
+    );
   });
 });

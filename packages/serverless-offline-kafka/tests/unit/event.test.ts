@@ -5,11 +5,27 @@ import type { KafkaMessage } from 'kafkajs';
 import { buildEvent, eventOverheadBytes, jsonBytes, toLambdaRecord } from '../../src/event';
 
 const message = (fields: Partial<KafkaMessage> & { batchContext?: { timestampType: number } }): KafkaMessage =>
-  ({ key: null, value: null, timestamp: '1700000000000', attributes: 0, offset: '42', headers: {}, ...fields }) as KafkaMessage;
+  ({
+    key: null,
+    value: null,
+    timestamp: '1700000000000',
+    attributes: 0,
+    offset: '42',
+    headers: {},
+    ...fields,
+  }) as KafkaMessage;
 
 describe('toLambdaRecord', () => {
   it('encodes key and value in base64 and every header as signed Java bytes, repeated names kept apart', () => {
-    const record = toLambdaRecord('t', 2, message({ key: Buffer.from('S1'), value: Buffer.from('{"a":1}'), headers: { h: [Buffer.from('x'), 'y'], z: Buffer.from([0, 255]) } }));
+    const record = toLambdaRecord(
+      't',
+      2,
+      message({
+        key: Buffer.from('S1'),
+        value: Buffer.from('{"a":1}'),
+        headers: { h: [Buffer.from('x'), 'y'], z: Buffer.from([0, 255]) },
+      }),
+    );
     assert.deepEqual(record, {
       topic: 't',
       partition: 2,
@@ -30,7 +46,9 @@ describe('toLambdaRecord', () => {
 });
 
 describe('buildEvent', () => {
-  const records = [0, 1].map((offset) => toLambdaRecord('air', 1, message({ offset: String(offset), key: Buffer.from('k'), value: Buffer.from('{"x":1}') })));
+  const records = [0, 1].map((offset) =>
+    toLambdaRecord('air', 1, message({ offset: String(offset), key: Buffer.from('k'), value: Buffer.from('{"x":1}') })),
+  );
 
   it('keys records by topic-partition and joins the bootstrap servers; Powertools schemas accept it', () => {
     const event = buildEvent({ eventSource: 'SelfManagedKafka' }, ['a:9092', 'b:9092'], records);
@@ -38,14 +56,19 @@ describe('buildEvent', () => {
     assert.deepEqual(Object.keys(event.records), ['air-1']);
     const parsed = KafkaSelfManagedEventSchema.parse(event);
     assert.equal(parsed.records['air-1']?.[0]?.value, '{"x":1}');
-    const msk = buildEvent({ eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/c/1' }, ['a:9092'], records);
+    const msk = buildEvent(
+      { eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/c/1' },
+      ['a:9092'],
+      records,
+    );
     assert.equal(KafkaMskEventSchema.parse(msk).eventSourceArn, 'arn:aws:kafka:us-east-1:123456789012:cluster/c/1');
   });
 
   it('sizes the serialized event exactly as overhead + records + commas', () => {
     const source = { eventSource: 'SelfManagedKafka' } as const;
     const event = buildEvent(source, ['a:9092'], records);
-    const expected = eventOverheadBytes(source, ['a:9092'], 'air', 1) + jsonBytes(records[0]) + jsonBytes(records[1]) + 1;
+    const expected =
+      eventOverheadBytes(source, ['a:9092'], 'air', 1) + jsonBytes(records[0]) + jsonBytes(records[1]) + 1;
     assert.equal(jsonBytes(event), expected);
   });
 });

@@ -8,9 +8,19 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileFilter, FilterPatternError, type FilterPattern } from '../../src/filter';
 
-type ConformanceCase = { name: string; source: string; pattern: FilterPattern; value?: unknown; valueText?: string; matches?: boolean; rejected?: true };
+type ConformanceCase = {
+  name: string;
+  source: string;
+  pattern: FilterPattern;
+  value?: unknown;
+  valueText?: string;
+  matches?: boolean;
+  rejected?: true;
+};
 
-const { cases } = JSON.parse(readFileSync(join(__dirname, '../fixtures/filter-conformance.json'), 'utf8')) as { cases: ConformanceCase[] };
+const { cases } = JSON.parse(readFileSync(join(__dirname, '../fixtures/filter-conformance.json'), 'utf8')) as {
+  cases: ConformanceCase[];
+};
 const recordValue = (c: ConformanceCase) => Buffer.from(c.valueText ?? JSON.stringify(c.value));
 
 describe('filter conformance with aws/event-ruler', () => {

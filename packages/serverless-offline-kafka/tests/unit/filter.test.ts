@@ -78,35 +78,68 @@ describe('compileFilter', () => {
     for (const operator of ['wildcard', 'cidr']) {
       assert.throws(
         () => compileFilter([{ value: { ip: [{ [operator]: '10.0.0.0/24' }] } }]),
-        (e: Error) => e instanceof FilterPatternError && e.message.startsWith(`value.ip: operator "${operator}" is not supported`) && /"prefix".*"numeric".*"exists"/.test(e.message),
+        (e: Error) =>
+          e instanceof FilterPatternError &&
+          e.message.startsWith(`value.ip: operator "${operator}" is not supported`) &&
+          /"prefix".*"numeric".*"exists"/.test(e.message),
       );
     }
-    assert.throws(() => compileFilter([{ value: { a: [{ prefix: { 'equals-ignore-case': 'ab' } }] } }]), /value\.a: "prefix" with \{"equals-ignore-case"\}/);
-    assert.throws(() => compileFilter([{ value: { a: [{ 'anything-but': { 'equals-ignore-case': 'ab' } }] } }]), /value\.a: "anything-but" takes a value/);
+    assert.throws(
+      () => compileFilter([{ value: { a: [{ prefix: { 'equals-ignore-case': 'ab' } }] } }]),
+      /value\.a: "prefix" with \{"equals-ignore-case"\}/,
+    );
+    assert.throws(
+      () => compileFilter([{ value: { a: [{ 'anything-but': { 'equals-ignore-case': 'ab' } }] } }]),
+      /value\.a: "anything-but" takes a value/,
+    );
   });
 
   it('rejects malformed patterns with the path inside $or and the form that works', () => {
-    assert.throws(() => compileFilter([{ value: { n: [{ numeric: ['>'] }] } }]), /^FilterPatternError: value\.n: "numeric" takes \["=", n\]/);
-    assert.throws(() => compileFilter([{ value: { $or: [{ a: [1] }, { b: [{ numeric: ['<', 1, '>', 0] }] }] } }]), /^FilterPatternError: value\.\$or\[1\]\.b: "numeric"/);
+    assert.throws(
+      () => compileFilter([{ value: { n: [{ numeric: ['>'] }] } }]),
+      /^FilterPatternError: value\.n: "numeric" takes \["=", n\]/,
+    );
+    assert.throws(
+      () => compileFilter([{ value: { $or: [{ a: [1] }, { b: [{ numeric: ['<', 1, '>', 0] }] }] } }]),
+      /^FilterPatternError: value\.\$or\[1\]\.b: "numeric"/,
+    );
     assert.throws(() => compileFilter([{ value: { n: 'x' } }]), /value\.n: a pattern field holds a list of matchers/);
     assert.throws(() => compileFilter([{ value: { a: [] } }]), /value\.a: an empty list matches nothing/);
   });
 
   it('rejects fields outside "value", which Lambda does not filter Kafka records on', () => {
-    assert.throws(() => compileFilter([{ key: ['S1'] }]), /^FilterPatternError: key: Lambda filters Kafka records on "value" only/);
-    assert.throws(() => compileFilter([{ $or: [{ value: { a: [1] } }, { topic: ['t'] }] }]), /topic: Lambda filters Kafka records on "value" only/);
+    assert.throws(
+      () => compileFilter([{ key: ['S1'] }]),
+      /^FilterPatternError: key: Lambda filters Kafka records on "value" only/,
+    );
+    assert.throws(
+      () => compileFilter([{ $or: [{ value: { a: [1] } }, { topic: ['t'] }] }]),
+      /topic: Lambda filters Kafka records on "value" only/,
+    );
     assert.equal(matches([{ $or: [{ value: { a: [1] } }, { value: { b: [2] } }] }], json({ b: 2 })), true);
   });
 
   it("rejects more than 10 patterns (the raised quota) and a pattern over Lambda's 4096 characters, naming which pattern", () => {
-    assert.throws(() => compileFilter(Array.from({ length: 11 }, () => ({ value: { a: [1] } }))), /11 filter patterns given; Lambda allows at most 10/);
+    assert.throws(
+      () => compileFilter(Array.from({ length: 11 }, () => ({ value: { a: [1] } }))),
+      /11 filter patterns given; Lambda allows at most 10/,
+    );
     assert.doesNotThrow(() => compileFilter(Array.from({ length: 10 }, () => ({ value: { a: [1] } }))));
-    assert.throws(() => compileFilter([{ value: { a: ['x'.repeat(4096)] } }]), /the pattern: is 4\d{3} characters as JSON; Lambda allows at most 4096/);
-    assert.throws(() => compileFilter([{ value: { a: [1] } }, { value: { b: [{ exists: 'yes' }] } }]), /^FilterPatternError: \[1\] value\.b: "exists" takes true or false/);
+    assert.throws(
+      () => compileFilter([{ value: { a: ['x'.repeat(4096)] } }]),
+      /the pattern: is 4\d{3} characters as JSON; Lambda allows at most 4096/,
+    );
+    assert.throws(
+      () => compileFilter([{ value: { a: [1] } }, { value: { b: [{ exists: 'yes' }] } }]),
+      /^FilterPatternError: \[1\] value\.b: "exists" takes true or false/,
+    );
   });
 
   it('takes operator names literally, never from the object prototype', () => {
-    assert.throws(() => compileFilter([{ value: { n: [{ numeric: ['constructor', 1] }] } }]), /"constructor" is not one of = > >= < <=/);
+    assert.throws(
+      () => compileFilter([{ value: { n: [{ numeric: ['constructor', 1] }] } }]),
+      /"constructor" is not one of = > >= < <=/,
+    );
     assert.throws(() => compileFilter([{ value: { n: [{ toString: 1 }] } }]), /operator "toString" is not supported/);
   });
 
@@ -116,7 +149,10 @@ describe('compileFilter', () => {
     assert.equal(matches(pattern, json({ a: many, b: many, c: many, d: 'y' })), false);
     assert.equal(matches(pattern, json({ a: many, b: many, c: many, d: ['y', 'x'] })), true);
     const rows = Array.from({ length: 400 }, (_, i) => ({ a: i, b: i, c: i === 399 ? 'x' : 'y' }));
-    assert.equal(matches([{ value: { rows: { a: [{ exists: true }], b: [{ exists: true }], c: ['x'] } } }], json({ rows })), true);
+    assert.equal(
+      matches([{ value: { rows: { a: [{ exists: true }], b: [{ exists: true }], c: ['x'] } } }], json({ rows })),
+      true,
+    );
   });
 
   it('keeps the text of long numbers, matching them as event-ruler does', () => {

@@ -24,7 +24,14 @@ const mapping: MappingSettings = {
   filterPatterns: [],
 };
 
-const message = (offset: number, value: Buffer): KafkaMessage => ({ offset: String(offset), key: Buffer.from(`k${offset}`), value, timestamp: String(Date.now()), headers: {}, attributes: 0 });
+const message = (offset: number, value: Buffer): KafkaMessage => ({
+  offset: String(offset),
+  key: Buffer.from(`k${offset}`),
+  value,
+  timestamp: String(Date.now()),
+  headers: {},
+  attributes: 0,
+});
 /** Base64 makes 4.8 MB of bytes 6.4 MB in the event, over 6 MiB. */
 const oversized = Buffer.alloc(4_800_000, 1);
 
@@ -32,7 +39,8 @@ const oversized = Buffer.alloc(4_800_000, 1);
 function recorderGate() {
   let check = () => undefined as void;
   return {
-    until: (condition: () => boolean) => new Promise<void>((resolve) => (check = () => (condition() ? resolve() : undefined))),
+    until: (condition: () => boolean) =>
+      new Promise<void>((resolve) => (check = () => (condition() ? resolve() : undefined))),
     poke: () => check(),
   };
 }
@@ -63,14 +71,25 @@ function laneWith(overrides: Partial<LaneContext>) {
 describe('a record over the 6 MB payload limit on its own', () => {
   it('is not invoked but sent to the destination as MaximumPayloadSizeExceeded, with a null responseContext', async () => {
     const discards: Discard[] = [];
-    const destination: Destination = { name: 'kafka://orders.failed', deliver: async (discard) => void discards.push(discard), isPermanent: () => false, close: async () => undefined };
+    const destination: Destination = {
+      name: 'kafka://orders.failed',
+      deliver: async (discard) => void discards.push(discard),
+      isPermanent: () => false,
+      close: async () => undefined,
+    };
     const { lane, events, commits, until } = laneWith({ destination });
     const committedBoth = until(() => commits.at(-1) === 2);
     lane.accept([message(0, oversized), message(1, Buffer.from('{"n":1}'))], '2');
     await committedBoth;
     await lane.stop(1000);
-    assert.deepEqual(discards.map((d) => [d.reason, d.response, d.approximateInvokeCount, d.records.map((r) => r.offset)]), [['payload', null, 0, [0]]]);
-    assert.deepEqual(events.map((event) => event.records['orders-0']!.map((r) => r.offset)), [[1]]);
+    assert.deepEqual(
+      discards.map((d) => [d.reason, d.response, d.approximateInvokeCount, d.records.map((r) => r.offset)]),
+      [['payload', null, 0, [0]]],
+    );
+    assert.deepEqual(
+      events.map((event) => event.records['orders-0']!.map((r) => r.offset)),
+      [[1]],
+    );
   });
 
   it('blocks its partition without a destination and says so', async () => {
@@ -79,7 +98,10 @@ describe('a record over the 6 MB payload limit on its own', () => {
     lane.accept([message(0, oversized), message(1, Buffer.from('{"n":1}'))], '2');
     await warnedTwice;
     await lane.stop(1000);
-    assert.match(warnings[0]!, /orders-0: partition blocked at offset 0 \(record 0 alone exceeds Lambda's 6 MB payload limit and there is no onFailureDestination to send it to\)/);
+    assert.match(
+      warnings[0]!,
+      /orders-0: partition blocked at offset 0 \(record 0 alone exceeds Lambda's 6 MB payload limit and there is no onFailureDestination to send it to\)/,
+    );
     // Retries do not apply to a record that is never invoked: only a destination moves the partition on.
     assert.match(warnings[0]!, /set onFailureDestination on the event to move on/);
     assert.doesNotMatch(warnings[0]!, /set maximumRetryAttempts/);

@@ -20,7 +20,15 @@ describe('ESM metrics', () => {
   it('writes one EMF line whose metrics are declared and valued at the root, with the offset lags', () => {
     const counters = new MappingCounters();
     counters.add('InvokedEventCount', 4);
-    const { emf, summary } = metricsReport(identity, counters.drain(), new Map([[0, 3], [1, 7]]), new Date(1_700_000_000_000));
+    const { emf, summary } = metricsReport(
+      identity,
+      counters.drain(),
+      new Map([
+        [0, 3],
+        [1, 7],
+      ]),
+      new Date(1_700_000_000_000),
+    );
     const line = JSON.parse(emf);
     assert.equal(line._aws.Timestamp, 1_700_000_000_000);
     const [directive] = line._aws.CloudWatchMetrics;
@@ -32,14 +40,28 @@ describe('ESM metrics', () => {
     assert.deepEqual(
       directive.Metrics.map((m: { Name: string }) => m.Name),
       [
-        'PolledEventCount', 'FilteredOutEventCount', 'InvokedEventCount', 'FailedInvokeEventCount', 'DroppedEventCount', 'OnFailureDestinationDeliveredEventCount',
-        'CommittedEventCount', 'InvokeErrorCount', 'CommitErrorCount', 'OnFailureDestinationDeliveryErrorCount', 'OffsetLag', 'MaxOffsetLag', 'SumOffsetLag',
+        'PolledEventCount',
+        'FilteredOutEventCount',
+        'InvokedEventCount',
+        'FailedInvokeEventCount',
+        'DroppedEventCount',
+        'OnFailureDestinationDeliveredEventCount',
+        'CommittedEventCount',
+        'InvokeErrorCount',
+        'CommitErrorCount',
+        'OnFailureDestinationDeliveryErrorCount',
+        'OffsetLag',
+        'MaxOffsetLag',
+        'SumOffsetLag',
       ],
     );
     assert.equal(line.InvokedEventCount, 4);
     assert.deepEqual([line.OffsetLag, line.MaxOffsetLag, line.SumOffsetLag], [7, 7, 10]);
     assert.equal(line.EventSourceMappingUUID, identity.mappingUuid);
-    assert.equal(summary, 'kafka λ sink orders metrics: polled 0, filtered out 0, invoked 4, failed 0, to destination 0, dropped 0, committed 0, offset lag 10 (max 7)');
+    assert.equal(
+      summary,
+      'kafka λ sink orders metrics: polled 0, filtered out 0, invoked 4, failed 0, to destination 0, dropped 0, committed 0, offset lag 10 (max 7)',
+    );
   });
 
   it('is quiet only when nothing happened and nothing is waiting', () => {

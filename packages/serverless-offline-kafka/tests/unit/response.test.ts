@@ -4,11 +4,20 @@ import { readOutcome, type InvokedBatch } from '../../src/response';
 
 const batch: InvokedBatch = { reportBatchItemFailures: true, topic: 'orders', partition: 2, offsets: [10, 11, 12, 13] };
 const failure = (partition: unknown, offset: unknown) => ({ itemIdentifier: { partition, offset } });
-const messageOf = (outcome: ReturnType<typeof readOutcome>) => (outcome.kind === 'error' ? outcome.message : assert.fail(`expected an error, got ${outcome.kind}`));
+const messageOf = (outcome: ReturnType<typeof readOutcome>) =>
+  outcome.kind === 'error' ? outcome.message : assert.fail(`expected an error, got ${outcome.kind}`);
 
 describe('readOutcome', () => {
   it('treats no result, other results, and an empty or null failure list as success', () => {
-    for (const result of [undefined, null, 'done', { statusCode: 200 }, { batchItemFailures: [] }, { batchItemFailures: null }]) assert.deepEqual(readOutcome(result, batch), { kind: 'success' });
+    for (const result of [
+      undefined,
+      null,
+      'done',
+      { statusCode: 200 },
+      { batchItemFailures: [] },
+      { batchItemFailures: null },
+    ])
+      assert.deepEqual(readOutcome(result, batch), { kind: 'success' });
   });
 
   it("reads AWS's documented shape: partition is the records key, the lowest failed offset is where the retry starts", () => {
@@ -19,7 +28,10 @@ describe('readOutcome', () => {
 
   it('ignores the failures when the mapping does not opt in with ReportBatchItemFailures, as Lambda does', () => {
     const result = { batchItemFailures: [failure('orders-2', 11)] };
-    assert.deepEqual(readOutcome(result, { ...batch, reportBatchItemFailures: false }), { kind: 'success', ignored: 1 });
+    assert.deepEqual(readOutcome(result, { ...batch, reportBatchItemFailures: false }), {
+      kind: 'success',
+      ignored: 1,
+    });
   });
 
   it('fails the whole batch for an identifier that names no record, saying what AWS expects', () => {

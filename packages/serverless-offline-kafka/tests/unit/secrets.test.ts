@@ -18,15 +18,26 @@ describe('secretsFilePath', () => {
   it('is .serverless-offline-kafka/secrets.json in the service directory unless configured; the variable wins', () => {
     assert.equal(secretsFilePath(undefined, {}, '/svc'), '/svc/.serverless-offline-kafka/secrets.json');
     assert.equal(secretsFilePath('local/secrets.json', {}, '/svc'), '/svc/local/secrets.json');
-    assert.equal(secretsFilePath('local/secrets.json', { SERVERLESS_OFFLINE_KAFKA_SECRETS: '/etc/ci-secrets.json' }, '/svc'), '/etc/ci-secrets.json');
+    assert.equal(
+      secretsFilePath('local/secrets.json', { SERVERLESS_OFFLINE_KAFKA_SECRETS: '/etc/ci-secrets.json' }, '/svc'),
+      '/etc/ci-secrets.json',
+    );
   });
 });
 
 describe('fileSecrets', () => {
   it('reads the secrets by ARN or by name, as objects or as JSON text', () => {
-    const secrets = fileSecrets(file('ok.json', JSON.stringify({ [ARN]: { username: 'a', password: 'b' }, 'kafka-ca-AbCdEf': '{"certificate":"pem"}' })));
+    const secrets = fileSecrets(
+      file(
+        'ok.json',
+        JSON.stringify({ [ARN]: { username: 'a', password: 'b' }, 'kafka-ca-AbCdEf': '{"certificate":"pem"}' }),
+      ),
+    );
     assert.deepEqual(secrets.get(ARN), { username: 'a', password: 'b' });
-    assert.equal(secrets.get('arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-ca-AbCdEf'), '{"certificate":"pem"}');
+    assert.equal(
+      secrets.get('arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-ca-AbCdEf'),
+      '{"certificate":"pem"}',
+    );
     assert.equal(secrets.get('arn:aws:secretsmanager:us-east-1:123456789012:secret:other'), undefined);
   });
 
@@ -43,17 +54,28 @@ describe('fileSecrets', () => {
     const path = join(dir, 'absent', 'secrets.json');
     assert.throws(
       () => fileSecrets(path).get(ARN),
-      new RegExp(`^Error: secret ${ARN} cannot be read: offline, secrets come from the secrets file ${path}, which does not exist; create it .* as \\{"${ARN}": <the secret's JSON>, \\.\\.\\.\\}, or name another one with SERVERLESS_OFFLINE_KAFKA_SECRETS or custom\\.serverless-offline-kafka\\.secretsFile\\.$`),
+      new RegExp(
+        `^Error: secret ${ARN} cannot be read: offline, secrets come from the secrets file ${path}, which does not exist; create it .* as \\{"${ARN}": <the secret's JSON>, \\.\\.\\.\\}, or name another one with SERVERLESS_OFFLINE_KAFKA_SECRETS or custom\\.serverless-offline-kafka\\.secretsFile\\.$`,
+      ),
     );
   });
 
   it('a malformed file says so with its path', () => {
-    assert.throws(() => fileSecrets(file('bad.json', '{"a": "s3cret" ')).get(ARN), (error: Error) => {
-      assert.match(error.message, /^the secrets file .*bad\.json is not JSON \(at line 1 column \d+\); write it as \{"arn:/);
-      assert.doesNotMatch(error.message, /s3cret/);
-      return true;
-    });
-    assert.throws(() => fileSecrets(file('list.json', '[]')).get(ARN), /^Error: the secrets file .*list\.json is not a JSON object/);
+    assert.throws(
+      () => fileSecrets(file('bad.json', '{"a": "s3cret" ')).get(ARN),
+      (error: Error) => {
+        assert.match(
+          error.message,
+          /^the secrets file .*bad\.json is not JSON \(at line 1 column \d+\); write it as \{"arn:/,
+        );
+        assert.doesNotMatch(error.message, /s3cret/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => fileSecrets(file('list.json', '[]')).get(ARN),
+      /^Error: the secrets file .*list\.json is not a JSON object/,
+    );
     mkdirSync(join(dir, 'a-directory.json'));
     assert.throws(() => fileSecrets(join(dir, 'a-directory.json')).get(ARN), /EISDIR/);
   });

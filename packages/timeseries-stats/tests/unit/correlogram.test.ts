@@ -48,7 +48,7 @@ describe('pacf', () => {
   it('recovers the coefficient of an AR(1) series and is small beyond lag 1, with 1/√n bands', () => {
     // x_t = 0.6·x_{t−1} + e_t with uniform noise from a fixed linear congruential generator
     let state = 1;
-    const noise = () => ((state = (state * 48271) % 2147483647) / 2147483647 - 0.5);
+    const noise = () => (state = (state * 48271) % 2147483647) / 2147483647 - 0.5;
     const x: number[] = [0];
     for (let t = 1; t < 4000; t++) x.push(0.6 * x[t - 1]! + noise());
     const { values, confint } = pacf(x, 5);

@@ -10,14 +10,22 @@ interface SyntheticFixture {
   cases: Record<string, { options: Record<string, number | boolean>; trend: number[]; seasonal: number[] }>;
 }
 
-const fixture: SyntheticFixture = JSON.parse(readFileSync(resolve(__dirname, '../fixtures/stl_synthetic.json'), 'utf8'));
+const fixture: SyntheticFixture = JSON.parse(
+  readFileSync(resolve(__dirname, '../fixtures/stl_synthetic.json'), 'utf8'),
+);
 
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 
 // statsmodels keyword → our option name
 const optionNames: Record<string, keyof StlOptions> = {
-  seasonal: 'seasonal', robust: 'robust', seasonal_deg: 'seasonalDeg', trend_deg: 'trendDeg',
-  seasonal_jump: 'seasonalJump', trend_jump: 'trendJump', low_pass_jump: 'lowPassJump',
+  seasonal: 'seasonal',
+  robust: 'robust',
+  seasonal_deg: 'seasonalDeg',
+  trend_deg: 'trendDeg',
+  seasonal_jump: 'seasonalJump',
+  trend_jump: 'trendJump',
+  low_pass_jump: 'lowPassJump',
 };
 
 describe('stl against statsmodels on a small synthetic series', () => {
@@ -25,8 +33,14 @@ describe('stl against statsmodels on a small synthetic series', () => {
     it(`reproduces trend and seasonal (${name})`, () => {
       const options = Object.fromEntries(Object.entries(expected.options).map(([k, v]) => [optionNames[k], v]));
       const result = stl(fixture.y, { period: fixture.period, ...options });
-      assert.ok(maxAbsDiff(result.trend, expected.trend) < 1e-10, `trend differs by ${maxAbsDiff(result.trend, expected.trend)}`);
-      assert.ok(maxAbsDiff(result.seasonal, expected.seasonal) < 1e-10, `seasonal differs by ${maxAbsDiff(result.seasonal, expected.seasonal)}`);
+      assert.ok(
+        maxAbsDiff(result.trend, expected.trend) < 1e-10,
+        `trend differs by ${maxAbsDiff(result.trend, expected.trend)}`,
+      );
+      assert.ok(
+        maxAbsDiff(result.seasonal, expected.seasonal) < 1e-10,
+        `seasonal differs by ${maxAbsDiff(result.seasonal, expected.seasonal)}`,
+      );
     });
   }
 
@@ -57,7 +71,12 @@ describe('stl on hand-checkable series', () => {
   it('adds up to the input', () => {
     const y = fixture.y;
     const { seasonal, trend, residual } = stl(y, { period: fixture.period });
-    assert.ok(maxAbsDiff(y.map((_, i) => seasonal[i]! + trend[i]! + residual[i]!), y) < 1e-12);
+    assert.ok(
+      maxAbsDiff(
+        y.map((_, i) => seasonal[i]! + trend[i]! + residual[i]!),
+        y,
+      ) < 1e-12,
+    );
   });
 
   it('names bad options and bad input', () => {
