@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { featureSpecKey, type FeatureWindowState } from '@air-quality/preprocessing';
-import { onLostCondition, unchangedSince, type ObjectStore } from '../../shared/object-store';
+import { featureSpecKey, type FeatureWindowState, type ResolvedFeatureSpec } from '@air-quality/preprocessing';
+import { z } from 'zod';
+import { JsonDocument, type JsonDocumentRules } from '../../shared/json-document';
+import { onLostCondition, type ObjectStore, type PreconditionFailedError } from '../../shared/object-store';
 
 /**
  * The online feature windows of the stations on one topic partition, with the next offset to
@@ -26,6 +27,29 @@ export class ConcurrentInferenceError extends Error {
   override name = 'ConcurrentInferenceError';
 }
 
+export class InvalidWindowStateError extends Error {
+  override name = 'InvalidWindowStateError';
+}
+
+const nullableNumbers = z.array(z.number().nullable());
+
+/** Loose, so a field the kernel adds later survives a rewrite; the spec is compared as a whole through specKey. */
+const featureWindowSchema: z.ZodType<FeatureWindowState> = z.looseObject({
+  version: z.literal(1),
+  spec: z.custom<ResolvedFeatureSpec>((value) => typeof value === 'object' && value !== null, 'expected an object'),
+  lastTimestamp: z.number().nullable(),
+  history: z.record(z.string(), nullableNumbers),
+  ema: z.record(z.string(), z.array(z.object({ value: z.number().nullable(), weight: z.number() }))),
+  missingRun: z.record(z.string(), z.number().nullable()),
+});
+
+const partitionWindowsSchema: z.ZodType<PartitionWindows> = z.object({
+  version: z.literal(1),
+  nextOffset: z.number().int().nonnegative(),
+  specKey: z.string(),
+  windows: z.record(z.string(), featureWindowSchema),
+});
+
 /** Partition states in the bucket under a prefix (settings' statePrefix); writes are conditional. */
 export class WindowStore {
   constructor(
@@ -40,10 +64,9 @@ export class WindowStore {
   /** The partition's state, or a fresh one; windows of another feature spec are dropped. */
   async read(topic: string, partition: number, spec: object): Promise<VersionedWindows> {
     const specKey = featureSpecKey(spec);
-    const object = await this.store.get(this.key(topic, partition));
-    if (!object) return { state: { version: 1, nextOffset: 0, specKey, windows: {} } };
-    const state = JSON.parse(new TextDecoder().decode(object.body)) as PartitionWindows;
-    return { state: state.specKey === specKey ? state : { ...state, specKey, windows: {} }, etag: object.etag };
+    const { value: state, etag } = await this.document(topic, partition).read();
+    if (!state) return { state: { version: 1, nextOffset: 0, specKey, windows: {} } };
+    return { state: state.specKey === specKey ? state : { ...state, specKey, windows: {} }, etag };
   }
 
   /** Replaces the state read as `previous` with `next`, unless another invocation wrote it since (ConcurrentInferenceError). */
@@ -53,14 +76,7 @@ export class WindowStore {
     previous: VersionedWindows,
     next: PartitionWindows,
   ): Promise<VersionedWindows> {
-    // A unique field per write: no two writes have the same ETag, so a claim is never mistaken for another one.
-    const body = JSON.stringify({ ...next, write: randomUUID() });
-    const { etag } = await this.fenced(topic, partition, () =>
-      this.store.put(this.key(topic, partition), body, {
-        contentType: 'application/json',
-        ...unchangedSince(previous.etag),
-      }),
-    );
+    const { etag } = await this.document(topic, partition).write(previous, next);
     return { state: next, etag };
   }
 
@@ -74,13 +90,26 @@ export class WindowStore {
 
   /** Runs a write fenced by the partition's state; a lost condition means another invocation has the partition. */
   fenced<T>(topic: string, partition: number, write: () => Promise<T>): Promise<T> {
-    return onLostCondition(
-      write,
-      (cause) =>
+    return onLostCondition(write, this.rules(topic, partition).lost);
+  }
+
+  private document(topic: string, partition: number): JsonDocument<PartitionWindows> {
+    return new JsonDocument(this.store, this.key(topic, partition), this.rules(topic, partition));
+  }
+
+  private rules(topic: string, partition: number): JsonDocumentRules<PartitionWindows> {
+    const key = this.key(topic, partition);
+    return {
+      schema: partitionWindowsSchema,
+      invalid: (problem, location) =>
+        new InvalidWindowStateError(
+          `${location} is not an infer window state (${problem}); nothing was scored. Fix: delete it, and the partition starts fresh windows from the next batch (its first forecasts lack history until the windows fill).`,
+        ),
+      lost: (cause: PreconditionFailedError) =>
         new ConcurrentInferenceError(
-          `Another infer invocation wrote ${this.key(topic, partition)} or its predictions meanwhile; this batch is retried from the new state.`,
+          `Another infer invocation wrote ${key} or its predictions meanwhile; this batch is retried from the new state.`,
           { cause },
         ),
-    );
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PreconditionFailedError, unchangedSince, type ObjectStore } from '../../shared/object-store';
-import { parseJsonText } from '../../shared/validation';
+import { JsonDocument } from '../../shared/json-document';
+import type { ObjectStore } from '../../shared/object-store';
 import type { SimulatorState } from './plan';
 
 export const STATE_KEY = 'state/simulate.json';
@@ -33,39 +33,31 @@ export interface SimulatorCursor {
 
 /** The simulator's cursor in the bucket; writes are conditional so two runs never reuse sequences. */
 export class SimulatorStateStore implements SimulatorCursor {
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly key = STATE_KEY,
-  ) {}
+  private readonly document: JsonDocument<SimulatorState>;
+
+  constructor(store: ObjectStore, key = STATE_KEY) {
+    this.document = new JsonDocument(store, key, {
+      schema: simulatorStateSchema,
+      // A damaged cursor stops the run: guessing a fresh one would reuse (station, sequence) pairs already in the lake.
+      invalid: (problem, location) =>
+        new InvalidSimulatorStateError(
+          `${location} is not a simulator cursor (${problem}); nothing was sent. Fix: restore its previous version, or write {"nextSequence": N} with N above the highest sequence already streamed.`,
+        ),
+      lost: (cause) =>
+        new ConcurrentSimulationError(
+          'Another simulate run advanced the cursor at the same time; nothing was sent. Invoke again.',
+          { cause },
+        ),
+    });
+  }
 
   async read(): Promise<VersionedState> {
-    const object = await this.store.get(this.key);
-    if (!object) return { state: { nextSequence: 0 } };
-    return { state: this.parse(new TextDecoder().decode(object.body)), etag: object.etag };
+    const { value, etag } = await this.document.read();
+    return value ? { state: value, etag } : { state: { nextSequence: 0 } };
   }
 
   /** Reserves the next state before anything is sent: a lost race means another run took these sequences. */
   async reserve(previous: VersionedState, next: SimulatorState): Promise<void> {
-    try {
-      await this.store.put(this.key, JSON.stringify(next), {
-        contentType: 'application/json',
-        ...unchangedSince(previous.etag),
-      });
-    } catch (error) {
-      if (error instanceof PreconditionFailedError)
-        throw new ConcurrentSimulationError(
-          'Another simulate run advanced the cursor at the same time; nothing was sent. Invoke again.',
-        );
-      throw error;
-    }
-  }
-
-  /** A damaged cursor stops the run: guessing a fresh one would reuse (station, sequence) pairs already in the lake. */
-  private parse(text: string): SimulatorState {
-    const parsed = parseJsonText(simulatorStateSchema, text, 'state');
-    if (parsed.ok) return parsed.data;
-    throw new InvalidSimulatorStateError(
-      `s3://${this.store.bucket}/${this.key} is not a simulator cursor (${parsed.problem}); nothing was sent. Fix: restore its previous version, or write {"nextSequence": N} with N above the highest sequence already streamed.`,
-    );
+    await this.document.write(previous, next);
   }
 }
