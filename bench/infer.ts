@@ -17,7 +17,7 @@ import { runTraining } from '../functions/train/run';
 import { loadConfig } from '../shared/config';
 import { PREPARED_OPTIONS } from '../shared/dataset';
 import { createKafka } from '../shared/kafka';
-import { ModelRegistry } from '../shared/model-registry';
+import { ModelRegistry } from '../shared/models/registry';
 import { S3ObjectStore } from '../shared/object-store';
 import { KafkaMessageProducer } from '../shared/producer';
 import { datasetPath, readDatasetText } from '../tests/support/dataset';

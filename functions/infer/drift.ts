@@ -1,4 +1,4 @@
-import type { FeatureStatistics } from '../../shared/model-registry';
+import type { FeatureStatistics } from '../../shared/models/manifest';
 
 export interface FeatureDrift {
   name: string;

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
 import { lambdaHandler, logger, metrics } from '../../shared/middleware';
-import { ModelRegistry } from '../../shared/model-registry';
+import { ModelRegistry } from '../../shared/models/registry';
 import { S3ObjectStore } from '../../shared/object-store';
 import { KafkaMessageProducer } from '../../shared/producer';
 import { inferBatch, readiness } from './infer';

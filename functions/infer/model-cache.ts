@@ -1,5 +1,7 @@
 import { featureNames, type FeatureSpec } from '@air-quality/preprocessing';
-import { InvalidModelError, OnnxForecaster, type ModelRegistry } from '../../shared/model-registry';
+import { InvalidModelError } from '../../shared/models/manifest';
+import { OnnxForecaster } from '../../shared/models/onnx-session';
+import type { ModelRegistry } from '../../shared/models/registry';
 
 /** The sample rows stored with a model must come out of onnxruntime as they did at training time. */
 const SAMPLE_TOLERANCE = 1e-5;

@@ -1,6 +1,6 @@
 import { HOUR_MS, makeTable, toIso } from '@air-quality/preprocessing';
 import { TimeUnit, timestamp } from '@uwdata/flechette';
-import type { ModelManifest } from '../../shared/model-registry';
+import type { ModelManifest } from '../../shared/models/manifest';
 import { kafkaConnectKey } from '../../shared/lake';
 import { toParquet } from '../../shared/parquet';
 import type { OutgoingMessage } from '../../shared/producer';

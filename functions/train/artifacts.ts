@@ -1,13 +1,13 @@
 import { toIso } from '@air-quality/preprocessing';
 import { max, mean, min, standardDeviation } from 'simple-statistics';
 import {
-  MANIFEST_SCHEMA_VERSION,
-  OnnxForecaster,
-  sha256Hex,
   type FeatureStatistics,
+  MANIFEST_SCHEMA_VERSION,
   type ModelArtifacts,
   type ModelManifest,
-} from '../../shared/model-registry';
+  sha256Hex,
+} from '../../shared/models/manifest';
+import { OnnxForecaster } from '../../shared/models/onnx-session';
 import { featuresInput, predictionOutput } from '@air-quality/forecasting';
 import { linearForecastToOnnx } from '@air-quality/forecasting';
 import { gbtToOnnx } from '@air-quality/forecasting';

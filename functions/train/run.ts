@@ -8,7 +8,7 @@ import {
 } from '@air-quality/preprocessing';
 import { loadPreparedDataset } from '../../shared/dataset';
 import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
-import type { ModelRegistry } from '../../shared/model-registry';
+import type { ModelRegistry } from '../../shared/models/registry';
 import type { TuningFit } from '@air-quality/forecasting';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';

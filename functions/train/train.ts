@@ -1,4 +1,4 @@
-import { forecastLevels, type ModelOutput } from '../../shared/model-registry';
+import { forecastLevels, type ModelOutput } from '../../shared/models/manifest';
 import { maeDifferenceInterval, type MaeDifferenceInterval } from '@air-quality/forecasting';
 import { defaultGridSearchOptions, gridSearchGbt, type TuningFit, type TuningReport } from '@air-quality/forecasting';
 import { mae, rmse } from '@air-quality/forecasting';

@@ -30,7 +30,8 @@ import {
   type LakeRow,
 } from '../../../shared/lake';
 import { parsePayload } from '../../../shared/middleware';
-import { currentPointerSchema, manifestSchema, ModelRegistry } from '../../../shared/model-registry';
+import { currentPointerSchema, manifestSchema } from '../../../shared/models/manifest';
+import { ModelRegistry } from '../../../shared/models/registry';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 

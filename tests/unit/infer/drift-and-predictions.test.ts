@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { driftReport } from '../../../functions/infer/drift';
 import { predictionsKey, predictionsParquet, toPredictions } from '../../../functions/infer/predictions';
-import type { ModelManifest } from '../../../shared/model-registry';
+import type { ModelManifest } from '../../../shared/models/manifest';
 import { fromParquet } from '../../../shared/parquet';
 import type { Reading } from '../../../shared/schemas/reading';
 
