@@ -1,21 +1,15 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
-  CLIPPED,
-  IMPUTED,
   decodeText,
   extractCsvFromZip,
-  flagLists,
   isZip,
   preprocess,
-  withColumns,
   type ColumnTable,
   type PreprocessOptions,
   type PreprocessReport,
 } from '@air-quality/preprocessing';
-import { TimeUnit, timestamp } from '@uwdata/flechette';
 import type { ObjectStore } from './object-store';
-import { toParquet } from './parquet';
 
 /**
  * Where the UCI Air Quality csv comes from, in this order: an explicit setting
@@ -111,8 +105,6 @@ async function stage(store: ObjectStore, source: DatasetSource): Promise<Dataset
   return source;
 }
 
-export const PREPARED_KEY = `${REFERENCE_PREFIX}prepared.parquet`;
-
 /**
  * The preprocessing the reference copy gets. Time interpolation keeps replayed values realistic.
  * Clipping uses physical plausibility bounds, not the prototype's "typical urban" ranges: those
@@ -139,10 +131,7 @@ export interface PreparedDataset {
   source: DatasetSource;
 }
 
-/**
- * The cleaned reference dataset. Its Parquet copy is staged next to the raw csv (for analysts and
- * other functions) whenever the csv it came from changed.
- */
+/** The cleaned reference dataset, derived in memory from the csv (each function that needs it cleans it itself). */
 export async function loadPreparedDataset(
   store: ObjectStore,
   setting?: string,
@@ -150,17 +139,5 @@ export async function loadPreparedDataset(
 ): Promise<PreparedDataset> {
   const source = await resolveDataset(store, setting, fetcher);
   const { table, report } = preprocess(source.csv, PREPARED_OPTIONS);
-  const staged = await store.head(PREPARED_KEY);
-  if (staged?.metadata['source-sha256'] !== source.sha256) {
-    // Flag lists become comma-separated strings: flat columns read well in any Parquet tool.
-    const flat = withColumns(table, {
-      [IMPUTED]: flagLists(table, IMPUTED).map(String),
-      [CLIPPED]: flagLists(table, CLIPPED).map(String),
-    });
-    await store.put(PREPARED_KEY, toParquet(flat, { timestamp: timestamp(TimeUnit.MILLISECOND, 'UTC') }), {
-      contentType: 'application/vnd.apache.parquet',
-      metadata: { 'source-sha256': source.sha256, preprocessing: JSON.stringify(PREPARED_OPTIONS) },
-    });
-  }
   return { table, report, source };
 }

@@ -12,12 +12,11 @@ import {
   DatasetUnavailableError,
   loadPreparedDataset,
   OFFICIAL_ZIP_URL,
-  PREPARED_KEY,
+  REFERENCE_PREFIX,
   resolveDataset,
   STAGED_CSV_KEY,
 } from '../../shared/dataset';
 import { ObjectStoreUnavailableError, S3ObjectStore } from '../../shared/object-store';
-import { fromParquet } from '../../shared/parquet';
 import { createS3Client } from '../../shared/s3';
 import { ensureBucket } from '../../stack/provision';
 import { datasetPath } from '../support/dataset';
@@ -78,18 +77,13 @@ describe('dataset resolution and staging (real MinIO)', () => {
     assert.equal(second.sha256, first.sha256);
   });
 
-  it('prefers an explicit path (csv or zip) and stages the prepared Parquet beside the csv', async () => {
+  it('prefers an explicit path (csv or zip), stages only the raw csv and cleans it in memory', async () => {
     const zipPath = join(tmpdir(), `uci-${randomUUID()}.zip`);
     writeFileSync(zipPath, zipSync({ 'AirQualityUCI.csv': csvBytes }));
     const prepared = await loadPreparedDataset(store, zipPath, offline);
     assert.equal(prepared.source.origin, zipPath);
     assert.equal(prepared.table.numRows(), 9357);
-    const parquet = await store.get(PREPARED_KEY);
-    assert.equal(parquet?.metadata['source-sha256'], prepared.source.sha256);
-    const back = fromParquet(parquet!.body);
-    assert.equal(back.numRows(), 9357);
-    assert.deepEqual(back.columnNames(), prepared.table.columnNames());
-    assert.ok(back.get('timestamp', 0) instanceof Date, 'timestamps are stored as Parquet timestamps');
+    assert.deepEqual(await store.list(REFERENCE_PREFIX), [STAGED_CSV_KEY]);
   });
 
   it('names the setting and the fix when the explicit path is wrong', async () => {
