@@ -256,12 +256,3 @@ export class SourceUnavailableError extends Error {
 /** The rows of one station of a lake table (each station is its own series). */
 export const stationReadings = (readings: ColumnTable, stationId: string): ColumnTable =>
   readings.filter(escape((d: { stationId: string }) => d.stationId === stationId));
-
-/** (stationId, sequence) pairs present more than once; empty when the table holds each reading once. */
-export function duplicateReadings(table: ColumnTable): { stationId: string; sequence: number; count: number }[] {
-  return table
-    .groupby('stationId', 'sequence')
-    .count()
-    .filter((d: { count: number }) => d.count > 1)
-    .objects() as { stationId: string; sequence: number; count: number }[];
-}

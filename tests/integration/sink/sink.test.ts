@@ -3,14 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { COLUMN_IDS } from '@air-quality/preprocessing';
 import { tableFromIPC, Type } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
-import {
-  duplicateReadings,
-  listLakeFiles,
-  parseDataFileKey,
-  readLake,
-  readWatermark,
-  topicPrefix,
-} from '../../../shared/lake';
+import { duplicateReadings } from '../../support/lake';
+import { listLakeFiles, parseDataFileKey, readLake, readWatermark, topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';
 import { KafkaMessageProducer } from '../../../shared/producer';

@@ -14,7 +14,8 @@ import {
 } from '../../../packages/serverless-offline-kafka/src/event';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
-import { duplicateReadings, listLakeFiles, readLake, readWatermark } from '../../../shared/lake';
+import { listLakeFiles, readLake, readWatermark } from '../../../shared/lake';
+import { duplicateReadings } from '../../support/lake';
 import { parsePayload } from '../../../shared/middleware';
 import type { ObjectStore } from '../../../shared/object-store';
 import { fromParquet } from '../../../shared/parquet';

@@ -5,9 +5,10 @@ import { tableFromIPC, Type, TimeUnit } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
 import { COLUMN_IDS } from '@air-quality/preprocessing';
 import { toLakeRow } from '../../../functions/sink/plan';
-import { dataFileKey, duplicateReadings, lakeParquet, parseDataFileKey, watermarkKey } from '../../../shared/lake';
+import { dataFileKey, lakeParquet, parseDataFileKey, watermarkKey } from '../../../shared/lake';
 import { fromParquet } from '../../../shared/parquet';
 import { reading, T0 } from '../../support/kafka-records';
+import { duplicateReadings } from '../../support/lake';
 
 describe('lake layout', () => {
   it('follows the Kafka Connect naming with a 10-digit start offset and UTC event-time folders', () => {
