@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readDatasetText } from '../../../../tests/support/dataset';
+import { readDatasetText } from '../support/dataset';
 import {
   PreprocessingOptionError,
   clipToRanges,
@@ -182,9 +182,8 @@ describe('imputation', () => {
     const t = series(ref.values, ref.hours);
     for (const strategy of ['interpolate', 'ffill', 'mean'] as const) {
       const got = numbers(impute(t, { strategy }).table, 'x');
-      got.forEach((v, i) =>
-        assert.ok(Math.abs((v as number) - ref[strategy][i]) < 1e-12, `${strategy}[${i}]: ${v} vs ${ref[strategy][i]}`),
-      );
+      for (const [i, v] of got.entries())
+        assert.ok(Math.abs((v as number) - ref[strategy][i]) < 1e-12, `${strategy}[${i}]: ${v} vs ${ref[strategy][i]}`);
     }
   });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readDatasetText } from '../../../../tests/support/dataset';
+import { readDatasetText } from '../support/dataset';
 import {
   FeatureWindowError,
   buildFeatures,
@@ -112,7 +112,7 @@ describe('features against pandas (committed fixture, packages/preprocessing/scr
   it('EMAs equal pandas ewm(span, adjust=False).mean() with gaps (spans 6, 12, 24)', () => {
     for (const span of [6, 12, 24]) {
       assert.deepEqual(ref.emaPandasDeviatesFromRecursionAt[span], []);
-      col(table, `x_ema${span}`).forEach((v, i) => near(v, ref.ema[span][i], 1e-12, `ema${span}[${i}]`));
+      for (const [i, v] of col(table, `x_ema${span}`).entries()) near(v, ref.ema[span][i], 1e-12, `ema${span}[${i}]`);
     }
   });
 
@@ -120,7 +120,7 @@ describe('features against pandas (committed fixture, packages/preprocessing/scr
     // pandas 3.0–3.1 special-cases com == 1 (span 3) with NaN (regression, pandas-dev/pandas#66521);
     // pandas 2.x and the documented recursion agree with us. Before the first gap all agree.
     const got = col(table, 'x_ema3');
-    got.forEach((v, i) => near(v, ref.emaClassic['3'][i], 1e-12, `ema3[${i}] vs recursion`));
+    for (const [i, v] of got.entries()) near(v, ref.emaClassic['3'][i], 1e-12, `ema3[${i}] vs recursion`);
     const firstGapAfterStart = values.indexOf(null, 1);
     for (let i = 0; i < firstGapAfterStart; i++) near(got[i], ref.ema['3'][i], 1e-12, `ema3[${i}] vs pandas`);
     if (ref.emaPandasDeviatesFromRecursionAt['3'].length)
@@ -129,7 +129,7 @@ describe('features against pandas (committed fixture, packages/preprocessing/scr
 
   it('slopes equal pandas rolling(w).apply(polyfit slope) (null unless the window is complete)', () => {
     for (const w of [6, 12, 24])
-      col(table, `x_slope${w}`).forEach((v, i) => near(v, ref.slopes[w][i], 1e-9, `slope${w}[${i}]`));
+      for (const [i, v] of col(table, `x_slope${w}`).entries()) near(v, ref.slopes[w][i], 1e-9, `slope${w}[${i}]`);
   });
 });
 

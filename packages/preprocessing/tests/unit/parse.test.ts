@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { strToU8, zipSync } from 'fflate';
-import { readDatasetText } from '../../../../tests/support/dataset';
+import { readDatasetText } from '../support/dataset';
 import {
   COLUMN_IDS,
   COLUMNS,
@@ -163,7 +163,7 @@ describe('parsing small hand-written files', () => {
 
   it('accepts LF line ends, a UTF-8 byte-order mark and no final line break', () => {
     const a = parseAirQuality(csv([HEADER, ...ROWS], '\n'));
-    const b = parseAirQuality('\uFEFF' + [HEADER, ...ROWS].join('\r\n'));
+    const b = parseAirQuality(`\uFEFF${[HEADER, ...ROWS].join('\r\n')}`);
     const c = parseAirQuality(new Uint8Array([0xef, 0xbb, 0xbf, ...strToU8(csv([HEADER, ...ROWS]))]));
     assert.deepEqual(a.objects(), b.objects());
     assert.deepEqual(a.objects(), c.objects());
@@ -187,7 +187,7 @@ describe('parsing small hand-written files', () => {
   });
 
   it('rejects a truncated file (last row with too few fields)', () => {
-    const cut = csv([HEADER, ROWS[0], ROWS[1]]) + '10/03/2004;20.00.00;2,2;14';
+    const cut = `${csv([HEADER, ROWS[0], ROWS[1]])}10/03/2004;20.00.00;2,2;14`;
     const error = throwsFormat(
       () => parseAirQuality(cut),
       'TRUNCATED_ROW',
@@ -257,7 +257,7 @@ describe('parsing small hand-written files', () => {
   });
 
   it('rejects extra non-empty fields', () => {
-    throwsFormat(() => parseAirQuality(csv([HEADER, ROWS[0] + ';7'])), 'ROW_WIDTH', /extra values: 7/);
+    throwsFormat(() => parseAirQuality(csv([HEADER, `${ROWS[0]};7`])), 'ROW_WIDTH', /extra values: 7/);
   });
 
   it('reads the csv out of a zip and rejects a zip without it', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeTable, preprocess, seededRandom, sampleRows, toRecords } from '../../src/index';
-import { readDatasetText } from '../../../../tests/support/dataset';
+import { readDatasetText } from '../support/dataset';
 
 const H = 3_600_000;
 const n = 500;

@@ -65,8 +65,7 @@ describe('z-score scaling', () => {
     const scaled = applyZScore(t, params);
     assert.deepEqual(numbers(scaled, 'c'), [0, 0, 0, null]);
     const back = numbers(invertZScore(scaled, JSON.parse(JSON.stringify(params))), 'a');
-    back.forEach((v, i) =>
-      assert.ok(v === numbers(t, 'a')[i] || Math.abs((v as number) - (numbers(t, 'a')[i] as number)) < 1e-12),
-    );
+    for (const [i, v] of back.entries())
+      assert.ok(v === numbers(t, 'a')[i] || Math.abs((v as number) - (numbers(t, 'a')[i] as number)) < 1e-12);
   });
 });
