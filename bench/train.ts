@@ -51,9 +51,8 @@ async function main(): Promise<void> {
     const [artifacts, exportMs] = await timed(() =>
       buildArtifacts(set, outcome, { kind: 'reference', origin: 'bench' }, new Date()),
     );
-    Object.entries({ preprocessMs, featuresMs, fitAndEvaluateMs: fitMs, exportAndCheckMs: exportMs }).forEach(
-      ([k, v]) => phases[k as keyof typeof phases].push(v),
-    );
+    const times = { preprocessMs, featuresMs, fitAndEvaluateMs: fitMs, exportAndCheckMs: exportMs };
+    for (const [k, v] of Object.entries(times)) phases[k as keyof typeof phases].push(v);
     const best = outcome.best;
     last = {
       mae: Object.fromEntries(outcome.candidates.map((c) => [c.fitted.kind, c.holdout.mae])),

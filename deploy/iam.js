@@ -59,6 +59,7 @@ function kafkaStatements(kafka, access, trigger) {
     if (kafka.secretKmsKeyArn) {
       statements.push({
         ...allow(['kms:Decrypt'], kafka.secretKmsKeyArn),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template literal
         Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } },
       });
     }

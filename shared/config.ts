@@ -56,7 +56,7 @@ export interface PipelineConfig {
   topics: TopicSettings;
 }
 
-export const LOCAL_MINIO_CREDENTIALS = { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' } as const;
+const LOCAL_MINIO_CREDENTIALS = { accessKeyId: 'minioadmin', secretAccessKey: 'minioadmin' } as const;
 
 type Env = Record<string, string | undefined>;
 

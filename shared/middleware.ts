@@ -6,13 +6,13 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { describeIssues } from './validation';
 
 /** One logger, metrics and tracer per container, as Powertools intends. */
 export const logger = new Logger();
 export const metrics = new Metrics();
-export const tracer = new Tracer();
+const tracer = new Tracer();
 
 /** The event failed validation; the message lists every field with what is allowed. */
 export class InvalidPayloadError extends Error {

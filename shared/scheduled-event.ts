@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** A bare EventBridge schedule tick: what a `schedule` event without `input` delivers to the handler. */
-export const isScheduledEvent = (event: unknown): boolean =>
+const isScheduledEvent = (event: unknown): boolean =>
   typeof event === 'object' &&
   event !== null &&
   (event as Record<string, unknown>).source === 'aws.events' &&

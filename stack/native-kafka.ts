@@ -48,7 +48,7 @@ const brokerPaths = (options: KafkaBrokerOptions) => {
   };
 };
 
-export function checkJava(): void {
+function checkJava(): void {
   const version = requireCommand(
     'java',
     ['-version'],

@@ -101,6 +101,10 @@ export function advanceWindows(
 /** Row-major float32 features with NaN for missing: the model's input layout. */
 export function featureBlock(inputs: readonly FeatureInput[], width: number): Float32Array {
   const block = new Float32Array(inputs.length * width);
-  inputs.forEach((input, row) => input.features.forEach((v, col) => (block[row * width + col] = v ?? NaN)));
+  inputs.forEach((input, row) => {
+    input.features.forEach((v, col) => {
+      block[row * width + col] = v ?? NaN;
+    });
+  });
   return block;
 }

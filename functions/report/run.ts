@@ -133,7 +133,7 @@ async function loadReadings(
 }
 
 /** Sortable and usable in an object key: the ISO time with ':' replaced (2026-11-24T21-00-00.000Z). */
-export const reportRunId = (at: Date) => at.toISOString().replace(/:/g, '-');
+const reportRunId = (at: Date) => at.toISOString().replace(/:/g, '-');
 
 export interface WrittenArtifact {
   name: string;

@@ -51,7 +51,7 @@ export interface ReportShare {
 }
 
 /** The run to share does not exist. */
-export class ReportNotFoundError extends Error {
+class ReportNotFoundError extends Error {
   override name = 'ReportNotFoundError';
 }
 

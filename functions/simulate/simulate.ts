@@ -127,7 +127,7 @@ async function sendPaced(
   return receipts;
 }
 
-export function mergeReceipts(receipts: PartitionReceipt[]): PartitionReceipt[] {
+function mergeReceipts(receipts: PartitionReceipt[]): PartitionReceipt[] {
   const merged = new Map<number, PartitionReceipt>();
   for (const r of receipts) {
     const seen = merged.get(r.partition);

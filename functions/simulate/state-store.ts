@@ -3,7 +3,7 @@ import { JsonDocument } from '../../shared/json-document';
 import type { ObjectStore } from '../../shared/object-store';
 import type { SimulatorState } from './plan';
 
-export const STATE_KEY = 'state/simulate.json';
+const STATE_KEY = 'state/simulate.json';
 
 const simulatorStateSchema: z.ZodType<SimulatorState> = z.object({
   nextSequence: z.number().int().nonnegative(),

@@ -4,7 +4,7 @@ import type { OutgoingMessage } from '../../shared/producer';
 import type { Rejection } from './plan';
 
 /** Headers the sink adds to a rejected record on the dead-letter topic. */
-export const SINK_DEAD_LETTER_HEADERS = {
+const SINK_DEAD_LETTER_HEADERS = {
   kind: 'x-sink-rejection',
   reason: 'x-sink-reason',
   topic: 'x-sink-source-topic',
@@ -20,7 +20,10 @@ const MAX_REASON_LENGTH = 2000;
 function originalHeaders(headers: KafkaRecord['headers']): Record<string, string | string[]> {
   const texts: Record<string, string[]> = {};
   for (const header of headers)
-    for (const [name, bytes] of Object.entries(header)) (texts[name] ??= []).push(headerBytes(bytes).toString('utf8'));
+    for (const [name, bytes] of Object.entries(header)) {
+      texts[name] ??= [];
+      texts[name].push(headerBytes(bytes).toString('utf8'));
+    }
   return Object.fromEntries(
     Object.entries(texts).map(([name, values]) => [name, values.length === 1 ? values[0]! : values]),
   );

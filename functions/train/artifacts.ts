@@ -26,7 +26,7 @@ export interface DataSource {
 }
 
 /** Per-feature mean, population std, min, max and non-null count over the given rows (NaN = missing). */
-export function featureStatistics(names: readonly string[], matrix: FeatureMatrix): FeatureStatistics[] {
+function featureStatistics(names: readonly string[], matrix: FeatureMatrix): FeatureStatistics[] {
   return names.map((name, col) => {
     const values: number[] = [];
     for (let row = 0; row < matrix.rows; row++) {

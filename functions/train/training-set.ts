@@ -84,8 +84,8 @@ export function flaggedRows(flags: ArrayLike<number>, start = 0, end = flags.len
 /** The given rows of a matrix, copied in order. */
 export function selectRows(matrix: FeatureMatrix, rows: readonly number[]): FeatureMatrix {
   const values = new Float32Array(rows.length * matrix.cols);
-  rows.forEach((row, i) =>
-    values.set(matrix.values.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols),
-  );
+  rows.forEach((row, i) => {
+    values.set(matrix.values.subarray(row * matrix.cols, (row + 1) * matrix.cols), i * matrix.cols);
+  });
   return featureMatrix(values, matrix.cols);
 }

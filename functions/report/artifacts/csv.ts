@@ -9,7 +9,9 @@ const cell = (v: number): number | null => (Number.isNaN(v) ? null : v);
 /** One row per column, like pandas' DataFrame.corr().to_csv(). */
 export function matrixCsv(matrix: CorrelationMatrix, which: 'r' | 'p'): string {
   const columns: Record<string, unknown[]> = { column: matrix.columns };
-  matrix.columns.forEach((name, j) => (columns[name] = matrix[which].map((row) => cell(row[j]!))));
+  matrix.columns.forEach((name, j) => {
+    columns[name] = matrix[which].map((row) => cell(row[j]!));
+  });
   return table(columns).toCSV();
 }
 

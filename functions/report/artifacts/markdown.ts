@@ -166,17 +166,16 @@ export function reportMarkdown(
   o: MarkdownOptions,
 ): string {
   const span = `${isoHour(a.start)} to ${isoHour(timestampAt(a, a.hours - 1))} UTC: ${a.hours} hours, ${a.rows} rows.`;
-  return (
-    [
-      '# Air-quality report',
-      span,
-      coverageSection(a),
-      patternSection(a, o),
-      correlationSection(a, o),
-      autocorrelationSection(a, o),
-      stlSection(a, o),
-      anomalySection(a, anomalies, o),
-      `## Files\n\n${artifactNames.map((name) => `- [${name}](${name})`).join('\n')}`,
-    ].join('\n\n') + '\n'
-  );
+  const sections = [
+    '# Air-quality report',
+    span,
+    coverageSection(a),
+    patternSection(a, o),
+    correlationSection(a, o),
+    autocorrelationSection(a, o),
+    stlSection(a, o),
+    anomalySection(a, anomalies, o),
+    `## Files\n\n${artifactNames.map((name) => `- [${name}](${name})`).join('\n')}`,
+  ];
+  return `${sections.join('\n\n')}\n`;
 }

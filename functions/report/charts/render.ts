@@ -3,13 +3,13 @@ import { pathToFileURL } from 'node:url';
 import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 
-export const CHART_FONT_FAMILY = 'DejaVu Sans';
+const CHART_FONT_FAMILY = 'DejaVu Sans';
 
 /**
  * The font files charts are drawn with, from the npm package dejavu-fonts-ttf: Lambda has no
  * system fonts, so they must ship with the function (pass other paths if the bundle moves them).
  */
-export const defaultFontFiles = (): string[] =>
+const defaultFontFiles = (): string[] =>
   ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((name) => require.resolve(`dejavu-fonts-ttf/ttf/${name}`));
 
 export interface RenderOptions {

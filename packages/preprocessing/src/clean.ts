@@ -137,8 +137,8 @@ export function regularizeHourly(
         count[k][slot]++;
       } else if (rule === 'last' || pick[k][slot] === null) pick[k][slot] = v;
     }
-    imputedIn?.[i].forEach((c) => imputedOut![slot].add(c));
-    clippedIn?.[i].forEach((c) => clippedOut![slot].add(c));
+    for (const c of imputedIn?.[i] ?? []) imputedOut![slot].add(c);
+    for (const c of clippedIn?.[i] ?? []) clippedOut![slot].add(c);
   }
 
   const out: Record<string, unknown[]> = { [TIMESTAMP]: Array.from({ length: size }, (_, s) => start + s * HOUR_MS) };
@@ -370,7 +370,7 @@ export function impute(table: ColumnTable, options: ImputeOptions = {}): { table
   if (edges !== 'nearest' && edges !== 'leave')
     throw new PreprocessingOptionError('edges', `edges must be 'nearest' or 'leave' (got ${JSON.stringify(edges)}).`);
   const columns = options.columns ?? measureColumns(table);
-  columns.forEach((c) => requireColumn(table, c, 'imputation'));
+  for (const c of columns) requireColumn(table, c, 'imputation');
   const ts = strategy === 'interpolate' ? timestamps(table, "the 'interpolate' strategy") : null;
   if (ts)
     for (let i = 1; i < ts.length; i++)

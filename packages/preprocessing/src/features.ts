@@ -226,7 +226,9 @@ export function pushReading(
 /** The feature row as an object keyed by feature name (plus `timestamp` as ISO-8601). */
 export function featureRowToObject(spec: FeatureSpec, row: FeatureRow): Record<string, number | null | string> {
   const out: Record<string, number | null | string> = { timestamp: new Date(row.timestamp).toISOString() };
-  featureNames(spec).forEach((n, i) => (out[n] = row.values[i]));
+  featureNames(spec).forEach((n, i) => {
+    out[n] = row.values[i];
+  });
   return out;
 }
 
@@ -249,9 +251,8 @@ export function buildFeaturesWithState(
   table: ColumnTable,
   specOrState: FeatureSpec | FeatureWindowState = {},
 ): BuildFeaturesResult {
-  const state = isWindowState(specOrState)
-    ? (checkState(specOrState), cloneFeatureWindow(specOrState))
-    : createFeatureWindow(specOrState);
+  if (isWindowState(specOrState)) checkState(specOrState);
+  const state = isWindowState(specOrState) ? cloneFeatureWindow(specOrState) : createFeatureWindow(specOrState);
   const ts = timestamps(table, 'feature building');
   const inputs = Object.keys(state.history);
   const cols = inputs.map((c) => {
@@ -270,7 +271,9 @@ export function buildFeaturesWithState(
     for (let f = 0; f < names.length; f++) out[f][i] = row.values[f];
   }
   const columns: Record<string, unknown[]> = { [TIMESTAMP]: ts.slice() };
-  names.forEach((n, f) => (columns[n] = out[f]));
+  names.forEach((n, f) => {
+    columns[n] = out[f];
+  });
   return { table: makeTable(columns, [TIMESTAMP, ...names]), state, names };
 }
 
@@ -314,18 +317,19 @@ function step(state: FeatureWindowState, ts: number, values: Record<string, numb
 }
 
 /** A reading value as number or null (NaN, ±Infinity, undefined → null; -0 → 0 so that a JSON round trip of the state changes nothing). */
-const valueOf = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? (v === 0 ? 0 : v) : null);
+const finiteOrNull = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isFinite(v) ? (v === 0 ? 0 : v) : null;
 
 /** One hour of input: shift histories, update EMAs and missing runs. */
 function advance(state: FeatureWindowState, values: Record<string, number | null | undefined>): void {
   for (const c in state.history) {
     const h = state.history[c];
     h.shift();
-    h.push(valueOf(values[c]));
+    h.push(finiteOrNull(values[c]));
   }
   const { emaSpans, emaMaxGap } = state.spec;
   for (const c of state.spec.columns) {
-    const x = valueOf(values[c]);
+    const x = finiteOrNull(values[c]);
     const run = state.missingRun[c];
     const emas = state.ema[c];
     const restart = x !== null && emaMaxGap !== null && run !== null && run > emaMaxGap;
@@ -467,7 +471,9 @@ export function forecastTarget(table: ColumnTable, column: string, horizon: numb
   const ts = timestamps(table, 'forecast targets');
   const values = numbers(table, column);
   const at = new Map<number, number | null>();
-  ts.forEach((t, i) => at.set(t, values[i]));
+  ts.forEach((t, i) => {
+    at.set(t, values[i]);
+  });
   return ts.map((t) => at.get(t + horizon * HOUR_MS) ?? null);
 }
 

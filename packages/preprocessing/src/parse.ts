@@ -237,7 +237,9 @@ function parseCsv(
     );
 
   const columns: Record<string, unknown[]> = { [TIMESTAMP]: ts };
-  COLUMNS.forEach((c, k) => (columns[c.id] = cols[k]));
+  COLUMNS.forEach((c, k) => {
+    columns[c.id] = cols[k];
+  });
   return {
     table: makeTable(columns),
     info: { ...base, dataRows: ts.length, emptyRowsSkipped, sentinelCounts, blankCounts },

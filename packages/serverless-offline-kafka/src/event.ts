@@ -49,9 +49,7 @@ export interface RecordBytes {
  * Java bytes are signed: Lambda writes 0xC3 as −61 (aws-lambda-go's kafka-event.json has [118,-36,0,127,-128];
  * AWS changed the Go, .NET and Rust event types for it). A reader that expects 0..255 breaks on non-ASCII headers.
  */
-export const javaBytes = (bytes: Uint8Array): JavaBytes => [
-  ...new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length),
-];
+const javaBytes = (bytes: Uint8Array): JavaBytes => [...new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length)];
 
 export function lambdaRecord(record: RecordBytes): LambdaKafkaRecord {
   return {
@@ -109,7 +107,11 @@ export function buildEvent(
   records: readonly LambdaKafkaRecord[],
 ): LambdaKafkaEvent {
   const grouped: Record<string, LambdaKafkaRecord[]> = {};
-  for (const record of records) (grouped[recordsKey(record.topic, record.partition)] ??= []).push(record);
+  for (const record of records) {
+    const key = recordsKey(record.topic, record.partition);
+    grouped[key] ??= [];
+    grouped[key].push(record);
+  }
   return { ...source, bootstrapServers: bootstrapServers.join(','), records: grouped };
 }
 

@@ -76,7 +76,10 @@ function pathTree(paths: Iterable<string>): PathTree {
     let node = root;
     for (const step of path.split('.')) {
       let next = node.steps.get(step);
-      if (!next) node.steps.set(step, (next = { path: node.path ? `${node.path}.${step}` : step, steps: new Map() }));
+      if (!next) {
+        next = { path: node.path ? `${node.path}.${step}` : step, steps: new Map() };
+        node.steps.set(step, next);
+      }
       node = next;
     }
   }
@@ -333,12 +336,12 @@ function operatorTest(matcher: Record<string, unknown>, path: string): Test | 'a
       return spec ? () => true : 'absent';
     case 'wildcard':
     case 'cidr':
-      fail(
+      return fail(
         path,
         `operator "${operator}" is not supported: event-ruler has it, but Lambda's filter rule syntax does not list it; ${SUPPORTED}.`,
       );
     default:
-      fail(path, `operator "${operator}" is not supported; ${SUPPORTED}.`);
+      return fail(path, `operator "${operator}" is not supported; ${SUPPORTED}.`);
   }
 }
 

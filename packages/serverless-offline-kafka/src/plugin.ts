@@ -114,7 +114,7 @@ export default class ServerlessOfflineKafka {
     const { mappings, warnings } = this.asUserError(() => readMappings(description, settings));
     // The other settings (partitionConcurrency, retry, sessionTimeoutMs, shutdownTimeoutMs, startTimeoutMs) are worker options of the same names.
     const { bootstrapServers, accessConfigurations, secretsFile, ...workerSettings } = settings;
-    warnings.forEach((warning) => this.log.warning(warning));
+    for (const warning of warnings) this.log.warning(warning);
     if (mappings.length === 0) return;
 
     const { default: LambdaRunner } = await import('serverless-offline/lambda');

@@ -271,7 +271,8 @@ export class MappingWorker {
   }
 
   private s3Client(): S3Client {
-    return (this.s3ClientInstance ??= s3ClientFromEnvironment());
+    this.s3ClientInstance ??= s3ClientFromEnvironment();
+    return this.s3ClientInstance;
   }
 
   private publishMetrics(): void {

@@ -68,6 +68,7 @@ const s3 = { ...config.s3, bucket };
 const store = new S3ObjectStore(s3);
 const minio = minioClient(config.s3);
 
+// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template read as JSON, probed by path in assertions
 type Template = { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
 interface Invocation<R> {
   result?: R;
@@ -232,7 +233,7 @@ async function invoke<R>(fn: string, event: unknown): Promise<Invocation<R>> {
 function assertLoadedFromLayer(fn: string, invocation: Invocation<unknown>, modules: string[]): void {
   const layerModulesDir = `${layerRoot}/nodejs/node_modules/`;
   const stray = invocation.loaded.filter(
-    (file) => !file.startsWith(join(work, fn) + '/') && !file.startsWith(layerModulesDir),
+    (file) => !file.startsWith(`${join(work, fn)}/`) && !file.startsWith(layerModulesDir),
   );
   assert.deepEqual(stray, [], `${fn} loaded files from neither its zip nor the layer`);
   const packageOf = (file: string) => {

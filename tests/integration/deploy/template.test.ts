@@ -19,6 +19,7 @@ import { sls } from '../../../scripts/sls';
 // The role names deploy/iam.js gives each function (plain CommonJS, loaded by the framework).
 const { roleId } = require('../../../deploy/iam.js') as { roleId: (fn: string) => string };
 
+// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template read as JSON, probed by path in assertions
 type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: string[]; DeletionPolicy?: string };
 type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown };
@@ -39,12 +40,14 @@ const s3Keys = (t: Template, fn: string, action: string) =>
   statementsOf(t, fn)
     .filter((s) => s.Action.includes(action))
     .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template literal
     .map((r) => String((r as { 'Fn::Sub': string })['Fn::Sub']).replace('${LakeBucket.Arn}/', ''))
     .sort();
 const mapping = (t: Template, fn: string) =>
   ofType(t, 'AWS::Lambda::EventSourceMapping').find(([id]) => id.startsWith(capitalized(fn)))?.[1];
 
 /** What a deployed mapping does, read from its template properties with AWS's defaults for what is omitted. */
+// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template read as JSON, probed by path in assertions
 function deployedBehaviour(p: Record<string, any>) {
   const destination = p.DestinationConfig?.OnFailure?.Destination as string | undefined;
   return {
@@ -172,7 +175,9 @@ describe('sls package --stage aws', () => {
     msk = read(b);
     noAuthPrivateCa = read(c);
   });
-  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   test('self-managed Kafka: both event source mappings with their settings and SASL/SCRAM secret', () => {
     const sink = mapping(selfManaged, 'sink')!.Properties;
@@ -339,8 +344,8 @@ describe('sls package --stage aws', () => {
     assert.equal(sink.EventSourceArn, MSK_CLUSTER);
     assert.equal(sink.SourceAccessConfigurations, undefined, 'IAM: no secret');
     assert.deepEqual(sink.AmazonManagedKafkaEventSourceConfig, { ConsumerGroupId: 'air-quality-pipeline-aws-sink' });
-    const topic = (name: string) => MSK_CLUSTER.replace(':cluster/', ':topic/') + `/${name}`;
-    const group = (name: string) => MSK_CLUSTER.replace(':cluster/', ':group/') + `/${name}`;
+    const topic = (name: string) => `${MSK_CLUSTER.replace(':cluster/', ':topic/')}/${name}`;
+    const group = (name: string) => `${MSK_CLUSTER.replace(':cluster/', ':group/')}/${name}`;
     const resourcesOf = (fn: string, action: string) =>
       statementsOf(msk, fn)
         .filter((s) => s.Action.includes(action))

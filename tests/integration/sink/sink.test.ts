@@ -160,10 +160,7 @@ describe('sink against the real broker and MinIO', () => {
     // The same batch delivered again adds nothing: not a row, not a file, not a dead letter.
     const again = await (await handler())(kafkaEvent(all), context);
     assert.deepEqual(
-      again.partitions
-        .map((p) => [p.written, p.rejected, p.files])
-        .flat()
-        .filter((n) => n !== 0),
+      again.partitions.flatMap((p) => [p.written, p.rejected, p.files]).filter((n) => n !== 0),
       [],
     );
     assert.equal(

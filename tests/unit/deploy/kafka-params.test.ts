@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 
 // The file serverless.yml resolves variables through (plain CommonJS, loaded by the framework).
 const kafka = require('../../../deploy/kafka.js') as {
+  // biome-ignore lint/suspicious/noExplicitAny: the event source mapping deploy/kafka.js builds, probed by path in assertions
   sink: (ctx: Ctx) => Promise<Record<string, any>>;
   vpc: (ctx: Ctx) => Promise<{ subnetIds: string[]; securityGroupIds: string[] }>;
   clientAuth: (ctx: Ctx) => Promise<string>;

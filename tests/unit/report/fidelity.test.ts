@@ -60,8 +60,10 @@ describe('report statistics on the UCI dataset match statsmodels and scipy', () 
     const { columns, r, p, n } = analysis.correlation;
     assert.deepEqual(columns, reference.correlation.columns);
     assert.deepEqual(n, reference.correlation.n);
-    r.forEach((row, i) => assert.ok(maxAbsDiff(row, reference.correlation.r[i]!) < 1e-6, `r row ${columns[i]}`));
-    p.forEach((row, i) => assert.ok(maxAbsDiff(row, reference.correlation.p[i]!) < 1e-6, `p row ${columns[i]}`));
+    for (const [i, row] of r.entries())
+      assert.ok(maxAbsDiff(row, reference.correlation.r[i]!) < 1e-6, `r row ${columns[i]}`);
+    for (const [i, row] of p.entries())
+      assert.ok(maxAbsDiff(row, reference.correlation.p[i]!) < 1e-6, `p row ${columns[i]}`);
   });
 
   for (const [id, expected] of Object.entries(reference.pollutants)) {

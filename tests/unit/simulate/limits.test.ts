@@ -29,10 +29,10 @@ describe('time left', () => {
 
   it('falls back to the timeout serverless.yml gives simulate (the provider default: simulate sets none)', () => {
     const yml = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
-    assert.equal(Number(/^provider:\n(?:  .*\n)*?  timeout: (\d+)$/m.exec(yml)?.[1]) * 1000, CONFIGURED_TIMEOUT_MS);
-    const simulate = /^  simulate:\n((?:    .*\n|\s*\n)*)/m.exec(yml)?.[1] ?? '';
+    assert.equal(Number(/^provider:\n(?: {2}.*\n)*? {2}timeout: (\d+)$/m.exec(yml)?.[1]) * 1000, CONFIGURED_TIMEOUT_MS);
+    const simulate = /^ {2}simulate:\n((?: {4}.*\n|\s*\n)*)/m.exec(yml)?.[1] ?? '';
     assert.ok(
-      simulate.includes('handler: functions/simulate/handler.handler') && !/^    timeout:/m.test(simulate),
+      simulate.includes('handler: functions/simulate/handler.handler') && !/^ {4}timeout:/m.test(simulate),
       simulate,
     );
   });

@@ -48,7 +48,13 @@ function harness({ sendMs = 0, state = { nextSequence: 0 } as SimulatorState, ra
   const built = { readings: 0 };
   const progress: Progress[] = [];
   const deps: SimulateDependencies = {
-    rows: { length: rows.length, reading: (e) => (built.readings++, rows.reading(e)) },
+    rows: {
+      length: rows.length,
+      reading: (e) => {
+        built.readings++;
+        return rows.reading(e);
+      },
+    },
     state: cursor,
     producer,
     topic: 'readings',

@@ -61,7 +61,8 @@ export function forecastDifferencedAr(
       model.intercept,
     );
     changes.push(change);
-    forecast.push((level += change));
+    level += change;
+    forecast.push(level);
   }
   return forecast;
 }
@@ -94,7 +95,11 @@ export function linearForecast(model: DifferencedArModel, horizon: number): Line
   for (let h = 0; h < horizon; h++) {
     const change = new Float64Array(lags + 1);
     change[constant] = model.intercept;
-    model.coefficients.forEach((phi, i) => changes[changes.length - 1 - i].forEach((v, j) => (change[j] += phi * v)));
+    model.coefficients.forEach((phi, i) => {
+      changes[changes.length - 1 - i].forEach((v, j) => {
+        change[j] += phi * v;
+      });
+    });
     changes.push(change);
     level = level.map((v, j) => v + change[j]);
   }

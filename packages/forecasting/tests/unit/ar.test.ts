@@ -27,7 +27,7 @@ describe('ARIMA(p,1,0) baseline', () => {
     const levels = simulateIntegratedAr(6000, [0.5, -0.3, 0.15], 0.02, 11);
     const model = fitDifferencedAr(levels, { maxOrder: 8 });
     assert.equal(model.order, 3);
-    [0.5, -0.3, 0.15].forEach((phi, i) => assertClose(model.coefficients[i], phi, 0.03, `phi${i + 1}`));
+    for (const [i, phi] of [0.5, -0.3, 0.15].entries()) assertClose(model.coefficients[i], phi, 0.03, `phi${i + 1}`);
     assertClose(model.residualVariance, 1, 0.05, 'noise variance');
   });
 
@@ -38,10 +38,12 @@ describe('ARIMA(p,1,0) baseline', () => {
     assert.equal(model.order, reference.order);
     assert.equal(model.observations, reference.observations);
     assertClose(model.intercept, reference.intercept, 1e-10, 'intercept');
-    model.coefficients.forEach((phi, i) => assertClose(phi, reference.coefficients[i], 1e-10, `phi${i + 1}`));
+    for (const [i, phi] of model.coefficients.entries())
+      assertClose(phi, reference.coefficients[i], 1e-10, `phi${i + 1}`);
     assertClose(model.residualVariance, reference.residualVariance, 1e-10, 'residual variance');
     const forecast = forecastDifferencedAr(model, reference.levels, reference.levelForecast.length);
-    forecast.forEach((level, h) => assertClose(level, reference.levelForecast[h], 1e-9, `forecast h=${h + 1}`));
+    for (const [h, level] of forecast.entries())
+      assertClose(level, reference.levelForecast[h], 1e-9, `forecast h=${h + 1}`);
   });
 
   it('fits only equations whose lags were observed', () => {

@@ -12,7 +12,10 @@ function simulatedCase(rows: number, trueDifference: number, seed: number) {
   const noise = normalSource(seed);
   let u = 0;
   for (let t = 0; t < 100; t++) u = 0.8 * u + 0.1 * noise();
-  const model = Array.from({ length: rows }, () => 1 + trueDifference + (u = 0.8 * u + 0.1 * noise()));
+  const model = Array.from({ length: rows }, () => {
+    u = 0.8 * u + 0.1 * noise();
+    return 1 + trueDifference + u;
+  });
   return {
     model,
     baseline: new Array(rows).fill(1),

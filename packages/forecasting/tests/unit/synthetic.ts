@@ -32,6 +32,9 @@ export function simulateIntegratedAr(
   }
   const levels = new Float64Array(length);
   let level = 10;
-  differences.slice(-length).forEach((difference, t) => (levels[t] = level += difference));
+  differences.slice(-length).forEach((difference, t) => {
+    level += difference;
+    levels[t] = level;
+  });
   return levels;
 }

@@ -11,7 +11,10 @@ import { compileFilter, type FilterPattern } from '../../src/filter';
 
 const [output = '/tmp/random-cases.json', count = '10000', seedText = '1'] = process.argv.slice(2);
 let seed = Number(seedText);
-const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) % 2 ** 31;
+  return seed / 2 ** 31;
+};
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 const times = <T>(most: number, make: () => T): T[] => Array.from({ length: Math.floor(random() * (most + 1)) }, make);
 

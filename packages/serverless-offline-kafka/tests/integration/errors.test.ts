@@ -23,7 +23,7 @@ const fastRetry = { initialBackoffMs: 50, maxBackoffMs: 200 };
 const offsetsOf = (event: LambdaKafkaEvent) => recordsOf(event).map((record) => record.offset);
 const onPartition0 = (from: number, count: number) =>
   numbered(from, count).map((message) => ({ ...message, partition: 0 }));
-const valueOf = (message: { value: Buffer | null }) => JSON.parse(message.value!.toString());
+const jsonValue = (message: { value: Buffer | null }) => JSON.parse(message.value!.toString());
 
 describe('handler failures', () => {
   const topics = suiteTopics(14);
@@ -235,7 +235,7 @@ describe('handler failures', () => {
     );
     // Keyed by the record's key, so they spread over the destination's partitions in no particular order.
     const letters = reader.messages
-      .map((message) => ({ key: message.key!.toString(), value: valueOf(message) }))
+      .map((message) => ({ key: message.key!.toString(), value: jsonValue(message) }))
       .sort(
         (a, b) => a.value.payload.records[`${topic}-0`][0].offset - b.value.payload.records[`${topic}-0`][0].offset,
       );
@@ -291,7 +291,7 @@ describe('handler failures', () => {
       harness.events.map((event) => offsetsOf(event)[0]),
       [...Array(11).fill(0), 1],
     );
-    assert.equal(valueOf(reader.messages[0]!).requestContext.approximateInvokeCount, 11);
+    assert.equal(jsonValue(reader.messages[0]!).requestContext.approximateInvokeCount, 11);
   });
 
   it('blocks the partition without a destination and with infinite retries, as AWS does, and keeps saying so', async () => {
@@ -381,7 +381,7 @@ describe('handler failures', () => {
       await Promise.all([harness.worker.stop(), reader.stop()]);
     }
     assert.deepEqual(harness.received(), [1]);
-    const letter = valueOf(reader.messages[0]!);
+    const letter = jsonValue(reader.messages[0]!);
     assert.equal(reader.messages[0]!.key!.toString(), 'old');
     assert.equal(letter.requestContext.condition, 'RecordAgeExceeded');
     assert.equal(letter.requestContext.approximateInvokeCount, 0);

@@ -15,7 +15,7 @@ import type { MappingSettings } from '../../src/mapping';
 import type { MetricsReport } from '../../src/metrics';
 import { MappingWorker, type WorkerOptions } from '../../src/worker';
 
-export const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'localhost:29092').split(',');
+const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'localhost:29092').split(',');
 export const kafka = new Kafka({ clientId: 'serverless-offline-kafka-tests', brokers, logLevel: logLevel.NOTHING });
 
 /** Creates topics with unique names (3 partitions); `cleanup` deletes them. */

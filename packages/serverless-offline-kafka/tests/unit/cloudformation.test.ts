@@ -37,6 +37,7 @@ describe('mappingProperties', () => {
 
   it('deploys an s3:// destination as the bucket ARN AWS takes, and ARNs as declared', () => {
     assert.deepEqual(propertiesOf({ onFailureDestination: 's3://failed' }).DestinationConfig, {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template literal
       OnFailure: { Destination: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::failed' } },
     });
     assert.deepEqual(propertiesOf({ onFailureDestination: 'arn:aws:s3:::failed' }).DestinationConfig, {

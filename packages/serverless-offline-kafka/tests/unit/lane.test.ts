@@ -37,7 +37,7 @@ const oversized = Buffer.alloc(4_800_000, 1);
 
 /** Resolves once `condition` holds after one of the recorders ran. */
 function recorderGate() {
-  let check = () => undefined as void;
+  let check: () => void = () => {};
   return {
     until: (condition: () => boolean) =>
       new Promise<void>((resolve) => (check = () => (condition() ? resolve() : undefined))),
@@ -56,12 +56,18 @@ function laneWith(overrides: Partial<LaneContext>) {
     backoff: { initialBackoffMs: 1, maxBackoffMs: 2, backoffMultiplier: 2 },
     keep: () => true,
     invoke: async (event) => void events.push(event),
-    commit: async (_partition, nextOffset) => void (commits.push(nextOffset), gate.poke()),
+    commit: async (_partition, nextOffset) => {
+      commits.push(nextOffset);
+      gate.poke();
+    },
     count: () => undefined,
     pause: () => undefined,
     resume: () => undefined,
     report: () => undefined,
-    warn: (line) => void (warnings.push(line), gate.poke()),
+    warn: (line) => {
+      warnings.push(line);
+      gate.poke();
+    },
     blockedWarningIntervalMs: 0,
     ...overrides,
   };

@@ -12,7 +12,11 @@ const notCoordinator = () =>
 function fakeClock() {
   let now = 0;
   const slept: number[] = [];
-  return { now: () => now, sleep: async (ms: number) => void (slept.push(ms), (now += ms)), slept };
+  const sleep = async (ms: number) => {
+    slept.push(ms);
+    now += ms;
+  };
+  return { now: () => now, sleep, slept };
 }
 
 describe('isTransient', () => {
@@ -84,7 +88,10 @@ describe('waitUntilReady', () => {
     let attempts = 0;
     await assert.rejects(
       waitUntilReady({
-        attempt: async () => Promise.reject(((attempts += 1), missing)),
+        attempt: async () => {
+          attempts += 1;
+          throw missing;
+        },
         timeoutMs: 3000,
         onProgress: () => undefined,
         ...fakeClock(),

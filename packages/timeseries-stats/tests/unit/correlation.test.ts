@@ -37,7 +37,7 @@ describe('correlationMatrix', () => {
     assert.deepEqual(m.columns, ['a', 'b', 'c']);
     assert.equal(m.r[0]![1], -1);
     assert.equal(m.r[1]![0], -1);
-    m.r.forEach((row, i) => assert.ok(Math.abs(row[i]! - 1) < 1e-15));
+    for (const [i, row] of m.r.entries()) assert.ok(Math.abs(row[i]! - 1) < 1e-15);
     assert.equal(m.p[0]![2], m.p[2]![0]);
   });
 });

@@ -17,7 +17,7 @@ describe('acf', () => {
   it('matches hand-computed values and Bartlett bands for 1..5', () => {
     const { values, confint } = acf([1, 2, 3, 4, 5], 2);
     // lag 2 products: (−2)(0) + (−1)(1) + (0)(2) = −1 → −1/5 / 2
-    [1, 0.4, -0.1].forEach((v, k) => close(values[k]!, v));
+    for (const [k, v] of [1, 0.4, -0.1].entries()) close(values[k]!, v);
     assert.deepEqual(confint[0], [1, 1]);
     const z = 1.959963984540054;
     close(confint[1]![1] - values[1]!, z * Math.sqrt(1 / 5), 1e-12);
@@ -48,14 +48,17 @@ describe('pacf', () => {
   it('recovers the coefficient of an AR(1) series and is small beyond lag 1, with 1/√n bands', () => {
     // x_t = 0.6·x_{t−1} + e_t with uniform noise from a fixed linear congruential generator
     let state = 1;
-    const noise = () => (state = (state * 48271) % 2147483647) / 2147483647 - 0.5;
+    const noise = () => {
+      state = (state * 48271) % 2147483647;
+      return state / 2147483647 - 0.5;
+    };
     const x: number[] = [0];
     for (let t = 1; t < 4000; t++) x.push(0.6 * x[t - 1]! + noise());
     const { values, confint } = pacf(x, 5);
     close(values[1]!, 0.6, 0.05);
-    values.slice(2).forEach((v) => close(v, 0, 0.05));
+    for (const v of values.slice(2)) close(v, 0, 0.05);
     const half = 1.959963984540054 / Math.sqrt(x.length);
-    confint.slice(1).forEach(([lo, hi]) => close(hi - lo, 2 * half, 1e-12));
+    for (const [lo, hi] of confint.slice(1)) close(hi - lo, 2 * half, 1e-12);
     assert.deepEqual(confint[0], [1, 1]);
   });
 
