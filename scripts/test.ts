@@ -56,7 +56,17 @@ async function main(): Promise<number> {
       `--test-reporter-destination=${tap}`,
       ...files,
     ],
-    { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, AIR_QUALITY_TEST: '1', AIR_QUALITY_DATASET: dataset } },
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        AIR_QUALITY_TEST: '1',
+        AIR_QUALITY_DATASET: dataset,
+        // The emulator package's tests that start brokers of their own start them as this stack does.
+        SERVERLESS_OFFLINE_KAFKA_TEST_BROKERS: join(repoRoot, 'tests', 'support', 'emulator-brokers.ts'),
+      },
+    },
   );
   const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
   const summary = readFileSync(tap, 'utf8');

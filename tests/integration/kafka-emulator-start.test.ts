@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { MappingWorker } from '../../packages/serverless-offline-kafka/src/worker';
-import type { LambdaKafkaEvent } from '../../packages/serverless-offline-kafka/src/event';
+import { MappingWorker, type LambdaKafkaEvent } from 'serverless-offline-kafka';
 import { freshBroker, noJavaReason } from '../support/fresh-kafka';
 
 const RUNS = 5;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { connect } from 'node:net';
 import { it } from 'node:test';
 import { loadConfig } from '../../shared/config';
@@ -10,11 +11,15 @@ import { down, up } from '../../stack';
 import { dockerEngineAvailable } from '../../stack/docker';
 import { kafkaProcess } from '../../stack/native-kafka';
 import { minioProcess } from '../../stack/native-minio';
+import { stateDir } from '../../stack/paths';
 import { endOffsets, messagesBetween } from '../support/kafka';
 
 const config = loadConfig();
 
-/** Command lines of every live process on the machine that belongs to the native stack. */
+/**
+ * Command lines of live processes of this checkout's native stack: a broker or MinIO whose command line names this
+ * checkout's state directory. Another checkout's stack (its own state directory) is none of this test's business.
+ */
 function stackProcesses(): string[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
@@ -25,7 +30,24 @@ function stackProcesses(): string[] {
         return '';
       }
     })
-    .filter((cmd) => cmd.includes('kafka.Kafka') || cmd.includes('/minio-v'));
+    .filter((cmd) => cmd.includes(`${stateDir}/`) && (cmd.includes('kafka.Kafka') || cmd.includes('/minio-v')));
+}
+
+/** A zombie (exited, not reaped yet) counts as gone. */
+const alive = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+/** Why this test cannot run here, or false: it stops and starts the stack, so the running stack must be this checkout's. */
+function notThisCheckoutsStack(): string | false {
+  if (dockerEngineAvailable()) return 'covers the native stack; Docker volumes keep data by design';
+  const missing = [kafkaProcess, minioProcess].filter((service) => service.pid() === undefined);
+  if (missing.length === 0) return false;
+  return `${missing.map((service) => service.name).join(' and ')} not started from this checkout (no live pid file in ${dirname(missing[0]!.pidFile)}): run it where npm run stack:up started the stack`;
 }
 
 const portOpen = (port: number) =>
@@ -39,7 +61,7 @@ const portOpen = (port: number) =>
   });
 
 it('stack down leaves no process or port behind, and up again keeps topics, offsets and objects', {
-  skip: dockerEngineAvailable() && 'covers the native stack; Docker volumes keep data by design',
+  skip: notThisCheckoutsStack(),
 }, async () => {
   const store = new S3ObjectStore(config.s3);
   const kafka = await createKafka(config.kafka, 'lifecycle-test');
@@ -51,11 +73,13 @@ it('stack down leaves no process or port behind, and up again keeps topics, offs
   await producer.send({ topic: config.topics.deadLetter, messages: [{ key: 'lifecycle', value: marker }] });
   await producer.disconnect();
 
+  const pids = [kafkaProcess.pid()!, minioProcess.pid()!];
   const stoppedAt = Date.now();
   await down();
   console.log(`stack:down took ${Date.now() - stoppedAt} ms`);
   assert.equal(kafkaProcess.pid(), undefined);
   assert.equal(minioProcess.pid(), undefined);
+  for (const pid of pids) assert.equal(alive(pid), false, `process ${pid} still alive`);
   assert.deepEqual(stackProcesses(), []);
   for (const port of [29092, 29093, 9000, 9001]) assert.equal(await portOpen(port), false, `port ${port} still open`);
 

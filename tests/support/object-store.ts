@@ -23,3 +23,37 @@ export function storeWithHooks(
     },
   };
 }
+
+/**
+ * The real store, held before its `step`-th request (0-based, any method) until `release`: a writer using it stops
+ * at an exact point of its protocol while another one runs. `reached` resolves when it stops there.
+ */
+export function storeHeldAt(store: ObjectStore, step: number) {
+  let requests = 0;
+  let reachedStep!: () => void;
+  const reached = new Promise<void>((resolve) => {
+    reachedStep = resolve;
+  });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  /** Runs the request in its turn: the `step`-th one waits for `release`. */
+  const inTurn = async <T>(request: () => Promise<T>): Promise<T> => {
+    if (requests++ === step) {
+      reachedStep();
+      await released;
+    }
+    return request();
+  };
+  const held: ObjectStore = {
+    bucket: store.bucket,
+    get: (key) => inTurn(() => store.get(key)),
+    head: (key) => inTurn(() => store.head(key)),
+    list: (prefix) => inTurn(() => store.list(prefix)),
+    copy: (source, destination) => inTurn(() => store.copy(source, destination)),
+    delete: (keys) => inTurn(() => store.delete(keys)),
+    put: (key, body, options) => inTurn(() => store.put(key, body, options)),
+  };
+  return { store: held, reached, release };
+}

@@ -12,6 +12,8 @@ export type {
   BrokerAccess,
 } from './mapping';
 export type { EventSource, LambdaKafkaEvent, LambdaKafkaRecord } from './event';
+/** A kafkajs message as the Lambda record a mapping delivers, and records grouped into the event: for handler tests. */
+export { toLambdaRecord, buildEvent } from './event';
 export { generateEvent, GenerateEventError, type EventOptions } from './generate-event';
 export type { InvocationSummary } from './log';
 export type { RetryPolicy } from './retry';

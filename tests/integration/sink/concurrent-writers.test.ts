@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { seededRandom } from '@air-quality/preprocessing';
 import { readWatermark, topicPrefix } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition, WatermarkConflictError } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { assertEveryReadingOnce, config, createTopics, deleteTopics, deliveredRecords, uniqueTopic } from './support';
-import { storeWithHooks } from '../../support/object-store';
+import { storeHeldAt } from '../../support/object-store';
 
 const store = new S3ObjectStore(config.s3);
 const producer = new KafkaMessageProducer(config.kafka, 'sink-test');
@@ -25,8 +23,9 @@ after(async () => {
 /**
  * Lambda can run two invocations on one partition at once: when the mapping's consumer group rebalances while a
  * batch is in flight, the new owner starts again from the last committed offset and the old invocation keeps
- * writing. Both writers here start at the committed offset with batches of different lengths, and every object
- * request waits a random few milliseconds, so their reads and writes interleave differently in each round.
+ * writing. Both writers here start at the committed offset with batches of different lengths. Each round holds the
+ * first writer before its n-th object request (n = 0, 1, 2, ... round after round) while the second one runs to its
+ * end, then lets it go on: the second writer's whole run lands at every point of the first one's protocol in turn.
  */
 describe('two sink invocations writing one partition at once', () => {
   it('one loses a conditional write and is redelivered; the lake holds every reading exactly once', async () => {
@@ -41,9 +40,7 @@ describe('two sink invocations writing one partition at once', () => {
         })),
       ),
     );
-    const random = seededRandom(7);
-    const jittered = storeWithHooks(store, { beforePut: () => sleep(random.int(0, 25)) });
-    const ports = { store: jittered, deadLetters: producer, deadLetterTopic, now: () => performance.now() };
+    const ports = { store, deadLetters: producer, deadLetterTopic, now: () => performance.now() };
     const lengths: [number, number][] = [
       [9, 4],
       [3, 14],
@@ -53,17 +50,22 @@ describe('two sink invocations writing one partition at once', () => {
       [2, 10],
       [11, 5],
     ];
+    const HOLD_POINTS = 8;
     let conflicts = 0;
     for (const records of (await deliveredRecords(topic)).values()) {
       for (let round = 0, committed = 0; committed < records.length; round++) {
         assert.ok(round < 60, 'the partition keeps making progress');
         const [a, b] = lengths[round % lengths.length];
-        const writer = async (length: number, delayMs: number) => {
-          await sleep(delayMs);
-          return sinkPartition(records.slice(committed, committed + length), ports);
-        };
-        const outcomes = await Promise.allSettled([writer(a, 0), writer(b, random.int(0, 80))]);
-        for (const outcome of outcomes) {
+        const held = storeHeldAt(store, round % HOLD_POINTS);
+        const first = sinkPartition(records.slice(committed, committed + a), { ...ports, store: held.store });
+        const firstOutcome = Promise.allSettled([first]);
+        // The first writer is held, or it finished without reaching that request (then the second one runs after it).
+        await Promise.race([held.reached, firstOutcome]);
+        const [secondOutcome] = await Promise.allSettled([
+          sinkPartition(records.slice(committed, committed + b), ports),
+        ]);
+        held.release();
+        for (const outcome of [...(await firstOutcome), secondOutcome]) {
           if (outcome.status === 'rejected') {
             assert.ok(outcome.reason instanceof WatermarkConflictError, String(outcome.reason));
             conflicts++;
@@ -75,6 +77,7 @@ describe('two sink invocations writing one partition at once', () => {
         committed = position === -1 ? records.length : position;
       }
     }
+    console.log(`${conflicts} writes lost to the other writer`);
     assert.ok(conflicts > 0, 'the writers did collide');
     await assertEveryReadingOnce(store, topic, 180);
   });

@@ -4,14 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import type { KafkaMessage } from 'kafkajs';
-import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
-import { kafkaEventSchema } from '../../../shared/kafka-event';
-import { sink, type SinkPorts } from '../../../functions/sink/sink';
 import {
   buildEvent,
+  MappingWorker,
   toLambdaRecord,
+  type InvocationSummary,
   type LambdaKafkaRecord,
-} from '../../../packages/serverless-offline-kafka/src/event';
+} from 'serverless-offline-kafka';
+import { kafkaEventSchema } from '../../../shared/kafka-event';
+import { sink, type SinkPorts } from '../../../functions/sink/sink';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
 import { listLakeFiles, readLake, readWatermark } from '../../../shared/lake';

@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
-import { withAdmin } from '../../../../tests/support/kafka';
-import { startSecuredBroker, type SecuredBroker } from '../../../../tests/support/secured-kafka';
 import { readMappings } from '../../src/config';
 import type { MappingSettings } from '../../src/mapping';
-import { Harness, numbered, waitFor } from '../support/kafka';
+import { Harness, numbered, waitFor, withAdmin } from '../support/kafka';
+import { noOwnBrokersReason, ownBrokers, type SecuredBroker } from '../support/own-broker';
 
 const ARN = (name: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`;
 const USER = ARN('kafka-user-Ab12Cd');
@@ -26,7 +25,9 @@ const CA = ARN('kafka-ca-Mn78Op');
 const missingTool = ['java', 'openssl'].find((tool) => spawnSync('which', [tool]).status !== 0);
 
 describe('mappings that authenticate to the broker as their accessConfigurations declare', {
-  skip: missingTool && `${missingTool} not found: install Java 17+ and openssl to run this test's own broker`,
+  skip:
+    noOwnBrokersReason ||
+    (missingTool && `${missingTool} not found: install Java 17+ and openssl to run this test's own broker`),
 }, () => {
   let broker: SecuredBroker;
   let dir: string;
@@ -36,7 +37,7 @@ describe('mappings that authenticate to the broker as their accessConfigurations
   const topics = Array.from({ length: 7 }, () => `offline-kafka-access-${randomUUID().slice(0, 8)}`);
 
   before(async () => {
-    broker = await startSecuredBroker();
+    broker = await (await ownBrokers()).startSecuredBroker();
     const { user, certificates } = broker;
     dir = mkdtempSync(join(tmpdir(), 'offline-kafka-access-'));
     secretsFile = join(dir, 'secrets.json');
@@ -61,14 +62,14 @@ describe('mappings that authenticate to the broker as their accessConfigurations
       sasl: { mechanism: 'scram-sha-512', ...user },
       logLevel: logLevel.NOTHING,
     });
-    await withAdmin(admin, async (client) => {
+    await withAdmin(async (client) => {
       await client.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 2 })) });
       // A fresh broker may still answer UNKNOWN_TOPIC_OR_PARTITION for a topic it just created (kafkajs'
       // waitForLeaders then gives up): wait until its metadata has every topic with leaders.
       const ready = async () =>
         (await client.fetchTopicMetadata({ topics })).topics.every((t) => t.partitions.every((p) => p.leader >= 0));
       await waitFor('the test topics to have leaders', () => ready().catch(() => false));
-    });
+    }, admin);
   });
 
   after(async () => {

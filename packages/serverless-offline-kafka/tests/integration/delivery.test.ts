@@ -85,23 +85,29 @@ describe('delivery', () => {
     console.log(`batchSize 10, 35 records on one partition: batches ${sizes.join(', ')}`);
     assert.deepEqual(sizes, [10, 10, 10, 5]);
 
-    // Records trickling in one by one within the window are delivered together.
+    // Records trickling in one by one within the window are delivered together. The window is far longer than the
+    // test, so only a full batch cuts it; each record is fetched (polled) before the next one is produced, so a lane
+    // that did not wait would have invoked with the first records alone.
     const windowed = new Harness({
       mapping: mappingFor(topic, {
-        batchSize: 100,
-        maximumBatchingWindowMs: 2000,
+        batchSize: 4,
+        maximumBatchingWindowMs: 300_000,
         startingPosition: { type: 'LATEST' },
       }),
+      metricsIntervalMs: 20,
     });
     await windowed.worker.start();
     try {
-      for (let n = 100; n < 104; n += 1) await produce(topic, [{ value: JSON.stringify({ n }), partition: 1 }]);
+      for (let n = 100; n < 104; n += 1) {
+        await produce(topic, [{ value: JSON.stringify({ n }), partition: 1 }]);
+        if (n < 103) await waitFor(`record ${n} polled`, () => windowed.metricTotal('PolledEventCount') === n - 99);
+      }
       await waitFor('4 records', () => windowed.received().length === 4);
     } finally {
       await windowed.worker.stop();
     }
     console.log(
-      `window 2 s, 4 records produced one by one: batches ${windowed.summaries.map((s) => s.records).join(', ')}`,
+      `window 300 s, batch size 4, 4 records produced one by one: batches ${windowed.summaries.map((s) => s.records).join(', ')}`,
     );
     assert.deepEqual(
       windowed.summaries.map((summary) => summary.records),

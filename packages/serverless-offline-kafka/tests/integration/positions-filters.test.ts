@@ -2,11 +2,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { endOffsets } from '../../../../tests/support/kafka';
 import {
   committedOffsets,
+  endOffsets,
   Harness,
-  kafka,
   mappingFor,
   numbered,
   produce,
@@ -97,7 +96,7 @@ describe('filter patterns', () => {
         ],
       }),
     });
-    const high = await endOffsets(kafka, topic);
+    const high = await endOffsets(topic);
     await harness.worker.start();
     try {
       await waitFor('every partition committed to its end', async () => {

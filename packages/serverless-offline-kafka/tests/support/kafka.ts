@@ -2,43 +2,66 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before } from 'node:test';
-import { Kafka, logLevel, type KafkaMessage, type Message } from 'kafkajs';
+import { type Admin, Kafka, logLevel, type KafkaMessage, type Message } from 'kafkajs';
 import { KafkaMskEventSchema, KafkaSelfManagedEventSchema } from '@aws-lambda-powertools/parser/schemas';
-import {
-  committedOffsets as committedOffsetsOf,
-  createTopics as createNamedTopics,
-  deleteTopics,
-} from '../../../../tests/support/kafka';
 import type { LambdaKafkaEvent, LambdaKafkaRecord } from '../../src/event';
 import type { InvocationSummary } from '../../src/log';
 import type { MappingSettings } from '../../src/mapping';
 import type { MetricsReport } from '../../src/metrics';
 import { MappingWorker, type WorkerOptions } from '../../src/worker';
+import { brokers, unreachable } from './broker';
 
-const brokers = (process.env.KAFKA_BOOTSTRAP_SERVERS ?? 'localhost:29092').split(',');
-export const kafka = new Kafka({ clientId: 'serverless-offline-kafka-tests', brokers, logLevel: logLevel.NOTHING });
+export { brokers };
+/** A client for these brokers: the shared one below, or one a test started for itself. */
+export const clientFor = (addresses: string[]): Kafka =>
+  new Kafka({ clientId: 'serverless-offline-kafka-tests', brokers: addresses, logLevel: logLevel.NOTHING });
+export const kafka = clientFor(brokers);
 
-/** Creates topics with unique names (3 partitions); `cleanup` deletes them. */
+/** Runs `use` on an admin connection that is always closed afterwards; an unreachable shared broker is named with the fix. */
+export async function withAdmin<T>(use: (admin: Admin) => Promise<T>, client = kafka): Promise<T> {
+  const admin = client.admin();
+  await admin.connect().catch((error: Error) => {
+    throw client === kafka ? new Error(unreachable(brokers, error.message)) : error;
+  });
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Creates topics with unique names (3 partitions), waiting until every partition has a leader; `cleanup` deletes them. */
 export async function createTopics(
   count: number,
   partitions = 3,
+  client = kafka,
 ): Promise<{ topics: string[]; cleanup: () => Promise<void> }> {
   const topics = Array.from({ length: count }, () => `offline-kafka-test-${randomUUID().slice(0, 8)}`);
-  await createNamedTopics(kafka, topics, partitions);
-  return { topics, cleanup: () => deleteTopics(kafka, topics) };
+  await withAdmin(
+    (admin) =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
+      }),
+    client,
+  );
+  return { topics, cleanup: () => deleteTopics(topics, client) };
 }
+
+export const deleteTopics = (topics: string[], client = kafka): Promise<void> =>
+  withAdmin((admin) => admin.deleteTopics({ topics }), client);
 
 /** Fresh topics for the enclosing suite: created before its tests, deleted after them (read the array inside tests). */
 export function suiteTopics(count: number): string[] {
   const topics: string[] = [];
   before(async () => topics.push(...(await createTopics(count)).topics));
-  after(() => deleteTopics(kafka, topics));
+  after(() => deleteTopics(topics));
   return topics;
 }
 
 /** Idempotent: a retried send to a freshly created topic would otherwise write some partitions twice. */
-export async function produce(topic: string, messages: Message[]): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+export async function produce(topic: string, messages: Message[], client = kafka): Promise<void> {
+  const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   await producer.send({ topic, messages });
   await producer.disconnect();
@@ -109,6 +132,11 @@ export class Harness {
     });
   }
 
+  /** The sum of one ESM metric (e.g. PolledEventCount) over every metrics report so far. */
+  metricTotal(name: string): number {
+    return this.metrics.map((report) => JSON.parse(report.emf)[name] as number).reduce((a, b) => a + b, 0);
+  }
+
   /** Values `n` of every record received, in delivery order. */
   received(): number[] {
     return this.events.flatMap(recordsOf).map((record) => (decodedValue(record) as { n: number }).n);
@@ -117,7 +145,14 @@ export class Harness {
 
 /** Committed offset of each partition for a group (-1: none committed yet). */
 export const committedOffsets = (groupId: string, topic: string): Promise<Map<number, number>> =>
-  committedOffsetsOf(kafka, groupId, topic);
+  withAdmin(async (admin) => {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
+  });
+
+/** The next offset to be written, per partition. */
+export const endOffsets = (topic: string): Promise<Map<number, number>> =>
+  withAdmin(async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)])));
 
 /** Reads every message of a topic from the beginning as it arrives; `stop` disconnects. */
 export async function topicReader(topic: string): Promise<{ messages: KafkaMessage[]; stop: () => Promise<void> }> {

@@ -2,24 +2,35 @@
  * serverless-offline-kafka benchmark against the real broker (loopback), handler = no-op function:
  *   - throughput: records/s delivered from a backlog, per batch size;
  *   - latency: produce-to-handler time (record timestamp to handler entry), p50/p95, per batch size and window.
- * Prints a table and writes bench/results/kafka-plugin.json.   Run: npx tsx bench/kafka-plugin.ts
+ * Prints a table and writes bench/results/kafka-plugin.json.   Run: npm run bench (in this package)
  */
-import { saveResult } from './support/results';
-import { percentile } from './support/stats';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MappingWorker } from '../packages/serverless-offline-kafka/src/worker';
-import {
-  createTopics,
-  kafka,
-  mappingFor,
-  numbered,
-  recordsOf,
-  waitFor,
-} from '../packages/serverless-offline-kafka/tests/support/kafka';
+import { MappingWorker } from '../src/worker';
+import { createTopics, kafka, mappingFor, numbered, recordsOf, waitFor } from '../tests/support/kafka';
 
 const BACKLOG = 20_000;
 const LATENCY_RECORDS = 300;
 const LATENCY_INTERVAL_MS = 10;
+
+/** The p-th percentile (0–100) of ascending values, nearest rank below. */
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+/** Keeps the figures as bench/results/kafka-plugin.json, stamped with the (shared, so noisy) machine, Node and date. */
+function saveResult(figures: object): void {
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'kafka-plugin.json');
+  const machine = { cpu: cpus()[0]?.model, cores: cpus().length, loadAverage1m: Number(loadavg()[0].toFixed(2)) };
+  writeFileSync(
+    file,
+    `${JSON.stringify({ ...figures, ...machine, node: process.version, date: new Date().toISOString() }, null, 2)}\n`,
+  );
+  console.log(`result written to ${file}`);
+}
 
 async function throughput(
   topic: string,
@@ -125,7 +136,7 @@ async function main(): Promise<void> {
       throughput: throughputs,
       latency: latencies,
     };
-    saveResult('kafka-plugin', result);
+    saveResult(result);
   } finally {
     await cleanup();
   }
