@@ -122,8 +122,8 @@ export function parseDataFileKey(key: string): DataFile | undefined {
     : { kind: 'small', day, partition: Number(partition), startOffset: Number(offset) };
 }
 
-/** Rows → Parquet bytes with the lake's column types; `rowGroupRows` caps a row group (the writer's default otherwise). */
-export function lakeParquet(rows: readonly LakeRow[], rowGroupRows?: number): Uint8Array {
+/** Rows → Parquet bytes with the lake's column types. */
+export function lakeParquet(rows: readonly LakeRow[]): Uint8Array {
   const columns: Record<string, unknown[]> = {
     eventId: rows.map((r) => r.eventId),
     stationId: rows.map((r) => r.stationId),
@@ -136,8 +136,12 @@ export function lakeParquet(rows: readonly LakeRow[], rowGroupRows?: number): Ui
     partition: rows.map((r) => r.partition),
     offset: rows.map((r) => r.offset),
   };
-  return toParquet(aqTable(columns, LAKE_COLUMNS), LAKE_TYPES, { rowGroupRows });
+  return lakeTableParquet(aqTable(columns, LAKE_COLUMNS));
 }
+
+/** A table of lake rows (as read back) → Parquet bytes with the lake's column types; `rowGroupRows` caps a row group. */
+export const lakeTableParquet = (table: ColumnTable, rowGroupRows?: number): Uint8Array =>
+  toParquet(table.select(LAKE_COLUMNS), LAKE_TYPES, { rowGroupRows });
 
 // ---- partition state ----
 
