@@ -25,14 +25,24 @@ export const sinkPorts = (target: ObjectStore = store): SinkPorts => ({
   now: () => performance.now(),
 });
 
-/** Hourly readings from T0 on as one partition's records from `firstOffset`: two stations (of that partition) per hour. */
-export function hourlyRecords(topic: string, partition: number, hours: number[], firstOffset: number): KafkaRecord[] {
+/**
+ * Hourly readings from T0 on as one partition's records from `firstOffset`: two stations (of that partition) per
+ * hour, sequence = `firstSequence` + hour (a late reading of an hour already written needs a new sequence).
+ */
+export function hourlyRecords(
+  topic: string,
+  partition: number,
+  hours: number[],
+  firstOffset: number,
+  firstSequence = 0,
+): KafkaRecord[] {
   return hours.flatMap((hour, i) =>
     STATIONS.map((station, s) =>
-      record(firstOffset + i * STATIONS.length + s, reading(`${station}-p${partition}`, hour, T0 + hour * HOUR), {
-        topic,
-        partition,
-      }),
+      record(
+        firstOffset + i * STATIONS.length + s,
+        reading(`${station}-p${partition}`, firstSequence + hour, T0 + hour * HOUR),
+        { topic, partition },
+      ),
     ),
   );
 }
