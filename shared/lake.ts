@@ -165,7 +165,7 @@ const partitionStateSchema = z.object({
 export type PartitionState = z.infer<typeof partitionStateSchema>;
 
 /** The state of a partition that has none yet: nothing written, nothing visible. */
-export const initialPartitionState = (topic: string, partition: number): PartitionState => ({
+const initialPartitionState = (topic: string, partition: number): PartitionState => ({
   topic,
   partition,
   nextOffset: 0,
@@ -180,7 +180,7 @@ export class PartitionStateChangedError extends Error {
 }
 
 /** The state document of one partition (read → validate → compare-and-set, shared/json-document.ts). */
-export function partitionStateDocument(store: ObjectStore, topic: string, partition: number) {
+function partitionStateDocument(store: ObjectStore, topic: string, partition: number) {
   const key = watermarkKey(topic, partition);
   return new JsonDocument<PartitionState>(store, key, {
     schema: partitionStateSchema.refine((s) => s.topic === topic && s.partition === partition, {

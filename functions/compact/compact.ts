@@ -37,7 +37,7 @@ import { fromParquet } from '../../shared/parquet';
  * whole day of one partition of a 1 Hz stream (86,400 rows, about 15 MB of columns before compression) fits one
  * group, so a reader decodes a day with one request and bounded memory.
  */
-export const COMPACTED_ROW_GROUP_ROWS = 131_072;
+const COMPACTED_ROW_GROUP_ROWS = 131_072;
 
 const DAY_MS = 24 * 3_600_000;
 

@@ -15,7 +15,5 @@ export const compactRequestSchema = strictRequest({
     .optional(),
 });
 
-export type CompactRequest = z.output<typeof compactRequestSchema>;
-
 /** A bare schedule tick compacts every closed day of the readings topic. */
 export const compactEventSchema = requestOrScheduledEvent(compactRequestSchema, {});
