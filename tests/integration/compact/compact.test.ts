@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { tableFromIPC } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
-import { compactTopic, type CompactionStep } from '../../../functions/compact/compact';
+import { CompactionConflictError, compactTopic, type CompactionStep } from '../../../functions/compact/compact';
 import { compactedFileKey, listLakeFiles, readWatermark } from '../../../shared/lake';
 import { fromParquet } from '../../../shared/parquet';
 import {
@@ -96,6 +96,19 @@ describe('compact against the real MinIO', () => {
       await assertCompacted(topic, [0]);
     });
   }
+
+  it('two compactions at once: the one that loses gives up with a conflict, and the lake stays exact', async () => {
+    const topic = newTopic();
+    await writeLake(topic, [0, 1], HOURS);
+    const outcomes = await Promise.allSettled([compactTopic(store, { topic }), compactTopic(store, { topic })]);
+    assert.ok(outcomes.some((o) => o.status === 'fulfilled'));
+    for (const o of outcomes)
+      if (o.status === 'rejected') assert.ok(o.reason instanceof CompactionConflictError, String(o.reason));
+    await assertEachOnce(topic, 2 * READINGS, 'after two compactions at once');
+    await compactTopic(store, { topic });
+    await assertCompacted(topic, [0, 1]);
+    await assertEachOnce(topic, 2 * READINGS, 'after the next run');
+  });
 
   it('a reader listing while a compaction records and deletes lists again and counts every reading once', async () => {
     const topic = newTopic();
