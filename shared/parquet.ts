@@ -4,11 +4,19 @@ import { Compression, readParquet, Table as WasmTable, writeParquet, WriterPrope
 /** Arrow types by column name (flechette type builders), to fix types instead of inferring them. */
 export type ArrowTypes = NonNullable<NonNullable<Parameters<typeof toArrowIPC>[1]>['types']>;
 
-/** arquero table → Parquet bytes (ZSTD), through Arrow IPC into parquet-wasm (the Rust arrow-rs writer). */
-export function toParquet(table: ColumnTable, types: ArrowTypes = {}): Uint8Array {
+/**
+ * arquero table → Parquet bytes (ZSTD), through Arrow IPC into parquet-wasm (the Rust arrow-rs writer);
+ * `rowGroupRows` caps the rows of a row group (the writer's default otherwise).
+ */
+export function toParquet(
+  table: ColumnTable,
+  types: ArrowTypes = {},
+  { rowGroupRows }: { rowGroupRows?: number } = {},
+): Uint8Array {
   const ipc = toArrowIPC(table, { format: 'stream', types });
-  const properties = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build();
-  return writeParquet(WasmTable.fromIPCStream(ipc), properties);
+  let builder = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
+  if (rowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(rowGroupRows);
+  return writeParquet(WasmTable.fromIPCStream(ipc), builder.build());
 }
 
 /** Parquet bytes → arquero table (timestamps as Date). */

@@ -1,6 +1,6 @@
 import type { KafkaRecord, PlacedRecord } from '../../shared/kafka-event';
 import { readReading, type RejectionKind } from '../../shared/kafka-reading';
-import { dataFileKey, hourStart, parseDataFileKey, type LakeRow } from '../../shared/lake';
+import { dataFileKey, dayStart, parseDataFileKey, type LakeRow } from '../../shared/lake';
 import type { Reading } from '../../shared/schemas/reading';
 
 export interface Rejection {
@@ -41,14 +41,14 @@ export function toLakeRow(reading: Reading, record: Pick<KafkaRecord, 'partition
   };
 }
 
-/** Rows grouped by the UTC hour of observedAt, each group in offset order, groups by their first offset. */
-export function bucketByHour(rows: readonly LakeRow[]): LakeRow[][] {
+/** Rows grouped by the UTC day of observedAt, each group in offset order, groups by their first offset. */
+export function bucketByDay(rows: readonly LakeRow[]): LakeRow[][] {
   const buckets = new Map<number, LakeRow[]>();
   for (const row of [...rows].sort((a, b) => a.offset - b.offset)) {
-    const hour = hourStart(row.observedAt);
-    const bucket = buckets.get(hour);
+    const day = dayStart(row.observedAt);
+    const bucket = buckets.get(day);
     if (bucket) bucket.push(row);
-    else buckets.set(hour, [row]);
+    else buckets.set(day, [row]);
   }
   return [...buckets.values()];
 }
@@ -56,7 +56,7 @@ export function bucketByHour(rows: readonly LakeRow[]): LakeRow[][] {
 /**
  * Plans one partition's batch against its watermark (the next offset to write):
  *   - records below the watermark are dropped: a redelivery of what is already in the lake;
- *   - valid records become one file per event-time hour, named by the first offset of that hour among
+ *   - valid records become one file per event day (UTC), named by the first offset of that day among
  *     the records kept, so a redelivery of the same records rewrites the same keys instead of adding files;
  *   - invalid records are rejected (dead-letter topic) but still move the watermark past them.
  * `records` are one partition's, in offset order.
@@ -71,7 +71,7 @@ export function planPartition(records: readonly PlacedRecord[], watermark: numbe
     if (read.ok) rows.push(toLakeRow(read.reading, record));
     else rejected.push({ record: read.record, kind: read.kind, reason: read.reason });
   }
-  const files = bucketByHour(rows).map((bucket) => ({
+  const files = bucketByDay(rows).map((bucket) => ({
     key: dataFileKey(topic, partition, bucket[0].offset, bucket[0].observedAt),
     rows: bucket,
   }));
@@ -102,7 +102,7 @@ export function settlePending(
   const leftovers = [...new Set(pending)].filter((key) => !rewritten.has(key));
   const startsAt = (key: string) => {
     const file = parseDataFileKey(key);
-    if (!file)
+    if (file?.kind !== 'small')
       throw new Error(
         `"${key}" in a watermark's pending list is not a lake data file key; fix or delete the watermark.`,
       );

@@ -45,7 +45,7 @@ const MiB = 1024 * 1024;
 const FUNCTION_ZIP_BUDGET = 2 * MiB;
 /** Lambda's quota for a function and all its layers, unzipped. */
 const LAMBDA_UNZIPPED_LIMIT = 250 * MiB;
-const FUNCTIONS = ['simulate', 'sink', 'report', 'train', 'infer'];
+const FUNCTIONS = ['simulate', 'sink', 'compact', 'report', 'train', 'infer'];
 const EXPECTED_LAYER_MODULES = [
   '@air-quality/preprocessing',
   'arquero',

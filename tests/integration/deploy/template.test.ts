@@ -23,7 +23,7 @@ type Resource = { Type: string; Properties: Record<string, any>; DependsOn?: str
 type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, unknown> };
 type Statement = { Effect: string; Action: string[]; Resource: unknown; Condition?: unknown };
 
-const FUNCTIONS = ['simulate', 'sink', 'report', 'train', 'infer'];
+const FUNCTIONS = ['simulate', 'sink', 'compact', 'report', 'train', 'infer'];
 const MSK_CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/air/0b1c2d3e-1111-2222-3333-444455556666-7';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:air-quality-kafka-AbCdEf';
 const CA_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:air-quality-kafka-ca-AbCdEf';
@@ -226,20 +226,21 @@ describe('sls package --stage aws', () => {
     );
   });
 
-  test('schedules: simulate every minute (replay), report hourly, train daily', () => {
+  test('schedules: simulate every minute (replay), compact and report hourly, train daily', () => {
     const rules = Object.fromEntries(
       ofType(selfManaged, 'AWS::Events::Rule').map(([id, r]) => [
         id.replace(/EventsRuleSchedule\d+$/, ''),
         r.Properties,
       ]),
     );
-    assert.deepEqual(Object.keys(rules).sort(), ['Report', 'Simulate', 'Train']);
+    assert.deepEqual(Object.keys(rules).sort(), ['Compact', 'Report', 'Simulate', 'Train']);
     assert.equal(rules.Simulate!.ScheduleExpression, 'rate(1 minute)');
     assert.deepEqual(
       JSON.parse(rules.Simulate!.Targets[0].Input),
       { mode: 'replay', count: 1, stations: 3 },
       'one dataset hour per minute in AWS',
     );
+    assert.equal(rules.Compact!.ScheduleExpression, 'rate(1 hour)');
     assert.equal(rules.Report!.ScheduleExpression, 'rate(1 hour)');
     assert.equal(rules.Train!.ScheduleExpression, 'rate(1 day)');
   });
@@ -301,6 +302,11 @@ describe('sls package --stage aws', () => {
         's3:PutObject': ['lake/air_quality_data/*'],
         's3:DeleteObject': ['lake/air_quality_data/*'],
       },
+      compact: {
+        's3:GetObject': ['lake/air_quality_data/*'],
+        's3:PutObject': ['lake/air_quality_data/*'],
+        's3:DeleteObject': ['lake/air_quality_data/*'],
+      },
       report: {
         's3:GetObject': ['lake/air_quality_data/*', 'reference/uci-air-quality/*', 'reports/*'],
         's3:PutObject': ['reference/uci-air-quality/*', 'reports/*'],
@@ -331,8 +337,8 @@ describe('sls package --stage aws', () => {
         new RegExp(`log-group:/aws/lambda/air-quality-pipeline-aws-${fn}:\\*`),
       );
     }
-    // The secret only where a Kafka client or trigger uses it: not report or train.
-    for (const fn of ['report', 'train'])
+    // The secret only where a Kafka client or trigger uses it: not compact, report or train.
+    for (const fn of ['compact', 'report', 'train'])
       assert.ok(!actionsOf(selfManaged, fn).includes('secretsmanager:GetSecretValue'), fn);
     for (const fn of ['simulate', 'sink', 'infer'])
       assert.ok(actionsOf(selfManaged, fn).includes('secretsmanager:GetSecretValue'), fn);

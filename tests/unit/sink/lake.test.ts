@@ -5,27 +5,41 @@ import { tableFromIPC, Type, TimeUnit } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
 import { COLUMN_IDS } from '@air-quality/preprocessing';
 import { toLakeRow } from '../../../functions/sink/plan';
-import { dataFileKey, lakeParquet, parseDataFileKey, watermarkKey } from '../../../shared/lake';
+import { compactedFileKey, dataFileKey, lakeParquet, parseDataFileKey, watermarkKey } from '../../../shared/lake';
 import { fromParquet } from '../../../shared/parquet';
 import { reading, T0 } from '../../support/kafka-records';
 import { duplicateReadings } from '../../support/lake';
 
 describe('lake layout', () => {
-  it('follows the Kafka Connect naming with a 10-digit start offset and UTC event-time folders', () => {
+  it('follows the Kafka Connect naming with a 10-digit start offset and UTC event-day folders', () => {
     assert.equal(
       dataFileKey('air_quality_data', 2, 1234, Date.UTC(2026, 0, 5, 7, 59, 59, 999)),
-      'lake/air_quality_data/dt=2026-01-05/hour=07/air_quality_data+2+0000001234.parquet',
+      'lake/air_quality_data/dt=2026-01-05/air_quality_data+2+0000001234.parquet',
     );
     assert.equal(
-      dataFileKey('t', 0, 0, Date.UTC(2026, 0, 5, 23, 0)),
-      'lake/t/dt=2026-01-05/hour=23/t+0+0000000000.parquet',
+      dataFileKey('t', 0, 0, Date.UTC(2026, 0, 5, 23, 59, 59, 999)),
+      'lake/t/dt=2026-01-05/t+0+0000000000.parquet',
     );
+    assert.equal(dataFileKey('t', 0, 0, Date.UTC(2026, 0, 6)), 'lake/t/dt=2026-01-06/t+0+0000000000.parquet');
+    assert.equal(compactedFileKey('t', 1, '2026-01-05', 420), 'lake/t/dt=2026-01-05/t+1+0000000420.compacted.parquet');
     assert.equal(watermarkKey('air_quality_data', 1), 'lake/air_quality_data/_watermarks/air_quality_data+1.json');
   });
 
-  it('parses its own data file keys back and ignores other keys', () => {
+  it('parses its own data file keys back (and the older hour folders) and ignores other keys', () => {
     const key = dataFileKey('air_quality_data', 2, 1234, T0 + 30 * 60_000);
-    assert.deepEqual(parseDataFileKey(key), { hourStartMs: T0, partition: 2, startOffset: 1234 });
+    assert.deepEqual(parseDataFileKey(key), { kind: 'small', day: '2026-11-24', partition: 2, startOffset: 1234 });
+    assert.deepEqual(parseDataFileKey(compactedFileKey('t', 3, '2026-01-05', 99)), {
+      kind: 'compacted',
+      day: '2026-01-05',
+      partition: 3,
+      through: 99,
+    });
+    assert.deepEqual(parseDataFileKey('lake/t/dt=2026-01-05/hour=07/t+0+0000000012.parquet'), {
+      kind: 'small',
+      day: '2026-01-05',
+      partition: 0,
+      startOffset: 12,
+    });
     assert.equal(parseDataFileKey(watermarkKey('air_quality_data', 2)), undefined);
   });
 });

@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketByHour, planPartition, settlePending, toLakeRow } from '../../../functions/sink/plan';
+import { bucketByDay, planPartition, settlePending, toLakeRow } from '../../../functions/sink/plan';
 import { dataFileKey } from '../../../shared/lake';
 import { HOUR, reading, record, T0 } from '../../support/kafka-records';
 
 const at = (offset: number, observedAt: number) => record(offset, reading('station-01', offset, observedAt));
 
-describe('bucketByHour', () => {
-  it('groups rows by the UTC hour of observedAt, in offset order, groups ordered by their first offset', () => {
-    const rows = [at(12, T0 + HOUR + 59 * 60_000), at(10, T0 + 5), at(11, T0 + HOUR), at(13, T0 + HOUR - 1)].map((r) =>
+describe('bucketByDay', () => {
+  it('groups rows by the UTC day of observedAt, in offset order, groups ordered by their first offset', () => {
+    const [DAY, D0] = [24 * HOUR, Date.UTC(2026, 10, 24)];
+    const rows = [at(12, D0 + DAY + 59 * 60_000), at(10, D0 + 5), at(11, D0 + DAY), at(13, D0 + DAY - 1)].map((r) =>
       toLakeRow(JSON.parse(Buffer.from(r.value!, 'base64').toString()), r),
     );
     assert.deepEqual(
-      bucketByHour(rows).map((b) => b.map((r) => r.offset)),
+      bucketByDay(rows).map((b) => b.map((r) => r.offset)),
       [
         [10, 13],
         [11, 12],
@@ -22,21 +23,22 @@ describe('bucketByHour', () => {
 });
 
 describe('planPartition', () => {
+  const DAY = 24 * HOUR;
   const batch = [
     at(100, T0),
-    at(101, T0 + HOUR),
+    at(101, T0 + DAY),
     at(102, T0 + 10),
     record(103, 'garbage', { key: 'station-01' }),
-    at(104, T0 + HOUR + 1),
+    at(104, T0 + DAY + 1),
   ];
 
-  it('names each hour file by the first offset of that hour, under dt=/hour= of the event time', () => {
+  it('names each day file by the first offset of that day, under dt= of the event time', () => {
     const plan = planPartition(batch, 0);
     assert.deepEqual(
       plan.files.map((f) => [f.key, f.rows.map((r) => r.offset)]),
       [
-        ['lake/readings/dt=2026-11-24/hour=10/readings+0+0000000100.parquet', [100, 102]],
-        ['lake/readings/dt=2026-11-24/hour=11/readings+0+0000000101.parquet', [101, 104]],
+        ['lake/readings/dt=2026-11-24/readings+0+0000000100.parquet', [100, 102]],
+        ['lake/readings/dt=2026-11-25/readings+0+0000000101.parquet', [101, 104]],
       ],
     );
     assert.deepEqual(
@@ -105,7 +107,7 @@ describe('planPartition', () => {
 
   it('keeps the Kafka partition and offset and the event time of every row', () => {
     const [file] = planPartition([record(42, reading('station-03', 9, T0), { partition: 2 })], 0).files;
-    assert.equal(file.key, 'lake/readings/dt=2026-11-24/hour=10/readings+2+0000000042.parquet');
+    assert.equal(file.key, 'lake/readings/dt=2026-11-24/readings+2+0000000042.parquet');
     assert.deepEqual(
       [
         file.rows[0].partition,
