@@ -1,11 +1,15 @@
 import { fromArrow, toArrowIPC, type ColumnTable } from 'arquero';
-import { Compression, readParquet, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
+import type * as ParquetWasm from 'parquet-wasm';
+
+/** parquet-wasm compiles its WebAssembly as it loads: loaded on the first Parquet read or write, not at every init. */
+const parquetWasm = (): typeof ParquetWasm => require('parquet-wasm');
 
 /** Arrow types by column name (flechette type builders), to fix types instead of inferring them. */
 export type ArrowTypes = NonNullable<NonNullable<Parameters<typeof toArrowIPC>[1]>['types']>;
 
 /** arquero table → Parquet bytes (ZSTD), through Arrow IPC into parquet-wasm (the Rust arrow-rs writer). */
 export function toParquet(table: ColumnTable, types: ArrowTypes = {}): Uint8Array {
+  const { Compression, Table: WasmTable, writeParquet, WriterPropertiesBuilder } = parquetWasm();
   const ipc = toArrowIPC(table, { format: 'stream', types });
   const properties = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build();
   return writeParquet(WasmTable.fromIPCStream(ipc), properties);
@@ -13,5 +17,5 @@ export function toParquet(table: ColumnTable, types: ArrowTypes = {}): Uint8Arra
 
 /** Parquet bytes → arquero table (timestamps as Date). */
 export function fromParquet(bytes: Uint8Array): ColumnTable {
-  return fromArrow(readParquet(bytes).intoIPCStream());
+  return fromArrow(parquetWasm().readParquet(bytes).intoIPCStream());
 }
