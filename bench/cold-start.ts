@@ -152,6 +152,7 @@ async function packaged(dir: string) {
         S3_ENDPOINT: 'http://localhost:9000',
         KAFKA_BOOTSTRAP_SERVERS: 'localhost:29092',
         KAFKA_AUTH: 'none',
+        KAFKA_SECRET_ARN: '',
         LAMBDA_TASK_ROOT: taskRoot,
         NODE_PATH: [`${layer}/nodejs/node_modules`, taskRoot].join(':'),
       };
@@ -169,8 +170,9 @@ async function packaged(dir: string) {
 }
 
 async function main(): Promise<void> {
+  // Under the repository, so that the bundles resolve its node_modules (sls package empties .esbuild).
+  mkdirSync(join(root, '.esbuild'), { recursive: true });
   const dir = mkdtempSync(join(root, '.esbuild', 'cold-start-'));
-  mkdirSync(dir, { recursive: true });
   try {
     const trees = { ours: root, ...(against ? { [against]: checkout(against, join(dir, 'against')) } : {}) };
     const figures: Record<string, unknown> = { runs, against, local: await local(dir, trees) };

@@ -2,7 +2,8 @@
  * The top self and total costs of a V8 CPU profile (`node --cpu-prof` or bench/support/cpu-profile.ts), by function:
  *   npx tsx bench/profile-summary.ts <file.cpuprofile> [top = 25]
  * Self: samples in the function itself; total: samples with the function anywhere on the stack (counted once per
- * sample, so recursion does not inflate it). Shares are of all samples, idle included.
+ * sample, so recursion does not inflate it); then self time by package (node_modules) or repository folder. Shares are
+ * of all samples, idle included.
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -37,11 +38,25 @@ const where = ({ functionName, url, lineNumber }: ProfileNode['callFrame']): str
   return `${functionName || '(anonymous)'} ${shown ? `${shown}:${lineNumber + 1}` : ''}`.trim();
 };
 
+/** The package (node_modules) or repository folder a frame's code is in: to see which layer the time is spent in. */
+const area = ({ url, functionName }: ProfileNode['callFrame']): string => {
+  const path = url.replace(/^file:\/\//, '');
+  if (!path) return functionName.startsWith('(') ? functionName : '(native)';
+  if (path.startsWith('node:')) return 'node internals';
+  const inModules = path.lastIndexOf('node_modules/');
+  if (inModules >= 0) {
+    const [scope, name] = path.slice(inModules + 13).split('/');
+    return scope.startsWith('@') ? `${scope}/${name}` : scope;
+  }
+  return relative('.', path).split('/').slice(0, 2).join('/');
+};
+const byArea = new Map<string, number>();
 const self = new Map<string, number>();
 const total = new Map<string, number>();
 for (const sample of profile.samples) {
   const leaf = byId.get(sample)!;
   self.set(where(leaf.callFrame), (self.get(where(leaf.callFrame)) ?? 0) + 1);
+  byArea.set(area(leaf.callFrame), (byArea.get(area(leaf.callFrame)) ?? 0) + 1);
   const onStack = new Set<string>();
   for (let id: number | undefined = sample; id !== undefined; id = parent.get(id))
     onStack.add(where(byId.get(id)!.callFrame));
@@ -64,3 +79,5 @@ console.log('self');
 console.table(table(self));
 console.log('total');
 console.table(table(total));
+console.log('self by package or repository folder');
+console.table(table(byArea));
