@@ -17,6 +17,7 @@ import { datasetRows } from '../functions/simulate/messages';
 import { trainRequestSchema } from '../functions/train/request';
 import { runTraining } from '../functions/train/run';
 import { loadConfig } from '../shared/config';
+import { readReading } from '../shared/kafka-reading';
 import { PREPARED_OPTIONS } from '../shared/dataset';
 import { ModelRegistry } from '../shared/model-registry';
 import { S3ObjectStore } from '../shared/object-store';
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
   };
   for (let r = 0; r < repeats; r++) {
     const state = JSON.parse(JSON.stringify(warmed)) as PartitionWindows;
+    await time('of which decode (shared/kafka-reading)', () => timed.map(readReading));
     const advanced = await time('decode + feature windows', () => advanceWindows(state, timed, manifest.featureSpec));
     const block = await time('feature block', () => featureBlock(advanced.inputs, forecaster.featureCount));
     const { levels } = await time('ONNX (one run for the batch)', () => forecaster.forecast(block));
@@ -91,7 +93,9 @@ async function main(): Promise<void> {
   const stages = Object.fromEntries(
     Object.entries(samples).map(([stage, us]) => [stage, Number(median(us.slice(1)).toFixed(2))]),
   );
-  const total = Object.values(stages).reduce((sum, us) => sum + us, 0);
+  const total = Object.entries(stages)
+    .filter(([stage]) => !stage.startsWith('of which'))
+    .reduce((sum, [, us]) => sum + us, 0);
   console.table(Object.entries(stages).map(([stage, us]) => ({ stage, 'µs/record': us })));
   console.log(`total ${total.toFixed(1)} µs/record → ${Math.round(1e6 / total)} records/s of CPU on one core`);
   saveResult('infer-stages', {

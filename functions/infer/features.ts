@@ -117,6 +117,10 @@ export function advanceWindows(
 /** Row-major float32 features with NaN for missing: the model's input layout. */
 export function featureBlock(inputs: readonly FeatureInput[], width: number): Float32Array {
   const block = new Float32Array(inputs.length * width);
-  inputs.forEach((input, row) => input.features.forEach((v, col) => (block[row * width + col] = v ?? NaN)));
+  // Plain loops: two closures per value cost as much as the model run on a 1000-record batch.
+  for (let row = 0; row < inputs.length; row++) {
+    const { features } = inputs[row];
+    for (let col = 0; col < features.length; col++) block[row * width + col] = features[col] ?? NaN;
+  }
   return block;
 }
