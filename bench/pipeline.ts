@@ -1,5 +1,5 @@
 /**
- * The whole path on the real services: simulate (handler, in a process of its own) → Kafka → the event-source emulator
+ * The whole path on the real services: simulate (handler) → Kafka → the event-source emulator
  * (MappingWorker, the sink's serverless.yml settings unless overridden) → sink (handler) → Parquet in MinIO.
  *   npm run bench:pipeline [-- <readings per station> <stations> <rate msg/s> <batchSize> <window s>]
  * Measures sustained records/s and produce-to-visible latency: a record is visible when its partition's
@@ -7,10 +7,7 @@
  * Writes bench/results/pipeline-r<rate>-b<batchSize>-w<window>.json, with a breakdown of where the time went;
  * CPU_PROFILE=<file>.cpuprofile profiles the measured part (summarise it with bench/profile-summary.ts).
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
 import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
@@ -47,6 +44,7 @@ const context = {
 async function main(): Promise<void> {
   const kafka = await createKafka(config.kafka, 'bench-pipeline');
   await createTopics(kafka, [topic, `${topic}.dlq`]);
+  const { handler: simulate } = await import('../functions/simulate/handler');
   const { handler: sink } = await import('../functions/sink/handler');
   const invocations: InvocationSummary[] = [];
   const worker = new MappingWorker({
@@ -93,14 +91,14 @@ async function main(): Promise<void> {
     `producing ${total} readings (${stations} stations) at ${rate}/s to ${topic}; sink batch ${batchSize}, window ${windowSeconds} s`,
   );
   const cpuBefore = process.cpuUsage();
+  const produceStarted = performance.now();
+  let produceSeconds = 0;
   const { produced, ends } = await profiled(async () => {
-    const produced = await simulateElsewhere({
-      mode: 'sample',
-      count: perStation,
-      stations,
-      rate,
-      batchSize: Math.max(1, Math.round(rate / 10)),
-    });
+    const produced = await simulate(
+      { mode: 'sample', count: perStation, stations, rate, batchSize: Math.max(1, Math.round(rate / 10)) },
+      context,
+    );
+    produceSeconds = (performance.now() - produceStarted) / 1000;
     const ends = await endOffsets(kafka, topic);
     while ([...ends].some(([p, end]) => seen.get(p)! < end)) await sleep(100);
     return { produced, ends };
@@ -125,7 +123,7 @@ async function main(): Promise<void> {
     sinkWindowSeconds: windowSeconds,
     sustainedRecordsPerSecond: Math.round(total / ((last - first) / 1000)),
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) },
-    breakdown: breakdown(ends, invocations, total / produced.messagesPerSecond, (last - first) / 1000, cpu, total),
+    breakdown: breakdown(ends, invocations, produceSeconds, (last - first) / 1000, cpu, total),
   };
   const { breakdown: where, ...headline } = figures;
   console.table({
@@ -139,19 +137,10 @@ async function main(): Promise<void> {
   await store.delete(await store.list(topicPrefix(topic)));
 }
 
-/** Runs simulate in its own process (bench/support/simulate-process.ts): in Lambda and sls offline it is not the sink's thread. */
-async function simulateElsewhere(request: object): Promise<{ messagesPerSecond: number }> {
-  const script = join(__dirname, 'support', 'simulate-process.ts');
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, JSON.stringify(request)], {
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(stdout);
-}
-
 /**
  * Where the time went: how long producing took, how the records spread over the partitions (records are keyed by
  * station, so few stations load the partitions unevenly), how busy each partition's lane kept the sink, and this
- * process's CPU per record (the emulator's and the sink's; simulate runs in a process of its own).
+ * process's CPU per record (simulate, emulator and sink share it).
  */
 function breakdown(
   ends: Map<number, number>,
