@@ -4,12 +4,13 @@
  *   npm run bench:pipeline [-- <readings per station> <stations> <rate msg/s> <batchSize> <window s>]
  * Measures sustained records/s and produce-to-visible latency: a record is visible when its partition's
  * watermark passes it (readers see it from then on); its produce time is its Kafka CreateTime.
- * Writes bench/results/pipeline-r<rate>-b<batchSize>-w<window>.json.
+ * Writes bench/results/pipeline-r<rate>-b<batchSize>-w<window>.json, with a breakdown of where the time went;
+ * CPU_PROFILE=<file>.cpuprofile profiles the measured part (summarise it with bench/profile-summary.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context } from 'aws-lambda';
-import { MappingWorker } from 'serverless-offline-kafka';
+import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
 import { loadConfig } from '../shared/config';
 import { createKafka } from '../shared/kafka';
 import { readWatermark, topicPrefix } from '../shared/lake';
@@ -17,6 +18,7 @@ import { S3ObjectStore } from '../shared/object-store';
 import { datasetPath } from '../tests/support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../tests/support/kafka';
 import { saveResult } from './support/results';
+import { profiled } from './support/cpu-profile';
 import { percentile } from './support/stats';
 
 const [perStation = 4000, stations = 5, rate = 2000, batchSize = 5000, windowSeconds = 5] = process.argv
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
   await createTopics(kafka, [topic, `${topic}.dlq`]);
   const { handler: simulate } = await import('../functions/simulate/handler');
   const { handler: sink } = await import('../functions/sink/handler');
+  const invocations: InvocationSummary[] = [];
   const worker = new MappingWorker({
     mapping: {
       functionKey: 'sink',
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
       filterPatterns: [],
     },
     retry: { initialBackoffMs: 200, maxBackoffMs: 2000 },
-    onInvocation: () => undefined,
+    onInvocation: (summary) => invocations.push(summary),
     handler: (event) => sink(event, context),
   });
   await worker.start();
@@ -87,12 +90,20 @@ async function main(): Promise<void> {
   console.log(
     `producing ${total} readings (${stations} stations) at ${rate}/s to ${topic}; sink batch ${batchSize}, window ${windowSeconds} s`,
   );
-  const produced = await simulate(
-    { mode: 'sample', count: perStation, stations, rate, batchSize: Math.max(1, Math.round(rate / 10)) },
-    context,
-  );
-  const ends = await endOffsets(kafka, topic);
-  while ([...ends].some(([p, end]) => seen.get(p)! < end)) await sleep(100);
+  const cpuBefore = process.cpuUsage();
+  const produceStarted = performance.now();
+  let produceSeconds = 0;
+  const { produced, ends } = await profiled(async () => {
+    const produced = await simulate(
+      { mode: 'sample', count: perStation, stations, rate, batchSize: Math.max(1, Math.round(rate / 10)) },
+      context,
+    );
+    produceSeconds = (performance.now() - produceStarted) / 1000;
+    const ends = await endOffsets(kafka, topic);
+    while ([...ends].some(([p, end]) => seen.get(p)! < end)) await sleep(100);
+    return { produced, ends };
+  });
+  const cpu = process.cpuUsage(cpuBefore);
   watching = false;
   await watcher;
   await worker.stop();
@@ -112,15 +123,47 @@ async function main(): Promise<void> {
     sinkWindowSeconds: windowSeconds,
     sustainedRecordsPerSecond: Math.round(total / ((last - first) / 1000)),
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) },
+    breakdown: breakdown(ends, invocations, produceSeconds, (last - first) / 1000, cpu, total),
   };
+  const { breakdown: where, ...headline } = figures;
   console.table({
-    ...figures,
+    ...headline,
     latencyMs: `p50 ${figures.latencyMs.p50}, p95 ${figures.latencyMs.p95}, max ${figures.latencyMs.max}`,
   });
+  console.log('breakdown', where);
   saveResult(`pipeline-r${rate}-b${batchSize}-w${windowSeconds}`, figures);
 
   await deleteTopics(kafka, [topic, `${topic}.dlq`]);
   await store.delete(await store.list(topicPrefix(topic)));
+}
+
+/**
+ * Where the time went: how long producing took, how the records spread over the partitions (records are keyed by
+ * station, so few stations load the partitions unevenly), how busy each partition's lane kept the sink, and this
+ * process's CPU per record (simulate, emulator and sink share it).
+ */
+function breakdown(
+  ends: Map<number, number>,
+  invocations: InvocationSummary[],
+  produceSeconds: number,
+  seconds: number,
+  cpu: NodeJS.CpuUsage,
+  total: number,
+) {
+  const durations = invocations.map((i) => i.durationMs).sort((a, b) => a - b);
+  const partitions = [...ends.keys()].sort((a, b) => a - b);
+  const sinkSecondsOf = (p: number) =>
+    invocations.filter((i) => i.partition === p).reduce((sum, i) => sum + i.durationMs, 0) / 1000;
+  return {
+    produceSeconds: Number(produceSeconds.toFixed(2)),
+    endToEndSeconds: Number(seconds.toFixed(2)),
+    recordsPerPartition: partitions.map((p) => ends.get(p)),
+    sinkInvocations: invocations.length,
+    recordsPerInvocation: Math.round(total / Math.max(1, invocations.length)),
+    sinkInvocationMs: { p50: Math.round(percentile(durations, 50)), p95: Math.round(percentile(durations, 95)) },
+    sinkBusySecondsPerPartition: partitions.map((p) => Number(sinkSecondsOf(p).toFixed(2))),
+    cpuMicrosecondsPerRecord: Math.round((cpu.user + cpu.system) / total),
+  };
 }
 
 main().then(

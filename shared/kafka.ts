@@ -1,5 +1,4 @@
 import type { ConnectionOptions } from 'node:tls';
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
 import type { KafkaAuth, KafkaSettings } from './config';
@@ -71,9 +70,13 @@ async function sasl(auth: KafkaAuth, secrets: SecretReader): Promise<SASLOptions
       return undefined;
     case 'msk-iam':
       // The token is signed with the function's role for each new connection; the signer caches nothing.
+      // Loaded here, not at init: only msk-iam needs it.
       return {
         mechanism: 'oauthbearer',
-        oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region: auth.region })).token }),
+        oauthBearerProvider: async () => {
+          const { generateAuthToken } = await import('aws-msk-iam-sasl-signer-js');
+          return { value: (await generateAuthToken({ region: auth.region })).token };
+        },
       };
     default: {
       const user =

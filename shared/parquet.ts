@@ -1,5 +1,8 @@
 import { fromArrow, toArrowIPC, type ColumnTable } from 'arquero';
-import { Compression, readParquet, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from 'parquet-wasm';
+import type * as ParquetWasm from 'parquet-wasm';
+
+/** parquet-wasm compiles its WebAssembly as it loads: loaded on the first Parquet read or write, not at every init. */
+const parquetWasm = (): typeof ParquetWasm => require('parquet-wasm');
 
 /** Arrow types by column name (flechette type builders), to fix types instead of inferring them. */
 export type ArrowTypes = NonNullable<NonNullable<Parameters<typeof toArrowIPC>[1]>['types']>;
@@ -13,6 +16,7 @@ export function toParquet(
   types: ArrowTypes = {},
   { rowGroupRows }: { rowGroupRows?: number } = {},
 ): Uint8Array {
+  const { Compression, Table: WasmTable, writeParquet, WriterPropertiesBuilder } = parquetWasm();
   const ipc = toArrowIPC(table, { format: 'stream', types });
   let builder = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
   if (rowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(rowGroupRows);
@@ -21,5 +25,5 @@ export function toParquet(
 
 /** Parquet bytes → arquero table (timestamps as Date). */
 export function fromParquet(bytes: Uint8Array): ColumnTable {
-  return fromArrow(readParquet(bytes).intoIPCStream());
+  return fromArrow(parquetWasm().readParquet(bytes).intoIPCStream());
 }

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** Reads the text of a secret by its ARN. */
 export interface SecretReader {
@@ -12,12 +12,15 @@ export class SecretError extends Error {
 
 /**
  * AWS Secrets Manager (the function's role must allow secretsmanager:GetSecretValue on the secret). The
- * client is built on the first read, so processes that need no secret (KAFKA_AUTH=none) never build one.
+ * client is built (and its module loaded) on the first read, so processes that need no secret (KAFKA_AUTH=none) never
+ * build one.
  */
 class SecretsManagerReader implements SecretReader {
   private client?: SecretsManagerClient;
 
   async read(secretArn: string): Promise<string> {
+    // The SDK client module is loaded with the client, not at init.
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
     this.client ??= new SecretsManagerClient({});
     let value: string | undefined;
     try {

@@ -1,4 +1,11 @@
-import { FeatureWindowError, createFeatureWindow, pushReading, type FeatureSpec } from '@air-quality/preprocessing';
+import {
+  FeatureWindowError,
+  createFeatureWindow,
+  ownFeatureWindow,
+  pushReadingInPlace,
+  type FeatureSpec,
+  type FeatureWindowState,
+} from '@air-quality/preprocessing';
 import { recordPosition, type PlacedRecord } from '../../shared/kafka-event';
 import { readReading } from '../../shared/kafka-reading';
 import type { Reading } from '../../shared/schemas/reading';
@@ -43,6 +50,16 @@ export function advanceWindows(
   spec: FeatureSpec,
 ): AdvancedWindows {
   const windows = { ...state.windows };
+  // Each station's window is copied (and checked) once per batch, then advanced in place reading by reading.
+  const owned = new Set<string>();
+  const windowOf = (stationId: string): FeatureWindowState => {
+    if (!owned.has(stationId)) {
+      const stored = windows[stationId];
+      windows[stationId] = stored ? ownFeatureWindow(stored) : createFeatureWindow(spec);
+      owned.add(stationId);
+    }
+    return windows[stationId];
+  };
   const inputs: FeatureInput[] = [];
   const skipped: SkippedRecord[] = [];
   let alreadyHandled = 0;
@@ -66,12 +83,11 @@ export function advanceWindows(
     }
     const { reading } = read;
     try {
-      const pushed = pushReading(windows[reading.stationId] ?? createFeatureWindow(spec), {
+      const features = pushReadingInPlace(windowOf(reading.stationId), {
         timestamp: Date.parse(reading.observedAt),
         values: reading.readings,
       });
-      windows[reading.stationId] = pushed.state;
-      inputs.push({ reading, partition, offset, features: pushed.features.values });
+      inputs.push({ reading, partition, offset, features: features.values });
     } catch (error) {
       // Only the reading's own faults are skipped; a bad stored window or spec (BAD_STATE,
       // BAD_SPEC) would fail every reading, so it fails the batch instead.
@@ -101,10 +117,10 @@ export function advanceWindows(
 /** Row-major float32 features with NaN for missing: the model's input layout. */
 export function featureBlock(inputs: readonly FeatureInput[], width: number): Float32Array {
   const block = new Float32Array(inputs.length * width);
-  inputs.forEach((input, row) => {
-    input.features.forEach((v, col) => {
-      block[row * width + col] = v ?? NaN;
-    });
-  });
+  // Plain loops: two closures per value cost as much as the model run on a 1000-record batch.
+  for (let row = 0; row < inputs.length; row++) {
+    const { features } = inputs[row];
+    for (let col = 0; col < features.length; col++) block[row * width + col] = features[col] ?? NaN;
+  }
   return block;
 }

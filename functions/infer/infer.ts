@@ -1,4 +1,5 @@
-import { partitionsOf, recordPosition, type KafkaEvent } from '../../shared/kafka-event';
+import { partitionsOf, recordPosition, type KafkaEvent, type PlacedRecord } from '../../shared/kafka-event';
+import type { OnnxForecaster } from '../../shared/models/onnx-session';
 import { unchangedSince, versionsUnderClaim, type ObjectStore } from '../../shared/object-store';
 import type { MessageProducer } from '../../shared/producer';
 import { driftReport, type DriftReport } from './drift';
@@ -32,9 +33,28 @@ export interface BatchSummary {
   scoreMs: number;
 }
 
+/** Like Promise.all, but settles every promise before throwing the first failure: nothing runs on after the invocation. */
+async function allDone<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+/** What scoring one topic-partition of a batch found; inferBatch adds the partitions up. */
+interface PartitionOutcome {
+  scored: number;
+  alreadyHandled: number;
+  skipped: SkippedRecord[];
+  lakeKey?: string;
+  block?: Float32Array;
+  scoreMs: number;
+}
+
 /**
  * Scores one Kafka batch: per partition, advance the stations' windows, run the model, write the
- * predictions to the lake then the topic, and only then save the windows (see WindowStore).
+ * predictions to the lake and the topic, and only then save the windows (see WindowStore).
+ * Partitions are independent (each has its own state, claim and file), so they are scored concurrently.
  * Without a promoted model the batch is consumed unscored: there is nothing to predict with yet.
  */
 export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Promise<BatchSummary> {
@@ -53,59 +73,83 @@ export async function inferBatch(event: KafkaEvent, deps: InferDependencies): Pr
   const { manifest } = loaded.forecaster;
   summary.modelVersion = manifest.version;
   summary.reloaded = loaded.reloaded;
+  const outcomes = await allDone(partitionsOf(event).map((batch) => inferPartition(batch, loaded.forecaster, deps)));
   const blocks: Float32Array[] = [];
-  for (const batch of partitionsOf(event)) {
-    const { topic, partition } = batch[0];
-    const previous = await deps.windows.read(topic, partition, manifest.featureSpec);
-    let current = previous;
-    const advanced = advanceWindows(previous.state, batch, manifest.featureSpec);
-    summary.alreadyHandled += advanced.alreadyHandled;
-    summary.skipped.push(...advanced.skipped);
-    if (advanced.inputs.length) {
-      const block = featureBlock(advanced.inputs, loaded.forecaster.featureCount);
-      const started = performance.now();
-      const { levels } = await loaded.forecaster.forecast(block);
-      summary.scoreMs += performance.now() - started;
-      // A change model needs the current level: a reading without it gets no forecast, not a NaN one.
-      const scorable: FeatureInput[] = [];
-      const scorableLevels: number[] = [];
-      advanced.inputs.forEach((input, i) => {
-        if (Number.isFinite(levels[i])) {
-          scorable.push(input);
-          scorableLevels.push(levels[i]);
-        } else {
-          summary.skipped.push({
-            partition: input.partition,
-            offset: input.offset,
-            reason: 'unscorable',
-            detail: `${recordPosition({ topic, ...input })}: no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading`,
-          });
-        }
-      });
-      const predictions = toPredictions(scorable, scorableLevels, manifest);
-      if (predictions.length) {
-        const key = predictionsKey(deps.predictionsPrefix, manifest, topic, predictions[0]);
-        current = await deps.windows.claim(topic, partition, previous);
-        const claim = { key: deps.windows.key(topic, partition), etag: current.etag };
-        await deps.windows.fenced(topic, partition, async () => {
+  for (const outcome of outcomes) {
+    summary.scored += outcome.scored;
+    summary.alreadyHandled += outcome.alreadyHandled;
+    summary.skipped.push(...outcome.skipped);
+    summary.scoreMs += outcome.scoreMs;
+    if (outcome.lakeKey) summary.lakeKeys.push(outcome.lakeKey);
+    if (outcome.block) blocks.push(outcome.block);
+  }
+  if (blocks.length) summary.drift = driftReport(blocks, manifest.features, deps.driftThreshold);
+  return summary;
+}
+
+async function inferPartition(
+  batch: PlacedRecord[],
+  forecaster: OnnxForecaster,
+  deps: InferDependencies,
+): Promise<PartitionOutcome> {
+  const { manifest } = forecaster;
+  const { topic, partition } = batch[0];
+  const previous = await deps.windows.read(topic, partition, manifest.featureSpec);
+  let current = previous;
+  const advanced = advanceWindows(previous.state, batch, manifest.featureSpec);
+  const outcome: PartitionOutcome = {
+    scored: 0,
+    alreadyHandled: advanced.alreadyHandled,
+    skipped: advanced.skipped,
+    scoreMs: 0,
+  };
+  if (advanced.inputs.length) {
+    const block = featureBlock(advanced.inputs, forecaster.featureCount);
+    const started = performance.now();
+    const { levels } = await forecaster.forecast(block);
+    outcome.scoreMs = performance.now() - started;
+    // A change model needs the current level: a reading without it gets no forecast, not a NaN one.
+    const scorable: FeatureInput[] = [];
+    const scorableLevels: number[] = [];
+    advanced.inputs.forEach((input, i) => {
+      if (Number.isFinite(levels[i])) {
+        scorable.push(input);
+        scorableLevels.push(levels[i]);
+      } else {
+        outcome.skipped.push({
+          partition: input.partition,
+          offset: input.offset,
+          reason: 'unscorable',
+          detail: `${recordPosition({ topic, ...input })}: no forecast: the model's ${manifest.output.kind === 'change' ? `base ${manifest.output.base}` : 'output'} is missing for this reading`,
+        });
+      }
+    });
+    const predictions = toPredictions(scorable, scorableLevels, manifest);
+    if (predictions.length) {
+      const key = predictionsKey(deps.predictionsPrefix, manifest, topic, predictions[0]);
+      current = await deps.windows.claim(topic, partition, previous);
+      const claim = { key: deps.windows.key(topic, partition), etag: current.etag };
+      // The topic is at least once (consumers deduplicate on readingEventId), so the send need not wait for the
+      // fenced lake file; the state is written only once both are done.
+      await allDone<unknown>([
+        deps.windows.fenced(topic, partition, async () => {
           // Absent, or a failed attempt's file that this batch rewrites: either way only with this version.
           const version = (await versionsUnderClaim(deps.store, [key], claim)).get(key);
           await deps.store.put(key, predictionsParquet(predictions), {
             contentType: 'application/vnd.apache.parquet',
             ...unchangedSince(version),
           });
-        });
-        await deps.producer.send(deps.predictionsTopic, toMessages(predictions));
-        summary.lakeKeys.push(key);
-        summary.scored += predictions.length;
-      }
-      blocks.push(block);
+        }),
+        deps.producer.send(deps.predictionsTopic, toMessages(predictions)),
+      ]);
+      outcome.lakeKey = key;
+      outcome.scored = predictions.length;
     }
-    if (advanced.next.nextOffset !== previous.state.nextOffset)
-      await deps.windows.write(topic, partition, current, advanced.next);
+    outcome.block = block;
   }
-  if (blocks.length) summary.drift = driftReport(blocks, manifest.features, deps.driftThreshold);
-  return summary;
+  if (advanced.next.nextOffset !== previous.state.nextOffset)
+    await deps.windows.write(topic, partition, current, advanced.next);
+  return outcome;
 }
 
 export interface Readiness {

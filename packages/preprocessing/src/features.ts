@@ -217,10 +217,22 @@ export function pushReading(
   state: FeatureWindowState,
   reading: Reading,
 ): { state: FeatureWindowState; features: FeatureRow } {
+  const next = ownFeatureWindow(state);
+  return { state: next, features: pushReadingInPlace(next, reading) };
+}
+
+/** A checked deep copy of a window that the caller then advances with {@link pushReadingInPlace}. */
+export function ownFeatureWindow(state: FeatureWindowState): FeatureWindowState {
   checkState(state);
-  const next = cloneFeatureWindow(state);
-  const features = step(next, toEpochMs(reading.timestamp), reading.values);
-  return { state: next, features };
+  return cloneFeatureWindow(state);
+}
+
+/**
+ * pushReading without its check and copy, for many readings in a row: advances `state` itself, which must come
+ * from ownFeatureWindow or createFeatureWindow. A reading it refuses (NOT_HOURLY, OUT_OF_ORDER) leaves it unchanged.
+ */
+export function pushReadingInPlace(state: FeatureWindowState, reading: Reading): FeatureRow {
+  return step(state, toEpochMs(reading.timestamp), reading.values);
 }
 
 /** The feature row as an object keyed by feature name (plus `timestamp` as ISO-8601). */

@@ -95,6 +95,8 @@ export {
   createFeatureWindow,
   cloneFeatureWindow,
   pushReading,
+  ownFeatureWindow,
+  pushReadingInPlace,
   featureRowToObject,
   buildFeatures,
   buildFeaturesWithState,

@@ -164,6 +164,36 @@ describe('infer against the real broker and MinIO', () => {
     assert.deepEqual(await endOffsets(kafka, predictionsTopic), afterFirst);
   });
 
+  it('scores the partitions of one event on their own windows and files: the same readings give the same forecasts', async () => {
+    const sent = readings(0, 12);
+    const event = kafkaEvent(sent, 0, 2);
+    const summary = (await handler(
+      { ...event, records: { ...event.records, ...kafkaEvent(sent, 0, 3).records } },
+      context,
+    )) as BatchSummary;
+    assert.equal(summary.scored, 2 * sent.length);
+    assert.deepEqual(summary.lakeKeys, [
+      `${root}predictions/co_gt/h1/dt=2004-03-10/hour=18/${readingsTopic}+2+0000000000.parquet`,
+      `${root}predictions/co_gt/h1/dt=2004-03-10/hour=18/${readingsTopic}+3+0000000000.parquet`,
+    ]);
+    const [two, three] = await Promise.all(
+      summary.lakeKeys.map(async (key) => fromParquet((await store.get(key))!.body)),
+    );
+    assert.deepEqual(
+      Array.from(two!.array('kafka_partition') as ArrayLike<number>),
+      sent.map(() => 2),
+    );
+    assert.deepEqual(
+      Array.from(three!.array('value') as ArrayLike<number>),
+      Array.from(two!.array('value') as ArrayLike<number>),
+    );
+    const again = (await handler(
+      { ...event, records: { ...event.records, ...kafkaEvent(sent, 0, 3).records } },
+      context,
+    )) as BatchSummary;
+    assert.equal(again.alreadyHandled, 2 * sent.length);
+  });
+
   it('scores the readings of a batch that also holds a tombstone, a malformed record and a non-ASCII header, skipping the two by position', async () => {
     const event = kafkaEvent(readings(0, 3), 0, 1);
     const key = `${readingsTopic}-1`;

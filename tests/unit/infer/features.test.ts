@@ -118,6 +118,19 @@ describe('online features', () => {
     assert.equal(next.next.nextOffset, 8);
   });
 
+  it('leaves the state it advances from unchanged: a claim rewrites that state as it was read', () => {
+    const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
+    const sent = readings(table, 0, 6).map((reading, i) => asRecord(reading, i));
+    const read = JSON.parse(
+      JSON.stringify(advanceWindows(freshState(), sent.slice(0, 3), spec).next),
+    ) as PartitionWindows;
+    const snapshot = JSON.stringify(read);
+    const advanced = advanceWindows(read, sent.slice(3), spec);
+    assert.equal(advanced.inputs.length, 3);
+    assert.equal(JSON.stringify(read), snapshot);
+    assert.notEqual(JSON.stringify(advanced.next.windows), JSON.stringify(read.windows));
+  });
+
   it('fails the batch on a corrupt stored window instead of skipping every reading as out of order', () => {
     const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
     const [first] = readings(table, 0, 1);

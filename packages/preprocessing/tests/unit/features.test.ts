@@ -18,6 +18,8 @@ import {
   numbers,
   preprocess,
   pushReading,
+  pushReadingInPlace,
+  ownFeatureWindow,
   toFeatureMatrix,
   type FeatureSpec,
   type FeatureWindowState,
@@ -360,6 +362,30 @@ describe('online window', () => {
     assert.deepEqual(f2.values.slice(0, 2), [null, 2]);
     assert.equal(featureSpecKey(spec), featureSpecKey(s1.spec));
     assert.notEqual(featureSpecKey(spec), featureSpecKey({}));
+  });
+
+  it("advanced in place gives pushReading's rows, and a refused reading leaves it unchanged", () => {
+    const spec = xOnly({ emaSpans: [3], slopeWindows: [2] });
+    const hours = [0, 1, 2, 5, 6, 40].map((h) => ({ timestamp: T0 + h * H, values: { x: h % 3 === 0 ? null : h } }));
+    let pure = createFeatureWindow(spec);
+    const stored = JSON.stringify(pure);
+    const owned = ownFeatureWindow(pure);
+    for (const reading of hours) {
+      const pushed = pushReading(pure, reading);
+      pure = pushed.state;
+      assert.deepEqual(pushReadingInPlace(owned, reading), pushed.features);
+    }
+    assert.deepEqual(owned, pure);
+    const before = JSON.stringify(owned);
+    const code = (c: string) => (e: unknown) => e instanceof FeatureWindowError && e.code === c;
+    assert.throws(() => pushReadingInPlace(owned, { timestamp: T0, values: { x: 1 } }), code('OUT_OF_ORDER'));
+    assert.throws(
+      () => pushReadingInPlace(owned, { timestamp: T0 + 41 * H + 1, values: { x: 1 } }),
+      code('NOT_HOURLY'),
+    );
+    assert.equal(JSON.stringify(owned), before, 'refused readings change nothing');
+    assert.throws(() => ownFeatureWindow({ ...owned, history: { x: [1] } }), code('BAD_STATE'));
+    assert.equal(JSON.stringify(createFeatureWindow(spec)), stored);
   });
 
   it('tells which column a table lacks', () => {
