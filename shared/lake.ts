@@ -213,6 +213,19 @@ export async function listLakeFiles(store: ObjectStore, topic: string, range: Ti
     .sort();
 }
 
+/**
+ * The end (epoch ms) of the newest event-time folder holding a data file of `topic`, or undefined for an empty
+ * lake: where a window of "the last N days" of the stream ends (a replay's event times run ahead of the clock).
+ */
+export async function lakeEventTimeEnd(store: ObjectStore, topic: string): Promise<number | undefined> {
+  let end: number | undefined;
+  for (const key of await listLakeFiles(store, topic, { from: -Infinity, to: Infinity })) {
+    const folderEnd = parseDataFileKey(key)!.hourStartMs + HOUR_MS;
+    if (end === undefined || folderEnd > end) end = folderEnd;
+  }
+  return end;
+}
+
 export interface ReadLakeOptions {
   /** The columns of the result, in lake order (default: all); a reader of a few columns fetches and decodes less. */
   columns?: readonly string[];
