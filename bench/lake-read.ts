@@ -14,7 +14,7 @@ import pLimit from 'p-limit';
 import { loadConfig } from '../shared/config';
 import { listLakeFiles, readLake, topicPrefix, type ReadLakeOptions, type TimeRange } from '../shared/lake';
 import { S3ObjectStore } from '../shared/object-store';
-import { dropLake, readingsFromDataset, writeLake, type PlannedFile } from './support/lake';
+import { deletePrefix, readingsFromDataset, writeLake, type PlannedFile } from './support/lake';
 import { saveResult } from './support/results';
 import { median } from './support/stats';
 
@@ -36,6 +36,7 @@ function* compactedFiles(partitions: number, days: number, stationsPerPartition:
             stationId: `station-${String(p * stationsPerPartition + s).padStart(3, '0')}`,
             sequence: d * 1440 + minute,
             observedAtMs: T0 + d * DAY + minute * 60_000,
+            rowIndex: d * 1440 + minute + s * 10,
           });
         }
       }
@@ -51,6 +52,7 @@ function* replayFiles(hours: number): Generator<PlannedFile> {
       stationId: `station-${s}`,
       sequence: h,
       observedAtMs: T0 + h * HOUR_MS,
+      rowIndex: h + s * 3000,
     }));
     yield { partition: 0, startOffset: h * 3, emissions };
   }
@@ -114,7 +116,7 @@ async function scenario(
     }
     return { written: { scenario: name, ...written }, rows };
   } finally {
-    await dropLake(store, topicPrefix(topic));
+    await deletePrefix(store, topicPrefix(topic));
   }
 }
 

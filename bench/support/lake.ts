@@ -10,11 +10,12 @@ import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, type LakeRow
 import type { ObjectStore } from '../../shared/object-store';
 import { readDatasetText } from '../../tests/support/dataset';
 
-/** Where a reading sits: its station, per-station sequence and event time; its values come from the dataset. */
+/** Where a reading sits: its station, per-station sequence and event time; its values are dataset row `rowIndex` (modulo its length). */
 export interface Emission {
   stationId: string;
   sequence: number;
   observedAtMs: number;
+  rowIndex: number;
 }
 
 /** One lake file: the rows of one partition's offsets [startOffset, startOffset + emissions.length). */
@@ -26,13 +27,12 @@ export interface PlannedFile {
 
 const PUT_CONCURRENCY = 16;
 
-/** Readings built from the real dataset's rows (station s starts s × 10 rows later, as the simulator's replay does). */
+/** Lake rows built from the real (prepared) dataset's rows, as the simulator builds its readings. */
 export function readingsFromDataset(): (emission: Emission, partition: number, offset: number) => LakeRow {
   const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
   const rows = datasetRows(table);
-  return ({ stationId, sequence, observedAtMs }, partition, offset) => {
-    const station = Number(stationId.replace(/\D/g, '')) || 0;
-    const r = rows.reading({ stationId, sequence, rowIndex: (sequence + station * 10) % rows.length, observedAtMs });
+  return ({ stationId, sequence, observedAtMs, rowIndex }, partition, offset) => {
+    const r = rows.reading({ stationId, sequence, rowIndex: rowIndex % rows.length, observedAtMs });
     return {
       eventId: r.eventId,
       stationId,
@@ -84,8 +84,8 @@ export async function writeLake(
   return { files: count, rows, bytes, encodeMs: Math.round(encodeMs) };
 }
 
-/** Removes everything under the topic's lake prefix (a benchmark's own). */
-export async function dropLake(store: ObjectStore, prefix: string): Promise<void> {
+/** Removes everything under a prefix of the benchmark's own. */
+export async function deletePrefix(store: ObjectStore, prefix: string): Promise<void> {
   const keys = await store.list(prefix);
   for (let i = 0; i < keys.length; i += 1000) await store.delete(keys.slice(i, i + 1000));
 }
