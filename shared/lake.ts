@@ -241,7 +241,7 @@ interface DecodedFile {
 }
 
 function requestedColumns(columns: readonly string[]): string[] {
-  const unknown = columns.filter((c) => !(c in LAKE_TYPES));
+  const unknown = columns.filter((c) => !LAKE_COLUMNS.includes(c));
   if (unknown.length > 0 || columns.length === 0)
     throw new RangeError(
       `readLake columns must be a non-empty list of lake columns; ${unknown.length > 0 ? `unknown: ${unknown.join(', ')}` : 'got none'}. Lake columns: ${LAKE_COLUMNS.join(', ')}.`,
