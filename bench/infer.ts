@@ -55,12 +55,13 @@ const predictionsOnTopic = async (kafka: Kafka): Promise<number> =>
 async function main(): Promise<void> {
   const kafka = await createKafka(config.kafka, 'bench-infer');
   await createTopics(kafka, [...readingsTopics, config.topics.predictions]);
-  const model = await runTraining(trainRequestSchema.parse({}), {
+  const model = await runTraining(trainRequestSchema.parse({ source: 'reference' }), {
     store,
     registry: new ModelRegistry(store),
     readingsTopic: config.topics.readings,
     now: () => new Date(),
   });
+  if (model.outcome === 'skipped') throw new Error(model.reason);
 
   const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
   const rows = datasetRows(table);

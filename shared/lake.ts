@@ -25,7 +25,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { JsonDocument } from './json-document';
 import type { ObjectStore } from './object-store';
-import { fromParquet, toParquet, type ArrowTypes } from './parquet';
+import { readParquetColumns, toParquet, type ArrowTypes, type ColumnValues } from './parquet';
 import type { Reading } from './schemas/reading';
 
 const LAKE_ROOT = 'lake';
@@ -59,7 +59,7 @@ const LAKE_TYPES: ArrowTypes = {
   partition: int32(),
   offset: int64(),
 };
-const LAKE_COLUMNS = Object.keys(LAKE_TYPES);
+export const LAKE_COLUMNS = Object.keys(LAKE_TYPES);
 
 export const topicPrefix = (topic: string): string => `${LAKE_ROOT}/${topic}/`;
 
@@ -296,8 +296,8 @@ export interface TimeRange {
   to: number;
 }
 
-/** Object reads in flight. */
-const READ_CONCURRENCY = 16;
+/** Object reads in flight: enough to hide MinIO/S3 latency behind the decoding of files already fetched. */
+const READ_CONCURRENCY = 32;
 
 /** Beyond this many days one listing of the whole topic is cheaper than one listing per day. */
 const MAX_DAY_LISTINGS = 31;
@@ -305,15 +305,23 @@ const MAX_DAY_LISTINGS = 31;
 /** A listing is retried this often when compaction records a day between the state read and the listing. */
 const MAX_LISTING_ATTEMPTS = 5;
 
+/**
+ * The key prefixes whose listings hold every data file of the range: one `dt=YYYY-MM-DD/` folder per UTC day it
+ * touches (the hour folders below a day folder are in its listing), or the whole topic for long or open ranges.
+ */
+export function lakeFolderPrefixes(topic: string, range: TimeRange): string[] {
+  const firstDay = Math.floor(range.from / DAY_MS) * DAY_MS;
+  const days = Math.ceil((range.to - firstDay) / DAY_MS);
+  if (!(days <= MAX_DAY_LISTINGS)) return [topicPrefix(topic)];
+  return Array.from(
+    { length: days },
+    (_, i) => `${topicPrefix(topic)}dt=${new Date(firstDay + i * DAY_MS).toISOString().slice(0, 10)}/`,
+  );
+}
+
 /** Data file keys of `topic` in the day folders the range overlaps. */
 async function listDayFolders(store: ObjectStore, topic: string, range: TimeRange): Promise<string[]> {
-  const firstDay = dayStart(range.from);
-  const days = Math.ceil((range.to - firstDay) / DAY_MS);
-  const prefixes =
-    days > MAX_DAY_LISTINGS
-      ? [topicPrefix(topic)]
-      : Array.from({ length: days }, (_, i) => `${topicPrefix(topic)}dt=${isoDay(firstDay + i * DAY_MS)}/`);
-  return (await Promise.all(prefixes.map((p) => store.list(p)))).flat();
+  return (await Promise.all(lakeFolderPrefixes(topic, range).map((p) => store.list(p)))).flat();
 }
 
 const sameCompaction = (a: ReadonlyMap<number, PartitionView>, b: ReadonlyMap<number, PartitionView>): boolean =>
@@ -345,39 +353,209 @@ export async function listLakeFiles(store: ObjectStore, topic: string, range: Ti
   );
 }
 
-const emptyLakeTable = (): ColumnTable => aqTable(Object.fromEntries(LAKE_COLUMNS.map((c) => [c, []])), LAKE_COLUMNS);
-
-/** The files' tables in order, or undefined when one is gone since the listing (a compaction deleted it). */
-async function fetchLakeFiles(store: ObjectStore, files: readonly VisibleFile[]): Promise<ColumnTable[] | undefined> {
-  const limit = pLimit(READ_CONCURRENCY);
-  const objects = await Promise.all(files.map((file) => limit(() => store.get(file.key))));
-  if (objects.some((object) => object === undefined)) return undefined;
-  return objects.map((object) => fromParquet(object!.body));
+/**
+ * The end (epoch ms) of the newest event-time folder holding a data file of `topic`, or undefined for an empty
+ * lake: where a window of "the last N days" of the stream ends (a replay's event times run ahead of the clock).
+ */
+export async function lakeEventTimeEnd(store: ObjectStore, topic: string): Promise<number | undefined> {
+  let end: number | undefined;
+  for (const file of await listLakeFiles(store, topic, { from: -Infinity, to: Infinity })) {
+    const folderEnd = Date.parse(file.day) + DAY_MS;
+    if (end === undefined || folderEnd > end) end = folderEnd;
+  }
+  return end;
 }
 
-/** The counted rows of the files' tables in the range, as one table ordered by (observedAt, stationId, sequence). */
-function assembleRows(tables: ColumnTable[], files: readonly VisibleFile[], range: TimeRange): ColumnTable {
-  const below = new Map(files.map((f) => [f.partition, f.offsetsBelow]));
-  const [first, ...rest] = tables;
-  return first
-    .concat(...rest)
-    .filter(
-      aqEscape(
-        (d: { partition: number; offset: number; observedAt: Date }) =>
-          d.offset < below.get(d.partition)! && +d.observedAt >= range.from && +d.observedAt < range.to,
-      ),
-    )
-    .orderby('observedAt', 'stationId', 'sequence')
-    .reify();
+export interface ReadLakeOptions {
+  /** The columns of the result, in lake order (default: all); a reader of a few columns fetches and decodes less. */
+  columns?: readonly string[];
 }
 
-/** Every accepted reading of `topic` observed in the range, exactly once (listLakeFiles), as one table. */
-export async function readLake(store: ObjectStore, topic: string, range: TimeRange): Promise<ColumnTable> {
+/** What the reader needs of every file whatever the caller asks: visibility, the range and the row order. */
+const ROW_KEY_COLUMNS = ['observedAt', 'stationId', 'sequence', 'partition', 'offset'];
+
+/** One file's decoded columns and the indices of its rows the reader keeps. */
+interface DecodedFile {
+  columns: Map<string, ColumnValues>;
+  keep: Uint32Array;
+}
+
+function requestedColumns(columns: readonly string[]): string[] {
+  const unknown = columns.filter((c) => !LAKE_COLUMNS.includes(c));
+  if (unknown.length > 0 || columns.length === 0)
+    throw new RangeError(
+      `readLake columns must be a non-empty list of lake columns; ${unknown.length > 0 ? `unknown: ${unknown.join(', ')}` : 'got none'}. Lake columns: ${LAKE_COLUMNS.join(', ')}.`,
+    );
+  return LAKE_COLUMNS.filter((c) => columns.includes(c));
+}
+
+/** Indices of the rows that are committed and observed in the range: a loop over the columns, no row objects. */
+function visibleRows(
+  columns: Map<string, ColumnValues>,
+  range: TimeRange,
+  committed: Map<number, number>,
+): Uint32Array {
+  const observedAt = columns.get('observedAt')!;
+  const partition = columns.get('partition')!;
+  const offset = columns.get('offset')!;
+  const keep = new Uint32Array(observedAt.length);
+  let kept = 0;
+  for (let i = 0; i < observedAt.length; i++) {
+    const t = observedAt[i] as number;
+    if (t >= range.from && t < range.to && (offset[i] as number) < committed.get(partition[i] as number)!)
+      keep[kept++] = i;
+  }
+  return keep.subarray(0, kept);
+}
+
+/** Runs of consecutive rows of one file, in result order: the result is copied run by run. */
+interface Runs {
+  file: number[];
+  start: number[];
+  length: number[];
+}
+
+/** The sort keys of one file's kept rows: (observedAt, station's rank among all stations read, sequence). */
+interface FileKeys {
+  observedAt: ColumnValues;
+  station: Int32Array;
+  sequence: ColumnValues;
+  keep: Uint32Array;
+}
+
+function fileKeys(files: DecodedFile[]): FileKeys[] {
+  const names = new Set<string>();
+  for (const f of files) {
+    const stations = f.columns.get('stationId')!;
+    for (const i of f.keep) names.add(stations[i] as string);
+  }
+  const rank = new Map([...names].sort().map((name, i) => [name, i]));
+  return files.map((f) => {
+    const stations = f.columns.get('stationId')!;
+    const station = new Int32Array(stations.length);
+    for (const i of f.keep) station[i] = rank.get(stations[i] as string)!;
+    return { observedAt: f.columns.get('observedAt')!, station, sequence: f.columns.get('sequence')!, keep: f.keep };
+  });
+}
+
+const compareRows = (a: FileKeys, i: number, b: FileKeys, j: number): number =>
+  (a.observedAt[i] as number) - (b.observedAt[j] as number) ||
+  a.station[i]! - b.station[j]! ||
+  (a.sequence[i] as number) - (b.sequence[j] as number);
+
+/** A file's kept rows in key order: usually they are already (the sink and compaction write sorted runs). */
+function sortedKeep(keys: FileKeys): Uint32Array {
+  const { keep } = keys;
+  for (let k = 1; k < keep.length; k++) {
+    if (compareRows(keys, keep[k - 1]!, keys, keep[k]!) > 0)
+      return Uint32Array.from([...keep].sort((i, j) => compareRows(keys, i, keys, j)));
+  }
+  return keep;
+}
+
+/**
+ * The result order (observedAt, stationId, sequence) as runs: a k-way merge of the files' sorted rows that takes,
+ * from the file with the smallest head, every row up to the next file's head at once (a heap of file cursors).
+ */
+function resultRuns(files: DecodedFile[]): Runs {
+  const keys = fileKeys(files);
+  const rows = keys.map(sortedKeep);
+  const cursor = new Uint32Array(files.length);
+  const head = (f: number) => rows[f]![cursor[f]!]!;
+  // Equal keys keep file order, so the merge is stable.
+  const less = (f: number, g: number) => (compareRows(keys[f]!, head(f), keys[g]!, head(g)) || f - g) < 0;
+  const heap = rows.flatMap((r, f) => (r.length > 0 ? [f] : []));
+  const siftDown = (at: number) => {
+    for (;;) {
+      const left = 2 * at + 1;
+      if (left >= heap.length) return;
+      const child = left + 1 < heap.length && less(heap[left + 1]!, heap[left]!) ? left + 1 : left;
+      if (!less(heap[child]!, heap[at]!)) return;
+      [heap[at], heap[child]] = [heap[child]!, heap[at]!];
+      at = child;
+    }
+  };
+  for (let at = (heap.length >> 1) - 1; at >= 0; at--) siftDown(at);
+  const runs: Runs = { file: [], start: [], length: [] };
+  const emit = (f: number, row: number) => {
+    const last = runs.file.length - 1;
+    if (last >= 0 && runs.file[last] === f && runs.start[last]! + runs.length[last]! === row) runs.length[last]! += 1;
+    else {
+      runs.file.push(f);
+      runs.start.push(row);
+      runs.length.push(1);
+    }
+  };
+  while (heap.length > 0) {
+    const f = heap[0]!;
+    const fileRows = rows[f]!;
+    // The smallest head among the other files bounds how far this file can go before they take over.
+    const next = heap.length > 1 ? (heap.length > 2 && less(heap[2]!, heap[1]!) ? heap[2]! : heap[1]!) : -1;
+    do emit(f, fileRows[cursor[f]++]!);
+    while (cursor[f]! < fileRows.length && (next < 0 || !less(next, f)));
+    if (cursor[f] === fileRows.length) {
+      const last = heap.pop()!;
+      if (heap.length > 0) heap[0] = last;
+    }
+    siftDown(0);
+  }
+  return runs;
+}
+
+/** One result column copied from the files run by run: a Float64Array unless it has missing values or text. */
+function gather(files: DecodedFile[], name: string, runs: Runs): ColumnValues {
+  const sources = files.map((f) => f.columns.get(name)!);
+  const total = runs.length.reduce((n, l) => n + l, 0);
+  const dense = sources.every((s) => s instanceof Float64Array);
+  const out = dense ? new Float64Array(total) : new Array<unknown>(total);
+  let at = 0;
+  for (let r = 0; r < runs.file.length; r++) {
+    const source = sources[runs.file[r]!]!;
+    const start = runs.start[r]!;
+    const length = runs.length[r]!;
+    if (dense) (out as Float64Array).set((source as Float64Array).subarray(start, start + length), at);
+    else for (let k = 0; k < length; k++) out[at + k] = source[start + k];
+    at += length;
+  }
+  return out;
+}
+
+const emptyLakeTable = (columns: readonly string[]): ColumnTable =>
+  aqTable(Object.fromEntries(columns.map((c) => [c, []])), [...columns]);
+
+/**
+ * Every accepted reading of `topic` observed in the range, exactly once (listLakeFiles), as one table ordered by
+ * (observedAt, stationId, sequence); observedAt and sourceTime are epoch milliseconds. Files are fetched in
+ * parallel and decoded as they arrive, reading only the asked columns (and those the reader needs), and the table
+ * is built once from the counted rows. A file deleted since the listing (a compaction replaced it) means list again.
+ */
+export async function readLake(
+  store: ObjectStore,
+  topic: string,
+  range: TimeRange,
+  options: ReadLakeOptions = {},
+): Promise<ColumnTable> {
+  const columns = requestedColumns(options.columns ?? LAKE_COLUMNS);
+  const read = [...new Set([...columns, ...ROW_KEY_COLUMNS])];
   for (let attempt = 1; attempt <= MAX_LISTING_ATTEMPTS; attempt++) {
-    const files = await listLakeFiles(store, topic, range);
-    if (files.length === 0) return emptyLakeTable();
-    const tables = await fetchLakeFiles(store, files);
-    if (tables) return assembleRows(tables, files, range);
+    const listed = await listLakeFiles(store, topic, range);
+    if (listed.length === 0) return emptyLakeTable(columns);
+    const counted = new Map(listed.map((f) => [f.partition, f.offsetsBelow]));
+    const limit = pLimit(READ_CONCURRENCY);
+    const files = await Promise.all(
+      listed.map((file) =>
+        limit(async (): Promise<DecodedFile | undefined> => {
+          const object = await store.get(file.key);
+          if (!object) return undefined;
+          const decoded = await readParquetColumns(object.body, read);
+          return { columns: decoded.columns, keep: visibleRows(decoded.columns, range, counted) };
+        }),
+      ),
+    );
+    if (files.every((f) => f !== undefined)) {
+      const runs = resultRuns(files);
+      return aqTable(Object.fromEntries(columns.map((c) => [c, gather(files, c, runs)])), columns);
+    }
   }
   throw new Error(
     `Files of ${topicPrefix(topic)} were deleted between listing and reading ${MAX_LISTING_ATTEMPTS} times in a row (compaction replaces small files); is something else deleting lake files? Read again.`,

@@ -96,6 +96,10 @@ function analysePollutant(
   };
 }
 
+/** The shortest hourly series the report can analyse: two seasonal periods and twice the ACF lags. */
+export const minimumReportHours = (options: Pick<ReportOptions, 'period' | 'nlags'>): number =>
+  Math.max(2 * options.period, 2 * options.nlags);
+
 export function analyse(table: ColumnTable, options: ReportOptions): ReportAnalysis {
   const measures = options.measures ?? COLUMN_IDS.filter((id) => table.columnIndex(id) >= 0);
   requireColumns(table, measures, 'measures');
@@ -103,7 +107,7 @@ export function analyse(table: ColumnTable, options: ReportOptions): ReportAnaly
   // One row per hour from the first to the last; absent hours become all-missing rows.
   const { table: hourly } = regularizeHourly(table);
   const stamps = timestamps(hourly, 'the report');
-  const minimumHours = Math.max(2 * options.period, 2 * options.nlags);
+  const minimumHours = minimumReportHours(options);
   if (stamps.length < minimumHours) {
     throw new Error(
       `The table spans ${stamps.length} hours; the report needs at least ${minimumHours} (two periods and twice the ACF lags). Report on a longer window.`,

@@ -9,6 +9,12 @@ const store = new S3ObjectStore(config.s3);
 
 export const handler = lambdaHandler(reportEventSchema, async (request) => {
   const run = await runReport(request, { store, topic: config.topics.readings });
+  if (run.outcome === 'skipped') {
+    // Not an error: the stream has not delivered enough yet. The tick says so and writes nothing.
+    metrics.addMetric('ReportSkipped', MetricUnit.Count, 1);
+    logger.warn('report skipped', { ...run });
+    return run;
+  }
   const bytes = run.artifacts.reduce((sum, a) => sum + a.bytes, 0);
   metrics.addMetric('ReportArtifactsWritten', MetricUnit.Count, run.artifacts.length);
   metrics.addMetric('ReportBytesWritten', MetricUnit.Bytes, bytes);
@@ -18,6 +24,7 @@ export const handler = lambdaHandler(reportEventSchema, async (request) => {
     prefix: run.prefix,
     source: run.source,
     origin: run.origin,
+    window: run.window,
     rows: run.rows,
     artifacts: run.artifacts.length,
     bytes,

@@ -9,13 +9,21 @@ import {
 } from '@air-quality/preprocessing';
 import { z } from 'zod';
 import { resolveDataset } from '../../shared/dataset';
-import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
+import {
+  lakeEventTimeEnd,
+  readLake,
+  SourceUnavailableError,
+  stationReadings,
+  topicPrefix,
+  type TimeRange,
+} from '../../shared/lake';
 import { linkExpirySchema } from '../../shared/link-expiry';
 import type { ObjectPresigner, ObjectStore } from '../../shared/object-store';
 import { requestOrScheduledEvent } from '../../shared/scheduled-event';
 import { readingSchema } from '../../shared/schemas/reading';
 import { allowed, strictRequest } from '../../shared/validation';
 import type { RenderOptions } from './charts/render';
+import { minimumReportHours } from './analyse';
 import { ReportOptionsSchema } from './options';
 import { buildReport, type Artifact } from './report';
 import { shareReport, type ReportShare } from './share';
@@ -28,18 +36,30 @@ const instant = (field: string) =>
     })
     .transform((iso) => Date.parse(iso));
 
+/** Days of event time a lake report covers when the request names no range. */
+const DEFAULT_LAKE_DAYS = 7;
+const DAY_MS = 24 * 3_600_000;
+const daysError = allowed('days must be an integer from 1 to 3660');
+
 const requestShape = {
   source: z
     .enum(['reference', 'lake'], {
       error: allowed(
-        'source must be "reference" (the UCI dataset staged in the bucket) or "lake" (the readings the sink wrote)',
+        'source must be "lake" (the readings the sink wrote, the default) or "reference" (the UCI dataset staged in the bucket)',
       ),
     })
-    .default('reference'),
+    .default('lake'),
   /** Start of the reported range (inclusive). */
   from: instant('from').optional(),
   /** End of the reported range (exclusive). */
   to: instant('to').optional(),
+  /** Lake only, without from/to: the last N days of event time, up to the newest hour the lake holds. */
+  days: z
+    .number({ error: daysError })
+    .int({ error: daysError })
+    .min(1, { error: daysError })
+    .max(3660, { error: daysError })
+    .optional(),
   /** One station of the lake; without it the report is on the hourly mean over all stations. */
   stationId: readingSchema.shape.stationId.optional(),
   ...ReportOptionsSchema.shape,
@@ -53,6 +73,10 @@ export const reportRequestSchema = strictRequest(requestShape)
     path: ['to'],
     error: 'to must be later than from (the range is [from, to))',
   })
+  .refine((r) => r.days === undefined || (r.source === 'lake' && r.from === undefined && r.to === undefined), {
+    path: ['days'],
+    error: 'days sets the window of a lake report that names no range: drop days, or drop from/to (with source "lake")',
+  })
   .refine((r) => r.stationId === undefined || r.source === 'lake', {
     path: ['stationId'],
     error:
@@ -61,7 +85,7 @@ export const reportRequestSchema = strictRequest(requestShape)
 
 export type ReportRequest = z.output<typeof reportRequestSchema>;
 
-/** The handler's event: a request, or a bare hourly schedule tick, which reports on the whole reference dataset with default options. */
+/** The handler's event: a request, or a bare hourly schedule tick, which reports on the lake's last DEFAULT_LAKE_DAYS days with default options. */
 export const reportEventSchema = requestOrScheduledEvent(reportRequestSchema, {});
 
 /** ' from … to …' for a bounded range, '' for everything. */
@@ -69,6 +93,8 @@ const rangeText = (from: number | undefined, to: number | undefined) =>
   from === undefined && to === undefined
     ? ''
     : ` from ${from === undefined ? 'the start' : toIso(from)} to ${to === undefined ? 'the end' : toIso(to)}`;
+
+const finite = (ms: number) => (Number.isFinite(ms) ? ms : undefined);
 
 const firstAtOrAfter = (sorted: number[], t: number) => {
   const i = sorted.findIndex((v) => v >= t);
@@ -91,40 +117,79 @@ function withinRange(table: ColumnTable, from: number | undefined, to: number | 
   return sorted.slice(start, end);
 }
 
+/** What the lake source read: the report table, or why there is nothing to report on yet. */
+type LakeReadings =
+  | { table: ColumnTable; origin: string; window: TimeRange }
+  | { skipped: string; origin: string; window?: TimeRange; rows: number };
+
+/** The request's range, or the last `days` (DEFAULT_LAKE_DAYS) days up to the end of the newest hour in the lake. */
+async function lakeWindow(store: ObjectStore, topic: string, request: ReportRequest): Promise<TimeRange | undefined> {
+  if (request.from !== undefined || request.to !== undefined)
+    return { from: request.from ?? -Infinity, to: request.to ?? Infinity };
+  const end = await lakeEventTimeEnd(store, topic);
+  return end === undefined ? undefined : { from: end - (request.days ?? DEFAULT_LAKE_DAYS) * DAY_MS, to: end };
+}
+
+/** Hours from the first reading's hour to the last's: the length of the series analyse() regularises. */
+function hoursSpanned(observedAt: ArrayLike<number>): number {
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < observedAt.length; i++) {
+    first = Math.min(first, observedAt[i]!);
+    last = Math.max(last, observedAt[i]!);
+  }
+  return observedAt.length === 0 ? 0 : Math.floor(last / 3_600_000) - Math.floor(first / 3_600_000) + 1;
+}
+
 /**
- * The lake's readings in the range as a report table. Without a station, analyse()'s hourly
- * regularisation averages the stations' readings of each hour: a network-wide mean.
+ * The lake's readings in the window as a report table. Without a station, analyse()'s hourly regularisation
+ * averages the stations' readings of each hour: one network-wide series per tick. An empty or too short window is
+ * not an error (the stream may just have started): the result says what is missing.
  */
-async function lakeReadings(
-  store: ObjectStore,
-  topic: string,
-  { from, to, stationId }: ReportRequest,
-): Promise<ColumnTable> {
-  const all = await readLake(store, topic, { from: from ?? -Infinity, to: to ?? Infinity });
+async function lakeReadings(store: ObjectStore, topic: string, request: ReportRequest): Promise<LakeReadings> {
+  const { stationId } = request;
+  const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
+  const origin = `${where} (${stationId === undefined ? 'all stations' : `station ${stationId}`})`;
+  const window = await lakeWindow(store, topic, request);
+  if (!window)
+    return {
+      skipped: `The lake ${where} holds no readings yet: the sink has not written any. Stream readings (simulate, sink) first, or report on {"source":"reference"}.`,
+      origin,
+      rows: 0,
+    };
+  const range = rangeText(finite(window.from), finite(window.to));
+  const all = await readLake(store, topic, window, { columns: ['observedAt', 'stationId', ...COLUMN_IDS] });
+  if (all.numRows() === 0)
+    return {
+      skipped: `The lake ${where} holds no readings${range}. Report on a range the sink has filled, or on {"source":"reference"}.`,
+      origin,
+      window,
+      rows: 0,
+    };
   const rows = stationId === undefined ? all : stationReadings(all, stationId);
   if (rows.numRows() === 0) {
-    const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
     throw new SourceUnavailableError(
-      all.numRows() === 0
-        ? `The lake ${where} holds no readings${rangeText(from, to)} yet: the sink has not written any. Report on {"source":"reference"}, or on a range the sink has filled.`
-        : `The lake ${where} has no readings of station ${stationId}${rangeText(from, to)}; stations there: ${[...new Set(all.array('stationId') as string[])].join(', ')}.`,
+      `The lake ${where} has no readings of station ${stationId}${range}; stations there: ${[...new Set(all.array('stationId') as string[])].join(', ')}.`,
     );
   }
-  return rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS);
+  const hours = hoursSpanned(rows.array('observedAt') as ArrayLike<number>);
+  const needed = minimumReportHours(request);
+  if (hours < needed)
+    return {
+      skipped: `The lake ${where} holds ${hours} hours of readings${range} (${rows.numRows()} rows); the report needs at least ${needed} (two periods and twice the ACF lags). Let the stream run longer, or ask for more days.`,
+      origin,
+      window,
+      rows: rows.numRows(),
+    };
+  return { table: rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS), origin, window };
 }
 
 async function loadReadings(
   request: ReportRequest,
   store: ObjectStore,
   topic: string,
-): Promise<{ table: ColumnTable; origin: string }> {
-  if (request.source === 'lake') {
-    const station = request.stationId === undefined ? 'all stations' : `station ${request.stationId}`;
-    return {
-      table: await lakeReadings(store, topic, request),
-      origin: `s3://${store.bucket}/${topicPrefix(topic)} (${station})`,
-    };
-  }
+): Promise<LakeReadings | { table: ColumnTable; origin: string; window?: undefined }> {
+  if (request.source === 'lake') return lakeReadings(store, topic, request);
   // The raw parsed readings, not loadPreparedDataset's cleaned table: the correlation must pair real
   // observations only (interpolated hours would inflate r and understate p), and analyse() does its
   // own hourly regularisation and interpolation where STL and the ACF need complete series.
@@ -185,13 +250,26 @@ export interface ReportDependencies {
   render?: RenderOptions;
 }
 
+/** The event-time window a lake report looked at, ISO (an open end is null). */
+export interface ReportWindow {
+  from: string | null;
+  to: string | null;
+}
+
+const isoOrNull = (ms: number) => (Number.isFinite(ms) ? toIso(ms) : null);
+const windowOf = (window: TimeRange | undefined): ReportWindow | undefined =>
+  window && { from: isoOrNull(window.from), to: isoOrNull(window.to) };
+
 export interface ReportRun {
+  outcome: 'published';
   runId: string;
   /** Key prefix of this run's artifacts. */
   prefix: string;
   source: ReportRequest['source'];
   /** Where the readings came from (path, URL or object key). */
   origin: string;
+  /** Lake source: the event-time window read. */
+  window?: ReportWindow;
   /** Readings in the reported range. */
   rows: number;
   artifacts: WrittenArtifact[];
@@ -200,11 +278,37 @@ export interface ReportRun {
   durationMs: number;
 }
 
-export async function runReport(request: ReportRequest, deps: ReportDependencies): Promise<ReportRun> {
+/** A lake report that found too little to analyse: nothing is written, and `reason` says what is missing. */
+export interface ReportSkipped {
+  outcome: 'skipped';
+  source: 'lake';
+  origin: string;
+  window?: ReportWindow;
+  /** Readings found in the window. */
+  rows: number;
+  reason: string;
+  durationMs: number;
+}
+
+export async function runReport(request: ReportRequest, deps: ReportDependencies): Promise<ReportRun | ReportSkipped> {
   const started = new Date();
   // What is left after the source and the range are the report options (a strict schema).
-  const { source, from, to, stationId, share, ...options } = request;
-  const { table, origin } = await loadReadings(request, deps.store, deps.topic);
+  const { source, from, to, days, stationId, share, ...options } = request;
+  const loaded = await loadReadings(request, deps.store, deps.topic);
+  const window = windowOf(loaded.window);
+  if ('skipped' in loaded) {
+    const { origin, rows, skipped: reason } = loaded;
+    return {
+      outcome: 'skipped',
+      source: 'lake',
+      origin,
+      window,
+      rows,
+      reason,
+      durationMs: Date.now() - started.getTime(),
+    };
+  }
+  const { table, origin } = loaded;
   const artifacts = await buildReport(table, options, deps.render);
   const runId = reportRunId(started);
   const prefix = deps.reportsPrefix ?? 'reports';
@@ -218,10 +322,12 @@ export async function runReport(request: ReportRequest, deps: ReportDependencies
       published: publishedRun(artifacts),
     }));
   return {
+    outcome: 'published',
     runId,
     prefix: `${prefix}/${runId}/`,
     source,
     origin,
+    ...(window && { window }),
     rows: table.numRows(),
     artifacts: written,
     share: shared,

@@ -29,6 +29,12 @@ export const handler = lambdaHandler(requestOrScheduledEvent(trainRequestSchema,
         elapsedSeconds: Math.round((performance.now() - started) / 100) / 10,
       }),
   });
+  if (result.outcome === 'skipped') {
+    // Not an error: the stream has not delivered enough yet. The run says so and publishes nothing.
+    metrics.addMetric('TrainingSkipped', MetricUnit.Count, 1);
+    logger.warn('train skipped', { ...result });
+    return result;
+  }
   metrics.addDimension('target', `${request.target}_h${request.horizon}`);
   metrics.addMetric('HoldoutMae', MetricUnit.NoUnit, result.holdout.model);
   metrics.addMetric('PersistenceMae', MetricUnit.NoUnit, result.holdout.persistence);

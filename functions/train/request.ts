@@ -95,6 +95,9 @@ const horizonError = allowed('horizon must be an integer from 1 to 24 (hours ahe
 
 const MODEL_KINDS = ['gbt', 'arima'] as const;
 
+/** Days of event time a lake training reads when the request does not say. */
+export const DEFAULT_TRAIN_DAYS = 90;
+
 /** What a person or the daily schedule asks `train` for. Unknown fields are rejected so typos are not silently ignored. */
 export const trainRequestSchema = strictRequest({
   target: z
@@ -117,9 +120,13 @@ export const trainRequestSchema = strictRequest({
   tune: tuneSchema.default(false),
   source: z
     .enum(['reference', 'lake'], {
-      error: allowed('source must be "reference" (the staged UCI dataset) or "lake" (the readings sink wrote)'),
+      error: allowed(
+        'source must be "lake" (the readings sink wrote, the default) or "reference" (the staged UCI dataset)',
+      ),
     })
-    .default('reference'),
+    .default('lake'),
+  /** Source "lake": the last N days of event time, up to the newest hour the lake holds (default DEFAULT_TRAIN_DAYS). */
+  days: integer('days', 1, 3660).optional(),
   /** The lake station to train on (source "lake"); by default the one with the most readings. */
   stationId: readingSchema.shape.stationId.optional(),
   /** Only the most recent hours of the source: bounds the cost of a run (tests, quick checks). */
@@ -130,10 +137,16 @@ export const trainRequestSchema = strictRequest({
     .optional(),
   /** false publishes the version without pointing current.json at it. */
   promote: z.boolean({ error: allowed('promote must be true or false') }).default(true),
-}).refine((r) => r.stationId === undefined || r.source === 'lake', {
-  path: ['stationId'],
-  error:
-    'stationId selects a station of the lake; the reference dataset is one device: drop stationId or use source "lake"',
-});
+})
+  .refine((r) => r.days === undefined || r.source === 'lake', {
+    path: ['days'],
+    error:
+      'days sets the window of the lake source; the reference dataset is used whole: drop days or use source "lake"',
+  })
+  .refine((r) => r.stationId === undefined || r.source === 'lake', {
+    path: ['stationId'],
+    error:
+      'stationId selects a station of the lake; the reference dataset is one device: drop stationId or use source "lake"',
+  });
 
 export type TrainRequest = z.output<typeof trainRequestSchema>;

@@ -7,12 +7,12 @@ import {
   type ColumnTable,
 } from '@air-quality/preprocessing';
 import { loadPreparedDataset } from '../../shared/dataset';
-import { readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
+import { lakeEventTimeEnd, readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/models/registry';
 import type { TuningFit } from '@air-quality/forecasting';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
-import type { TrainRequest } from './request';
+import { DEFAULT_TRAIN_DAYS, type TrainRequest } from './request';
 import { trainAndEvaluate } from './train';
 import { assembleTrainingSet } from './training-set';
 
@@ -27,6 +27,7 @@ export interface TrainDependencies {
 }
 
 export interface TrainResult {
+  outcome: 'trained';
   version: string;
   location: string;
   promoted: boolean;
@@ -46,6 +47,18 @@ export interface TrainResult {
   durationsMs: { load: number; fit: number; export: number; publish: number };
 }
 
+/** A lake training that found too little to train on: nothing is published, and `reason` says what is missing. */
+export interface TrainSkipped {
+  outcome: 'skipped';
+  source: 'lake';
+  origin: string;
+  reason: string;
+}
+
+/** Fewer hours than this cannot hold a training window and a holdout (the smallest lastHours). */
+const MIN_LAKE_HOURS = 500;
+const DAY_MS = 24 * 3_600_000;
+
 /** The station with the most readings in a lake table, or undefined when it is empty. */
 function busiestStation(readings: ColumnTable): string | undefined {
   const counts = readings.groupby('stationId').count().orderby('stationId').objects() as {
@@ -59,45 +72,72 @@ function busiestStation(readings: ColumnTable): string | undefined {
 }
 
 /**
- * One station's readings from the lake as an hourly table: each station is its own series (replayed
- * stations are phase-shifted copies of the dataset, so mixing them would be meaningless), hours the
- * lake lacks become missing hours, and the upstream imputed flags are kept so imputed targets are never scored.
+ * One station's readings from the lake's last `days` days of event time as an hourly table: each station is its
+ * own series (replayed stations are phase-shifted copies of the dataset, so mixing them would be meaningless),
+ * hours the lake lacks become missing hours, and the upstream imputed flags are kept so imputed targets are never
+ * scored. An empty or too short lake is not an error (the stream may just have started): the result says so.
  */
 async function lakeTable(
   store: ObjectStore,
   topic: string,
-  stationId: string | undefined,
-): Promise<{ table: ColumnTable; source: DataSource }> {
+  { stationId, days = DEFAULT_TRAIN_DAYS }: TrainRequest,
+): Promise<{ table: ColumnTable; source: DataSource } | TrainSkipped> {
   const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
-  const all = await readLake(store, topic, { from: -Infinity, to: Infinity });
+  const skipped = (origin: string, reason: string): TrainSkipped => ({
+    outcome: 'skipped',
+    source: 'lake',
+    origin,
+    reason,
+  });
+  const end = await lakeEventTimeEnd(store, topic);
+  if (end === undefined)
+    return skipped(
+      where,
+      `The lake ${where} holds no readings yet. Stream readings (simulate, sink) first, or train on source "reference".`,
+    );
+  const window = { from: end - days * DAY_MS, to: end };
+  const span = `from ${new Date(window.from).toISOString()} to ${new Date(window.to).toISOString()}`;
+  const all = await readLake(store, topic, window, {
+    columns: ['observedAt', 'stationId', ...COLUMN_IDS, IMPUTED, CLIPPED],
+  });
   const station = stationId ?? busiestStation(all);
   const rows = station === undefined ? undefined : stationReadings(all, station);
   if (rows === undefined || rows.numRows() === 0) {
-    throw new SourceUnavailableError(
-      `The lake ${where} holds no readings${stationId ? ` of station ${stationId}` : ''} yet. Stream readings (simulate, sink) first, or train on source "reference".`,
-    );
+    if (stationId === undefined || all.numRows() === 0)
+      return skipped(
+        where,
+        `The lake ${where} holds no readings ${span}. Train on more days, or on source "reference".`,
+      );
+    throw new SourceUnavailableError(`The lake ${where} holds no readings of station ${stationId} ${span}.`);
   }
   // Replays may repeat an hour of a station; the first reading of the hour is kept.
   const { table } = regularizeHourly(
     rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS, IMPUTED, CLIPPED),
     { duplicates: 'first' },
   );
-  return { table, source: { kind: 'lake', origin: `${where} station ${station}` } };
+  const origin = `${where} station ${station}`;
+  if (table.numRows() < MIN_LAKE_HOURS)
+    return skipped(
+      origin,
+      `The lake ${where} holds ${table.numRows()} hours of station ${station} ${span}; training needs at least ${MIN_LAKE_HOURS}. Let the stream run longer, or ask for more days.`,
+    );
+  return { table, source: { kind: 'lake', origin } };
 }
 
 async function loadSource(
   request: TrainRequest,
   deps: TrainDependencies,
-): Promise<{ table: ColumnTable; source: DataSource }> {
-  if (request.source === 'lake') return lakeTable(deps.store, deps.readingsTopic, request.stationId);
+): Promise<{ table: ColumnTable; source: DataSource } | TrainSkipped> {
+  if (request.source === 'lake') return lakeTable(deps.store, deps.readingsTopic, request);
   const { table, source } = await loadPreparedDataset(deps.store);
   return { table, source: { kind: 'reference', origin: source.origin, sha256: source.sha256 } };
 }
 
 /** Loads the source, fits and evaluates, exports the best model to the registry and promotes it when it beats persistence. */
-export async function runTraining(request: TrainRequest, deps: TrainDependencies): Promise<TrainResult> {
+export async function runTraining(request: TrainRequest, deps: TrainDependencies): Promise<TrainResult | TrainSkipped> {
   const started = performance.now();
   const loaded = await loadSource(request, deps);
+  if ('outcome' in loaded) return loaded;
   const rows = loaded.table.numRows();
   const table =
     request.lastHours && request.lastHours < rows ? loaded.table.slice(rows - request.lastHours) : loaded.table;
@@ -127,6 +167,7 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
   }
   const done = performance.now();
   return {
+    outcome: 'trained',
     version: artifacts.manifest.version,
     location: `s3://${deps.store.bucket}/${location}`,
     promoted,

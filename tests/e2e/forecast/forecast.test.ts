@@ -63,7 +63,7 @@ describe('forecast end to end', () => {
         '-f',
         'train',
         '--data',
-        JSON.stringify({ lastHours: 3000, models: ['gbt'], gbt: { trees: 60 } }),
+        JSON.stringify({ source: 'reference', lastHours: 3000, models: ['gbt'], gbt: { trees: 60 } }),
       ],
       env,
     );

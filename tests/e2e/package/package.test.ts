@@ -344,7 +344,12 @@ describe('packaged handlers run as in Lambda, modules from the layer', () => {
   });
 
   it('train exports an ONNX model and checks it against the trees (onnxruntime-node)', async () => {
-    const invocation = await invoke<TrainResult>('train', { lastHours: 3000, models: ['gbt'], gbt: { trees: 60 } });
+    const invocation = await invoke<TrainResult>('train', {
+      source: 'reference',
+      lastHours: 3000,
+      models: ['gbt'],
+      gbt: { trees: 60 },
+    });
     assert.ok(
       invocation.result!.onnxMaxAbsDifference < 1e-3,
       `ONNX differs by ${invocation.result!.onnxMaxAbsDifference}`,

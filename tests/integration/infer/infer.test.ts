@@ -44,13 +44,14 @@ const context = {
 } as unknown as Context;
 const readingsTopic = `test-readings-${run}`;
 
-const train = (now: string, trees: number) =>
-  runTraining(trainRequestSchema.parse({ lastHours: 2000, models: ['gbt'], gbt: { trees } }), {
-    store,
-    registry,
-    readingsTopic: config.topics.readings,
-    now: () => new Date(now),
-  });
+const train = async (now: string, trees: number) => {
+  const result = await runTraining(
+    trainRequestSchema.parse({ source: 'reference', lastHours: 2000, models: ['gbt'], gbt: { trees } }),
+    { store, registry, readingsTopic: config.topics.readings, now: () => new Date(now) },
+  );
+  if (result.outcome === 'skipped') throw new Error(result.reason);
+  return result;
+};
 
 /** The prepared dataset's rows [start, end) as simulate sends them, for two stations, hourly from an anchor. */
 function readings(start: number, end: number): Reading[] {

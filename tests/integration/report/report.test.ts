@@ -11,12 +11,17 @@ import {
   dataFileKey,
   lakeParquet,
   readWatermark,
-  SourceUnavailableError,
   topicPrefix,
   type LakeRow,
 } from '../../../shared/lake';
 import { S3ObjectStore } from '../../../shared/object-store';
-import { reportEventSchema, reportRequestSchema, runReport } from '../../../functions/report/run';
+import {
+  reportEventSchema,
+  reportRequestSchema,
+  runReport,
+  type ReportRun,
+  type ReportSkipped,
+} from '../../../functions/report/run';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
@@ -29,6 +34,11 @@ const topic = `report-test-${randomUUID()}`;
 const deps = { store, topic, reportsPrefix };
 const event = (name: string) => JSON.parse(readFileSync(resolve(__dirname, '../../../events', name), 'utf8'));
 const text = async (key: string) => Buffer.from((await store.get(key))!.body).toString('utf8');
+/** The run, which must have published (a skipped run's reason is the failure message). */
+const published = (run: ReportRun | ReportSkipped): ReportRun => {
+  if (run.outcome === 'skipped') assert.fail(`the report was skipped: ${run.reason}`);
+  return run;
+};
 
 after(async () =>
   store.delete([...(await store.list(`${reportsPrefix}/`)), ...(await store.list(topicPrefix(topic)))]),
@@ -38,9 +48,16 @@ describe('report against the real MinIO', () => {
   it('reports on [from, to) only, publishes under <prefix>/<runId>/ and makes latest/ an exact copy of the run', async () => {
     const stale = `${reportsPrefix}/latest/nox_gt_anomalies.png`;
     await store.put(stale, 'left by an earlier run');
-    const run = await runReport(
-      reportRequestSchema.parse({ from: '2004-04-01', to: '2004-05-01', pollutants: ['co_gt', 'no2_gt'] }),
-      deps,
+    const run = published(
+      await runReport(
+        reportRequestSchema.parse({
+          source: 'reference',
+          from: '2004-04-01',
+          to: '2004-05-01',
+          pollutants: ['co_gt', 'no2_gt'],
+        }),
+        deps,
+      ),
     );
 
     // The csv's own dates (dd/mm/yyyy), counted without the product's parser.
@@ -75,23 +92,23 @@ describe('report against the real MinIO', () => {
     }
   });
 
-  it('refuses an empty lake, saying to use the reference source, and writes nothing', async () => {
+  it('a schedule tick on an empty lake says so in its result and writes nothing (no error, no reference data)', async () => {
     const before = await store.list(`${reportsPrefix}/`);
     const empty = { ...deps, topic: `report-test-empty-${randomUUID()}` };
-    await assert.rejects(runReport(reportRequestSchema.parse({ source: 'lake' }), empty), (error: Error) => {
-      assert.ok(error instanceof SourceUnavailableError);
-      assert.match(
-        error.message,
-        /lake s3:\/\/air-quality\/lake\/report-test-empty-.*\/ holds no readings yet.*Report on \{"source":"reference"\}/,
-      );
-      return true;
-    });
+    const run = await runReport(reportEventSchema.parse(event('report-schedule.json')), empty);
+    assert.equal(run.outcome, 'skipped');
+    assert.equal(run.source, 'lake');
+    assert.equal(run.rows, 0);
+    assert.match(
+      (run as ReportSkipped).reason,
+      /^The lake s3:\/\/air-quality\/lake\/report-test-empty-.*\/ holds no readings yet: the sink has not written any\. Stream readings \(simulate, sink\) first, or report on \{"source":"reference"\}\.$/,
+    );
     assert.deepEqual(await store.list(`${reportsPrefix}/`), before);
   });
 
   it('refuses a range without readings, naming the span the data covers', async () => {
     await assert.rejects(
-      runReport(reportRequestSchema.parse({ from: '2010-01-01' }), deps),
+      runReport(reportRequestSchema.parse({ source: 'reference', from: '2010-01-01' }), deps),
       /No readings from 2010-01-01T00:00:00.000Z to the end: the data covers 2004-03-10T18:00:00.000Z to 2005-04-04T14:00:00.000Z/,
     );
   });
@@ -133,15 +150,23 @@ describe('report on the lake', () => {
   });
 
   it('reports on one station exactly as on the same readings of the reference', async () => {
-    const lake = await runReport(reportRequestSchema.parse({ source: 'lake', stationId: 'station-01' }), deps);
-    const reference = await runReport(
-      reportRequestSchema.parse({
-        from: new Date(stamps[0]!).toISOString(),
-        to: new Date(stamps[HOURS]!).toISOString(),
-      }),
-      deps,
+    const lake = published(await runReport(reportRequestSchema.parse({ stationId: 'station-01' }), deps));
+    const reference = published(
+      await runReport(
+        reportRequestSchema.parse({
+          source: 'reference',
+          from: new Date(stamps[0]!).toISOString(),
+          to: new Date(stamps[HOURS]!).toISOString(),
+        }),
+        deps,
+      ),
     );
     assert.equal(lake.rows, HOURS);
+    // The default window, the last 7 days up to the newest hour, holds all 5 days of the lake.
+    assert.deepEqual(lake.window, {
+      from: new Date(stamps[HOURS]! - 7 * 24 * 3_600_000).toISOString(),
+      to: new Date(stamps[HOURS]!).toISOString(),
+    });
     assert.match(lake.origin, /^s3:\/\/air-quality\/lake\/report-test-.*\/ \(station station-01\)$/);
     for (const name of ['summary.md', 'correlation_matrix.csv', 'anomalies.csv']) {
       assert.equal(await text(`${lake.prefix}${name}`), await text(`${reference.prefix}${name}`), name);
@@ -149,9 +174,8 @@ describe('report on the lake', () => {
   });
 
   it('averages the stations hour by hour without a station', async () => {
-    const run = await runReport(
-      reportRequestSchema.parse({ source: 'lake', to: new Date(stamps[HOURS]!).toISOString() }),
-      deps,
+    const run = published(
+      await runReport(reportRequestSchema.parse({ source: 'lake', to: new Date(stamps[HOURS]!).toISOString() }), deps),
     );
     assert.equal(run.rows, 2 * HOURS);
     assert.match(
@@ -160,10 +184,29 @@ describe('report on the lake', () => {
     );
   });
 
+  it('reports on the last `days` days of event time, and says a window too short to analyse is too short', async () => {
+    const run = published(await runReport(reportRequestSchema.parse({ days: 4 }), deps));
+    assert.equal(run.rows, 2 * 96);
+    assert.match(
+      await text(`${run.prefix}summary.md`),
+      /^2004-03-11 18:00 to 2004-03-15 17:00 UTC: 96 hours, 192 rows\.$/m,
+    );
+
+    const before = await store.list(`${reportsPrefix}/`);
+    const short = await runReport(reportRequestSchema.parse({ days: 3 }), deps);
+    assert.equal(short.outcome, 'skipped');
+    assert.equal(short.rows, 2 * 72);
+    assert.match(
+      (short as ReportSkipped).reason,
+      / holds 72 hours of readings from 2004-03-12T18:00:00\.000Z to 2004-03-15T18:00:00\.000Z \(144 rows\); the report needs at least 96 \(two periods and twice the ACF lags\)\. Let the stream run longer, or ask for more days\.$/,
+    );
+    assert.deepEqual(await store.list(`${reportsPrefix}/`), before);
+  });
+
   it('names the stations there when the requested one is absent', async () => {
     await assert.rejects(
-      runReport(reportRequestSchema.parse({ source: 'lake', stationId: 'station-09' }), deps),
-      /no readings of station station-09; stations there: station-01, station-02/,
+      runReport(reportRequestSchema.parse({ stationId: 'station-09' }), deps),
+      /no readings of station station-09 from .* to .*; stations there: station-01, station-02/,
     );
   });
 });
@@ -181,13 +224,16 @@ describe('report handler', () => {
     const cases: [unknown, RegExp][] = [
       [
         { source: 'lake', colour: 'red' },
-        /unknown field\(s\) colour; allowed: source, from, to, stationId, pollutants, measures/,
+        /unknown field\(s\) colour; allowed: source, from, to, days, stationId, pollutants, measures/,
       ],
-      [{ source: 'warehouse' }, /source: source must be "reference" .* or "lake" .*, got "warehouse"/],
+      [{ source: 'warehouse' }, /source: source must be "lake" .* or "reference" .*, got "warehouse"/],
       [{ from: 'yesterday' }, /from: from must be an ISO-8601 date .*, got "yesterday"/],
       [{ to: '2004-02-30T25:00:00Z' }, /to: to must be an ISO-8601 date/],
       [{ from: '2004-05-01', to: '2004-04-01' }, /to: to must be later than from/],
-      [{ stationId: 'station-01' }, /stationId: stationId selects a station of the lake/],
+      [{ source: 'reference', stationId: 'station-01' }, /stationId: stationId selects a station of the lake/],
+      [{ days: 0 }, /days: days must be an integer from 1 to 3660, got 0/],
+      [{ days: 3, from: '2004-04-01' }, /days: days sets the window of a lake report that names no range/],
+      [{ source: 'reference', days: 3 }, /days: days sets the window/],
       [{ source: 'lake', stationId: 'no spaces allowed' }, /stationId: stationId must be 1-64 characters/],
       [{ pollutants: [] }, /pollutants: /],
       [{ pollutants: ['CO(GT)'] }, /pollutants\.0: column ids are lower-case letters/],
@@ -197,9 +243,9 @@ describe('report handler', () => {
     assert.deepEqual(await store.list('reports/'), before);
   });
 
-  it('reads the sample events: a bare schedule tick is the default request', () => {
+  it('reads the sample events: a bare schedule tick is the default request, on the lake', () => {
     assert.deepEqual(reportEventSchema.parse(event('report-schedule.json')), reportRequestSchema.parse({}));
-    assert.equal(reportEventSchema.parse(undefined).source, 'reference');
+    assert.equal(reportEventSchema.parse(undefined).source, 'lake');
     const reference = reportEventSchema.parse(event('report-reference.json'));
     assert.equal(reference.source, 'reference');
     assert.equal(reference.from, Date.UTC(2004, 2, 10));

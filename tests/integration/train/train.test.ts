@@ -16,23 +16,17 @@ import { linearForecastToOnnx } from '@air-quality/forecasting';
 import { gbtToOnnx } from '@air-quality/forecasting';
 import { trainRequestSchema } from '../../../functions/train/request';
 import type { TuningFit } from '@air-quality/forecasting';
-import { runTraining } from '../../../functions/train/run';
+import { runTraining, type TrainResult, type TrainSkipped } from '../../../functions/train/run';
 import { trainAndEvaluate } from '../../../functions/train/train';
 import { assembleTrainingSet, selectRows } from '../../../functions/train/training-set';
 import { loadConfig } from '../../../shared/config';
 import { PREPARED_OPTIONS } from '../../../shared/dataset';
-import {
-  advanceWatermark,
-  dataFileKey,
-  lakeParquet,
-  readWatermark,
-  SourceUnavailableError,
-  type LakeRow,
-} from '../../../shared/lake';
+import { advanceWatermark, dataFileKey, lakeParquet, readWatermark, type LakeRow } from '../../../shared/lake';
 import { parsePayload } from '../../../shared/middleware';
 import { currentPointerSchema, manifestSchema } from '../../../shared/models/manifest';
 import { ModelRegistry } from '../../../shared/models/registry';
 import { S3ObjectStore } from '../../../shared/object-store';
+import pLimit from 'p-limit';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
@@ -42,6 +36,11 @@ const registry = new ModelRegistry(store, prefix);
 const request = (payload: unknown) => parsePayload(trainRequestSchema, payload);
 const lakeTopic = `test-train-lake-${randomUUID()}`;
 const deps = (now: string) => ({ store, registry, readingsTopic: lakeTopic, now: () => new Date(now) });
+/** The run, which must have trained (a skipped run's reason is the failure message). */
+const trained = (result: TrainResult | TrainSkipped): TrainResult => {
+  if (result.outcome === 'skipped') assert.fail(`training was skipped: ${result.reason}`);
+  return result;
+};
 const readJson = async (key: string) => JSON.parse(new TextDecoder().decode((await store.get(key))!.body));
 
 after(async () => store.delete(await store.list(prefix)));
@@ -103,13 +102,20 @@ describe('train on the real dataset (CO, 1 h ahead)', () => {
 describe('train publishes to the model registry in MinIO', () => {
   it('writes model, manifest, evaluation, tuning and sample, and promotes a model that beats persistence', async () => {
     const fits: TuningFit[] = [];
-    const result = await runTraining(
-      request({
-        lastHours: 3000,
-        gbt: { trees: 60 },
-        tune: { grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] }, folds: 2, trees: 20 },
-      }),
-      { ...deps('2026-11-24T12:00:00Z'), onTuningFit: (fit) => fits.push(fit) },
+    const result = trained(
+      await runTraining(
+        request({
+          source: 'reference',
+          lastHours: 3000,
+          gbt: { trees: 60 },
+          tune: {
+            grid: { maxDepth: [2, 4], learningRate: [0.1], subsample: [1], colsample: [1] },
+            folds: 2,
+            trees: 20,
+          },
+        }),
+        { ...deps('2026-11-24T12:00:00Z'), onTuningFit: (fit) => fits.push(fit) },
+      ),
     );
     assert.ok(result.promoted, result.decision);
     const at = registry.versionPrefix('co_gt', 1, result.version);
@@ -148,19 +154,24 @@ describe('train publishes to the model registry in MinIO', () => {
 
   it('publishes without promoting when asked', async () => {
     const before = await registry.current('co_gt', 1);
-    const result = await runTraining(
-      request({ lastHours: 2000, models: ['arima'], promote: false }),
-      deps('2026-11-24T13:00:00Z'),
+    const result = trained(
+      await runTraining(
+        request({ source: 'reference', lastHours: 2000, models: ['arima'], promote: false }),
+        deps('2026-11-24T13:00:00Z'),
+      ),
     );
     assert.equal(result.promoted, false);
     assert.equal(result.chosen, 'arima');
     assert.deepEqual((await registry.current('co_gt', 1))?.pointer, before?.pointer);
   });
 
-  it('trains on one station of the lake, honouring its imputed flags, and names an empty lake as the problem', async () => {
-    await assert.rejects(
-      runTraining(request({ source: 'lake' }), deps('2026-11-24T14:00:00Z')),
-      (error: Error) => error instanceof SourceUnavailableError && /holds no readings yet/.test(error.message),
+  it('trains on one station of the lake by default, honouring its imputed flags; an empty or too short lake is a skipped run', async () => {
+    const before = await store.list(prefix);
+    const empty = await runTraining(request({}), deps('2026-11-24T14:00:00Z'));
+    assert.equal(empty.outcome, 'skipped');
+    assert.match(
+      (empty as TrainSkipped).reason,
+      /^The lake s3:\/\/air-quality\/lake\/test-train-lake-.*\/ holds no readings yet\. Stream readings \(simulate, sink\) first, or train on source "reference"\.$/,
     );
     // 1500 replayed hours of two stations as the sink writes them: Parquet rows below the partition's watermark.
     const { table } = preprocess(readDatasetText(), PREPARED_OPTIONS);
@@ -183,12 +194,33 @@ describe('train publishes to the model registry in MinIO', () => {
       partition: 0,
       offset,
     }));
-    await store.put(dataFileKey(lakeTopic, 0, 0, rows[0].observedAt), lakeParquet(rows));
+    // One file per event hour, as the sink writes them (both stations' readings of the hour).
+    const limit = pLimit(16);
+    await Promise.all(
+      Array.from({ length: 1500 }, (_, h) =>
+        limit(() =>
+          store.put(
+            dataFileKey(lakeTopic, 0, 2 * h, rows[2 * h]!.observedAt),
+            lakeParquet(rows.slice(2 * h, 2 * h + 2)),
+          ),
+        ),
+      ),
+    );
     await advanceWatermark(store, lakeTopic, 0, await readWatermark(store, lakeTopic, 0), rows.length);
 
-    const result = await runTraining(
-      request({ source: 'lake', stationId: 'station-02', gbt: { trees: 40 }, promote: false }),
-      deps('2026-11-24T15:00:00Z'),
+    const short = await runTraining(request({ days: 10 }), deps('2026-11-24T14:30:00Z'));
+    assert.equal(short.outcome, 'skipped');
+    assert.match(
+      (short as TrainSkipped).reason,
+      / holds 240 hours of station station-01 from .* to .*; training needs at least 500\. Let the stream run longer, or ask for more days\.$/,
+    );
+    assert.deepEqual(await store.list(prefix), before, 'a skipped run publishes nothing');
+
+    const result = trained(
+      await runTraining(
+        request({ stationId: 'station-02', gbt: { trees: 40 }, promote: false }),
+        deps('2026-11-24T15:00:00Z'),
+      ),
     );
     const manifest = manifestSchema.parse(
       await readJson(`${registry.versionPrefix('co_gt', 1, result.version)}manifest.json`),
@@ -214,6 +246,11 @@ describe('train publishes to the model registry in MinIO', () => {
     assert.throws(() => request({ target: 'pm25' }), /target must be one of co_gt/);
     assert.throws(() => request({ models: ['xgboost'] }), /models must list some of gbt, arima/);
     assert.throws(() => request({ epochs: 3 }), /unknown field\(s\) epochs/);
-    assert.throws(() => request({ stationId: 'station-01' }), /stationId selects a station of the lake/);
+    assert.throws(
+      () => request({ source: 'reference', stationId: 'station-01' }),
+      /stationId selects a station of the lake/,
+    );
+    assert.throws(() => request({ source: 'reference', days: 30 }), /days sets the window of the lake source/);
+    assert.throws(() => request({ days: 0 }), /days must be an integer from 1 to 3660, got 0/);
   });
 });
