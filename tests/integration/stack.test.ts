@@ -5,10 +5,19 @@ import type { Kafka, Producer } from 'kafkajs';
 import { loadConfig } from '../../shared/config';
 import { createKafka } from '../../shared/kafka';
 import { ensureBucket, ensureTopics } from '../../stack/provision';
-import { endOffsets, messagesBetween, withAdmin } from '../support/kafka';
+import { deleteTopics, endOffsets, messagesBetween, withAdmin } from '../support/kafka';
 import { minioClient } from '../support/minio';
 
-const config = loadConfig();
+// Topics of this run's own, provisioned as the pipeline's are: a running `sls offline start` consumes the pipeline's
+// topics, where a test message would be a poison record for the sink.
+const run = randomUUID().slice(0, 8);
+const config = loadConfig({
+  ...process.env,
+  KAFKA_TOPIC_READINGS: `test-stack-readings-${run}`,
+  KAFKA_TOPIC_DLQ: `test-stack-readings-${run}.dlq`,
+  KAFKA_TOPIC_PREDICTIONS: `test-stack-predictions-${run}`,
+});
+const { readings, deadLetter, predictions } = config.topics;
 
 describe('local stack', () => {
   let kafka: Kafka;
@@ -18,15 +27,16 @@ describe('local stack', () => {
     producer = kafka.producer({ idempotent: true });
     await producer.connect();
   });
-  after(() => producer.disconnect());
+  after(async () => {
+    await producer.disconnect();
+    await deleteTopics(kafka, [readings, deadLetter, predictions]);
+  });
 
   it('creates the topics idempotently, each with 3 partitions that all have a leader', async () => {
-    await ensureTopics(config);
-    await ensureTopics(config);
+    assert.deepEqual(await ensureTopics(config), [readings, deadLetter, predictions]);
+    assert.deepEqual(await ensureTopics(config), []);
     const { topics } = await withAdmin(kafka, (admin) =>
-      admin.fetchTopicMetadata({
-        topics: [config.topics.readings, config.topics.deadLetter, config.topics.predictions],
-      }),
+      admin.fetchTopicMetadata({ topics: [readings, deadLetter, predictions] }),
     );
     assert.equal(topics.length, 3);
     for (const topic of topics) {
@@ -50,8 +60,10 @@ describe('local stack', () => {
       const received = await messagesBetween(kafka, topic, from, await endOffsets(kafka, topic));
       assert.deepEqual(
         received
-          .map((m) => [m.partition, m.message.key?.toString(), JSON.parse(m.message.value!.toString()).partition])
-          .sort(),
+          .map(
+            (m) => [m.partition, m.message.key?.toString(), JSON.parse(m.message.value!.toString()).partition] as const,
+          )
+          .sort(([a], [b]) => a - b),
         [
           [0, 'k0', 0],
           [1, 'k1', 1],

@@ -27,8 +27,12 @@ const env = {
   MODEL_REGISTRY_PREFIX: `${root}models/`,
   INFER_STATE_PREFIX: `${root}state/`,
   PREDICTIONS_PREFIX: `${root}predictions/`,
+  // Topics of this run's own: a running `sls offline start` consumes the pipeline's.
+  KAFKA_TOPIC_READINGS: `test-readings-${run}`,
+  KAFKA_TOPIC_DLQ: `test-readings-${run}.dlq`,
   KAFKA_TOPIC_PREDICTIONS: `test-predictions-${run}`,
 };
+const topics = [env.KAFKA_TOPIC_READINGS, env.KAFKA_TOPIC_DLQ, env.KAFKA_TOPIC_PREDICTIONS];
 Object.assign(process.env, env);
 const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
@@ -44,14 +48,14 @@ let kafka: Kafka;
 
 before(async () => {
   kafka = await createKafka(config.kafka, 'forecast-e2e');
-  await createTopics(kafka, [env.KAFKA_TOPIC_PREDICTIONS]);
+  await createTopics(kafka, topics);
 });
 
 after(async () => {
   await worker?.stop();
   await close?.();
   await store.delete(await store.list(root));
-  await deleteTopics(kafka, [env.KAFKA_TOPIC_PREDICTIONS]);
+  await deleteTopics(kafka, topics);
 });
 
 describe('forecast end to end', () => {
@@ -91,7 +95,17 @@ describe('forecast end to end', () => {
     await worker.start();
 
     const simulated = await sls(
-      ['invoke', 'local', '-f', 'simulate', '--data', JSON.stringify({ count: 12, mode: 'replay', stations: 2 })],
+      [
+        'invoke',
+        'local',
+        '-f',
+        'simulate',
+        // serverless.yml sets the function's topic; --env overrides it.
+        '--env',
+        `KAFKA_TOPIC_READINGS=${env.KAFKA_TOPIC_READINGS}`,
+        '--data',
+        JSON.stringify({ count: 12, mode: 'replay', stations: 2 }),
+      ],
       env,
     );
     assert.equal(simulated.code, 0, simulated.stderr + simulated.stdout);
@@ -131,7 +145,7 @@ describe('forecast end to end', () => {
   });
 });
 
-/** Reads the predictions topic until it holds one prediction for every expected reading (other readings may be scored too). */
+/** Reads the predictions topic until it holds one prediction for every expected reading. */
 async function predictionsFor(eventIds: Set<string>, timeoutMs = 60_000): Promise<Prediction[]> {
   const found = new Map<string, Prediction>();
   const start = new Map([...(await endOffsets(kafka, env.KAFKA_TOPIC_PREDICTIONS))].map(([p]) => [p, 0]));

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { HOUR_MS, preprocess, seededRandom, timestamps } from '@air-quality/preprocessing';
+import { HOUR_MS, preprocess, timestamps } from '@air-quality/preprocessing';
 import type { Context } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
 import { inferBatch, readiness, type BatchSummary, type Readiness } from '../../../functions/infer/infer';
@@ -17,13 +16,13 @@ import { loadConfig } from '../../../shared/config';
 import { PREPARED_OPTIONS } from '../../../shared/dataset';
 import { createKafka } from '../../../shared/kafka';
 import { ModelRegistry } from '../../../shared/models/registry';
-import { S3ObjectStore } from '../../../shared/object-store';
+import { S3ObjectStore, type ObjectStore } from '../../../shared/object-store';
 import { KafkaMessageProducer } from '../../../shared/producer';
 import { fromParquet } from '../../../shared/parquet';
 import type { Reading } from '../../../shared/schemas/reading';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../../support/kafka';
-import { storeWithHooks } from '../../support/object-store';
+import { storeHeldAt } from '../../support/object-store';
 
 // Everything this test writes lives under its own prefixes and topics.
 const run = randomUUID();
@@ -240,20 +239,21 @@ describe('infer against the real broker and MinIO', () => {
   });
 
   it('two invocations scoring one partition at once (a rebalance): the predictions lake holds every reading once', async () => {
-    // Its own windows and predictions prefix; every object write waits a random few milliseconds.
+    // Its own windows and predictions prefix. Each round holds the first invocation before its n-th object request
+    // (n = 0, 1, 2, ... round after round) while the second one runs to its end, then lets it go on.
     const prefix = `${root}race/`;
-    const random = seededRandom(11);
     const windows = new WindowStore(store, `${prefix}state/`);
     const producer = new KafkaMessageProducer(config.kafka, 'infer-test');
-    const deps = {
-      models: new ModelCache(registry, 'co_gt', 1),
-      windows,
-      store: storeWithHooks(store, { beforePut: () => sleep(random.int(0, 25)) }),
+    const models = new ModelCache(registry, 'co_gt', 1);
+    const depsOn = (objects: ObjectStore) => ({
+      models,
+      windows: new WindowStore(objects, `${prefix}state/`),
+      store: objects,
       producer,
       predictionsTopic,
       predictionsPrefix: `${prefix}predictions/`,
       driftThreshold: 4,
-    };
+    });
     const sent = readings(100, 160);
     const lengths: [number, number][] = [
       [9, 4],
@@ -264,19 +264,24 @@ describe('infer against the real broker and MinIO', () => {
       [2, 10],
       [11, 5],
     ];
+    const HOLD_POINTS = 8;
     let conflicts = 0;
     try {
       for (let round = 0, committed = 0; committed < sent.length; round++) {
         assert.ok(round < 80, 'the partition keeps making progress');
         const [a, b] = lengths[round % lengths.length];
-        const invocation = async (length: number, delayMs: number) => {
-          await sleep(delayMs);
-          return inferBatch(
+        const invocation = (length: number, objects: ObjectStore) =>
+          inferBatch(
             inferEventSchema.parse(kafkaEvent(sent.slice(committed, committed + length), committed)) as KafkaEvent,
-            deps,
+            depsOn(objects),
           );
-        };
-        for (const outcome of await Promise.allSettled([invocation(a, 0), invocation(b, random.int(0, 80))])) {
+        const held = storeHeldAt(store, round % HOLD_POINTS);
+        const firstOutcome = Promise.allSettled([invocation(a, held.store)]);
+        // The first invocation is held, or it finished without reaching that request (then the second runs after it).
+        await Promise.race([held.reached, firstOutcome]);
+        const [secondOutcome] = await Promise.allSettled([invocation(b, store)]);
+        held.release();
+        for (const outcome of [...(await firstOutcome), secondOutcome]) {
           if (outcome.status === 'fulfilled') continue;
           assert.ok(outcome.reason instanceof ConcurrentInferenceError, String(outcome.reason));
           conflicts++;
@@ -289,6 +294,7 @@ describe('infer against the real broker and MinIO', () => {
     } finally {
       await producer.disconnect();
     }
+    console.log(`${conflicts} invocations lost to the other one`);
     assert.ok(conflicts > 0, 'the invocations did collide');
     const files = await Promise.all(
       (await store.list(`${prefix}predictions/`)).map(async (key) => fromParquet((await store.get(key))!.body)),

@@ -1,38 +1,28 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
-import { S3ObjectStore } from '../../../shared/object-store';
-import { createS3Client } from '../../../shared/s3';
 import { invocationResult, sls } from '../../../scripts/sls';
-import { ensureBucket } from '../../../stack/provision';
 import type { SimulateResult } from '../../../functions/simulate/simulate';
 import { datasetPath } from '../../support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../../support/kafka';
+import { suiteBucket } from '../../support/own-bucket';
 
 // A topic and a bucket of their own: a running `sls offline start` consumes air_quality_data, and the
 // pipeline's cursor (state/simulate.json) must not jump by sequences that never reach its topic.
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
-const base = loadConfig();
-const config = { ...base, s3: { ...base.s3, bucket: `test-simulate-${randomUUID().slice(0, 8)}` } };
+const config = suiteBucket(loadConfig());
 const topic = `test-simulate-${randomUUID()}`;
 let kafka: Kafka;
 
 before(async () => {
   kafka = await createKafka(config.kafka, 'simulate-large-test');
   await createTopics(kafka, [topic]);
-  await ensureBucket(config);
 });
 
-after(async () => {
-  await deleteTopics(kafka, [topic]);
-  const store = new S3ObjectStore(config.s3);
-  await store.delete(await store.list(''));
-  await createS3Client(config.s3).send(new DeleteBucketCommand({ Bucket: config.s3.bucket }));
-});
+after(() => deleteTopics(kafka, [topic]));
 
 describe('a large simulate request against the real broker', () => {
   it('10000 readings × 5 stations in batches of 5000 reach the topic complete and in per-station order', async (t) => {

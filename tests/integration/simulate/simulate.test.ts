@@ -1,26 +1,49 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
 import type { Context } from 'aws-lambda';
 import type { Kafka } from 'kafkajs';
 import { loadConfig } from '../../../shared/config';
 import { createKafka } from '../../../shared/kafka';
 import { readingSchema } from '../../../shared/schemas/reading';
 import { datasetPath } from '../../support/dataset';
-import { endOffsets, messagesBetween } from '../../support/kafka';
+import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../../support/kafka';
+import { suiteBucket } from '../../support/own-bucket';
 import { sls } from '../../../scripts/sls';
 
 process.env.AIR_QUALITY_DATASET ??= datasetPath();
-const config = loadConfig();
-const topic = config.topics.readings;
+// A topic and a bucket of their own: a running `sls offline start` consumes the pipeline's readings topic, and
+// the pipeline's cursor (state/simulate.json) must not jump by sequences that never reach it.
+const topic = `test-simulate-${randomUUID().slice(0, 8)}`;
+process.env.KAFKA_TOPIC_READINGS = topic;
+const config = suiteBucket(loadConfig());
+// The handler imported below reads them at import.
+process.env.S3_BUCKET = config.s3.bucket;
+/** `sls invoke local -f simulate` on them (serverless.yml sets the function's topic; --env overrides it). */
+const simulate = (data: object) =>
+  sls([
+    'invoke',
+    'local',
+    '-f',
+    'simulate',
+    '--env',
+    `KAFKA_TOPIC_READINGS=${topic}`,
+    '--env',
+    `S3_BUCKET=${config.s3.bucket}`,
+    '--data',
+    JSON.stringify(data),
+  ]);
 let kafka: Kafka;
 before(async () => {
   kafka = await createKafka(config.kafka, 'simulate-test');
+  await createTopics(kafka, [topic]);
 });
+after(() => deleteTopics(kafka, [topic]));
 
 describe('simulate against the real broker', () => {
   it('sls invoke local -f simulate --data {"count":10} puts exactly 10 valid messages on the topic', async () => {
     const before = await endOffsets(kafka, topic);
-    const run = await sls(['invoke', 'local', '-f', 'simulate', '--data', '{"count":10}']);
+    const run = await simulate({ count: 10 });
     assert.equal(run.code, 0, run.stderr + run.stdout);
     const after = await endOffsets(kafka, topic);
     const messages = (await messagesBetween(kafka, topic, before, after)).map((m) => ({
@@ -62,7 +85,7 @@ describe('simulate against the real broker', () => {
     for (const [payload, message] of cases) {
       await assert.rejects(handler(payload, context), message);
     }
-    const run = await sls(['invoke', 'local', '-f', 'simulate', '--data', '{"count":-1}']);
+    const run = await simulate({ count: -1 });
     assert.notEqual(run.code, 0);
     assert.match(run.stdout + run.stderr, /count \(readings per station\) must be an integer from 1 to 100000, got -1/);
     assert.deepEqual(await endOffsets(kafka, topic), before);

@@ -134,7 +134,10 @@ describe('simulate pacing and cursor', () => {
     assert.deepEqual(result.sequences, { first: 7, last: 9 });
     assert.equal(h.cursor.reserved?.nextSequence, 10);
     const sequences = h.sends[0].messages.map((m) => JSON.parse(m.value).sequence as number);
-    assert.deepEqual(sequences.sort(), [7, 7, 8, 8, 9, 9]);
+    assert.deepEqual(
+      sequences.sort((a, b) => a - b),
+      [7, 7, 8, 8, 9, 9],
+    );
   });
 
   it('a lost race for the cursor sends nothing', async () => {

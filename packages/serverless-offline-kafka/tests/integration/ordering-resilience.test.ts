@@ -96,11 +96,8 @@ describe('broker restart', { skip: noOwnBrokersReason }, () => {
   after(() => broker?.remove());
 
   it('loses no record when the broker stops during an invocation and comes back', async () => {
-    // The first invocation holds until the broker is down: its commit then fails, and its records come again.
-    let enteredFirst!: () => void;
-    const firstEntered = new Promise<void>((resolve) => {
-      enteredFirst = resolve;
-    });
+    // The first invocation holds until the broker is down: the broker goes away with a batch in flight, its commit
+    // still to be made, and more records fetched behind it.
     let releaseFirst!: () => void;
     const brokerDown = new Promise<void>((resolve) => {
       releaseFirst = resolve;
@@ -112,14 +109,13 @@ describe('broker restart', { skip: noOwnBrokersReason }, () => {
       handler: async () => {
         invocations += 1;
         if (invocations > 1) return;
-        enteredFirst();
         await brokerDown;
       },
     });
     await harness.worker.start();
     try {
       await produce(topic, numbered(0, 100), client);
-      await firstEntered;
+      await waitFor('the first invocation', () => invocations > 0);
       await broker.stop();
       releaseFirst();
       await startAndWait();

@@ -1,7 +1,7 @@
 /** The broker the integration tests and the benchmark use: any Kafka broker with a PLAINTEXT listener. */
 import { connect } from 'node:net';
 
-export const BOOTSTRAP_VARIABLE = 'KAFKA_BOOTSTRAP_SERVERS';
+const BOOTSTRAP_VARIABLE = 'KAFKA_BOOTSTRAP_SERVERS';
 export const brokers = (process.env[BOOTSTRAP_VARIABLE] ?? 'localhost:29092').split(',');
 
 /** Why the tests cannot reach the broker, and what to do about it. */

@@ -11,7 +11,6 @@ import type { MetricsReport } from '../../src/metrics';
 import { MappingWorker, type WorkerOptions } from '../../src/worker';
 import { brokers, unreachable } from './broker';
 
-export { brokers };
 /** A client for these brokers: the shared one below, or one a test started for itself. */
 export const clientFor = (addresses: string[]): Kafka =>
   new Kafka({ clientId: 'serverless-offline-kafka-tests', brokers: addresses, logLevel: logLevel.NOTHING });
@@ -48,7 +47,7 @@ export async function createTopics(
   return { topics, cleanup: () => deleteTopics(topics, client) };
 }
 
-export const deleteTopics = (topics: string[], client = kafka): Promise<void> =>
+const deleteTopics = (topics: string[], client = kafka): Promise<void> =>
   withAdmin((admin) => admin.deleteTopics({ topics }), client);
 
 /** Fresh topics for the enclosing suite: created before its tests, deleted after them (read the array inside tests). */

@@ -7,7 +7,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export const OWN_BROKERS_VARIABLE = 'SERVERLESS_OFFLINE_KAFKA_TEST_BROKERS';
+const OWN_BROKERS_VARIABLE = 'SERVERLESS_OFFLINE_KAFKA_TEST_BROKERS';
 
 /** A plaintext single-node broker on ports and a data directory of its own; not started until `start`. */
 export interface PlaintextBroker {
@@ -39,7 +39,7 @@ export interface SecuredBroker {
 }
 
 /** What the module named by SERVERLESS_OFFLINE_KAFKA_TEST_BROKERS exports. */
-export interface OwnBrokers {
+interface OwnBrokers {
   plaintextBroker(name: string): Promise<PlaintextBroker>;
   startSecuredBroker(): Promise<SecuredBroker>;
 }
