@@ -22,7 +22,7 @@ import { searchOf, type TrainRequest } from './request';
 import { flaggedRows, selectRows, type TrainingSet } from './training-set';
 
 /** Train's GBT settings over the trainer's defaults: a stronger L2 penalty on leaves (measured on CO h1). */
-export const TRAIN_GBT_DEFAULTS: Partial<GbtOptions> = { lambda: 10 };
+const TRAIN_GBT_DEFAULTS: Partial<GbtOptions> = { lambda: 10 };
 
 /**
  * The Huber loss clips residuals at this quantile of the training |change| (0.5 mg/m³ for CO 1 h

@@ -48,7 +48,7 @@ const CHANGE_COLUMNS = ['co_gt', 'pt08_s1_co', 'nox_gt', 'c6h6_gt'];
  * day before the next one, and the last hour's and the day-old change (lag 0 − 1, lag 23 − 24) of
  * CHANGE_COLUMNS: trees cannot subtract two features, and yesterday's change at this hour predicts today's.
  */
-export const TRAINING_FEATURE_SPEC: FeatureSpec = {
+const TRAINING_FEATURE_SPEC: FeatureSpec = {
   lags: [...DEFAULT_FEATURE_SPEC.lags, 23],
   lagDifferences: CHANGE_COLUMNS.flatMap((c): [string, number, number][] => [
     [c, 0, 1],
