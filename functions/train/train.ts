@@ -239,8 +239,9 @@ export function trainAndEvaluate(
 /**
  * Refits the chosen model on every usable row, holdout included, so production learns from the most
  * recent hours too. The GBT keeps the evaluated model's settings and its tree count (the best round of
- * its early stopping, not scaled: 25 % more rows than the fit saw would argue for a few more trees, but
- * nothing measures how many); the AR model keeps its AIC-chosen order and refits its coefficients.
+ * its early stopping, not scaled: the refit also sees the early-stopping slice and the holdout, which
+ * argues for a few more trees, but nothing here measures how many); the AR model keeps its AIC-chosen
+ * order and refits its coefficients.
  */
 export function refitOnAllRows(set: TrainingSet, evaluated: FittedModel): Refit {
   const rows = flaggedRows(set.usable);
