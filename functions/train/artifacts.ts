@@ -12,7 +12,14 @@ import { featuresInput, predictionOutput } from '@air-quality/forecasting';
 import { linearForecastToOnnx } from '@air-quality/forecasting';
 import { gbtToOnnx } from '@air-quality/forecasting';
 import type { FeatureMatrix } from '@air-quality/forecasting';
-import { HOLDOUT_SHARE, type CandidateResult, type FittedModel, type TrainingOutcome } from './train';
+import {
+  HOLDOUT_SHARE,
+  rawOutputs,
+  type CandidateResult,
+  type FittedModel,
+  type Refit,
+  type TrainingOutcome,
+} from './train';
 import { selectRows, type TrainingSet } from './training-set';
 
 /** The ONNX export must reproduce the in-process model to this absolute tolerance on every holdout row. */
@@ -70,20 +77,27 @@ interface BuiltArtifacts extends ModelArtifacts {
   onnxMaxAbsDifference: number;
 }
 
+const windowOf = (set: TrainingSet, rows: readonly number[]) => ({
+  start: toIso(set.timestamps[rows[0]]),
+  end: toIso(set.timestamps[rows[rows.length - 1]]),
+  rows: rows.length,
+});
+
 /**
- * Exports the best candidate to ONNX, runs the export in onnxruntime-node on the whole holdout
- * (refusing it when it departs from the in-process model by more than ONNX_TOLERANCE), and writes
- * the manifest, evaluation, tuning report and sample the registry stores.
+ * Exports the refit of the best candidate to ONNX, runs the export in onnxruntime-node on the whole
+ * holdout (refusing it when it departs from the in-process refit by more than ONNX_TOLERANCE), and
+ * writes the manifest, evaluation, tuning report and sample the registry stores.
  */
 export async function buildArtifacts(
   set: TrainingSet,
   outcome: TrainingOutcome,
+  refit: Refit,
   source: DataSource,
   createdAt: Date,
 ): Promise<BuiltArtifacts> {
   const { best, split } = outcome;
   const names = [...set.names];
-  const model = toOnnx(best.fitted, {
+  const model = toOnnx(refit.fitted, {
     description: `${best.fitted.kind} forecast of ${set.target} ${set.horizon} h ahead (${best.fitted.output.kind === 'change' ? `change from ${best.fitted.output.base}` : 'level'})`,
     metadata: { target: set.target, horizon: String(set.horizon), features: JSON.stringify(names) },
   });
@@ -92,8 +106,6 @@ export async function buildArtifacts(
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')}-${sha256.slice(0, 8)}`;
-  const firstTrain = split.trainRows[0];
-  const lastTrain = split.trainRows[split.trainRows.length - 1];
   const manifest: ModelManifest = {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     version,
@@ -102,18 +114,15 @@ export async function buildArtifacts(
     horizon: set.horizon,
     model: {
       kind: best.fitted.kind === 'gbt' ? 'gradient-boosted-trees' : 'arima-p10',
-      hyperParameters: hyperParameters(best.fitted),
+      hyperParameters: hyperParameters(refit.fitted),
     },
     output: best.fitted.output,
     featureSpec: { ...set.spec },
-    features: featureStatistics(names, selectRows(set.features, split.trainRows)),
+    features: featureStatistics(names, selectRows(set.features, refit.rows)),
     onnx: { input: featuresInput, output: predictionOutput, sha256 },
     source,
-    trainingWindow: {
-      start: toIso(set.timestamps[firstTrain]),
-      end: toIso(set.timestamps[lastTrain]),
-      rows: split.trainRows.length,
-    },
+    trainingWindow: windowOf(set, split.trainRows),
+    refit: { trainingWindow: windowOf(set, refit.rows), rule: refit.rule },
     metrics: {
       ...scores(best),
       persistenceHoldoutMae: outcome.persistence.mae,
@@ -123,12 +132,14 @@ export async function buildArtifacts(
   };
 
   const forecaster = await OnnxForecaster.create(model, manifest);
-  const holdoutFeatures = selectRows(set.features, split.holdoutRows).values as Float32Array;
+  const holdout = selectRows(set.features, split.holdoutRows);
+  const holdoutFeatures = holdout.values as Float32Array;
   const { outputs, levels } = await forecaster.forecast(holdoutFeatures);
-  const onnxMaxAbsDifference = outputs.reduce((max, v, i) => Math.max(max, Math.abs(v - best.outputs[i])), 0);
+  const inProcess = rawOutputs(refit.fitted, holdout);
+  const onnxMaxAbsDifference = outputs.reduce((max, v, i) => Math.max(max, Math.abs(v - inProcess[i])), 0);
   if (!(onnxMaxAbsDifference <= ONNX_TOLERANCE)) {
     throw new Error(
-      `The ONNX export differs from the in-process ${best.fitted.kind} model by ${onnxMaxAbsDifference} on the holdout (tolerance ${ONNX_TOLERANCE}); the exporter and the model disagree, nothing was published.`,
+      `The ONNX export differs from the in-process ${refit.fitted.kind} refit by ${onnxMaxAbsDifference} on the holdout (tolerance ${ONNX_TOLERANCE}); the exporter and the model disagree, nothing was published.`,
     );
   }
   const sampleAt = split.holdoutRows
@@ -161,6 +172,7 @@ export async function buildArtifacts(
     chosen: best.fitted.kind,
     beatsPersistence: outcome.beatsPersistence,
     bootstrap: best.vsPersistence.options,
+    refit: { trainingWindow: windowOf(set, refit.rows), rule: refit.rule },
     onnxMaxAbsDifference,
   };
   return {

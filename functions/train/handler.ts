@@ -11,6 +11,8 @@ const config = loadConfig();
 const store = new S3ObjectStore(config.s3);
 const registry = new ModelRegistry(store);
 
+const elapsedSeconds = (since: number) => Math.round((performance.now() - since) / 100) / 10;
+
 // A bare schedule tick or no event trains with the defaults.
 export const handler = lambdaHandler(requestOrScheduledEvent(trainRequestSchema, {}), async (request) => {
   const started = performance.now();
@@ -19,14 +21,23 @@ export const handler = lambdaHandler(requestOrScheduledEvent(trainRequestSchema,
     registry,
     readingsTopic: config.topics.readings,
     now: () => new Date(),
-    // A search takes minutes: one line per fit; an untuned run logs only its summary.
-    onTuningFit: ({ point, points, fold, folds, params, mae }) =>
+    // A search reports as it goes: one line per fit and per grid point; an untuned run logs only its summary.
+    onTuningFit: ({ point, points, fold, folds, params, mae, trees }) =>
       logger.info('tuning fit', {
         gridPoint: `${point}/${points}`,
         fold: `${fold}/${folds}`,
         params,
         mae,
-        elapsedSeconds: Math.round((performance.now() - started) / 100) / 10,
+        trees,
+        elapsedSeconds: elapsedSeconds(started),
+      }),
+    onTuningPoint: ({ point, points, params, meanMae, foldTrees }) =>
+      logger.info('tuning grid point', {
+        gridPoint: `${point}/${points}`,
+        params,
+        meanMae,
+        foldTrees,
+        elapsedSeconds: elapsedSeconds(started),
       }),
   });
   if (result.outcome === 'skipped') {

@@ -9,11 +9,11 @@ import {
 import { loadPreparedDataset } from '../../shared/dataset';
 import { lakeEventTimeEnd, readLake, SourceUnavailableError, stationReadings, topicPrefix } from '../../shared/lake';
 import type { ModelRegistry } from '../../shared/models/registry';
-import type { TuningFit } from '@air-quality/forecasting';
+import type { TuningFit, TuningPoint } from '@air-quality/forecasting';
 import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
 import { DEFAULT_TRAIN_DAYS, type TrainRequest } from './request';
-import { trainAndEvaluate } from './train';
+import { refitOnAllRows, trainAndEvaluate } from './train';
 import { assembleTrainingSet } from './training-set';
 
 export interface TrainDependencies {
@@ -24,6 +24,8 @@ export interface TrainDependencies {
   now: () => Date;
   /** Told of each fit of a tuning search (`tune`), as it is scored. */
   onTuningFit?: (fit: TuningFit) => void;
+  /** Told of each grid point of a tuning search once all its folds are scored. */
+  onTuningPoint?: (point: TuningPoint) => void;
 }
 
 export interface TrainResult {
@@ -42,9 +44,12 @@ export interface TrainResult {
     scoredHours: number;
   };
   onnxMaxAbsDifference: number;
+  /** Rows the evaluated model was fitted on. */
   trainingRows: number;
+  /** Rows the published model was refitted on (training window and holdout). */
+  refitRows: number;
   features: number;
-  durationsMs: { load: number; fit: number; export: number; publish: number };
+  durationsMs: { load: number; fit: number; refit: number; export: number; publish: number };
 }
 
 /** A lake training that found too little to train on: nothing is published, and `reason` says what is missing. */
@@ -143,9 +148,11 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
     request.lastHours && request.lastHours < rows ? loaded.table.slice(rows - request.lastHours) : loaded.table;
   const set = assembleTrainingSet(table, request.target, request.horizon);
   const fitStarted = performance.now();
-  const outcome = trainAndEvaluate(set, request, deps.onTuningFit);
+  const outcome = trainAndEvaluate(set, request, { onFit: deps.onTuningFit, onPoint: deps.onTuningPoint });
+  const refitStarted = performance.now();
+  const refit = refitOnAllRows(set, outcome.best.fitted);
   const exportStarted = performance.now();
-  const artifacts = await buildArtifacts(set, outcome, loaded.source, deps.now());
+  const artifacts = await buildArtifacts(set, outcome, refit, loaded.source, deps.now());
   const publishStarted = performance.now();
   const current = await deps.registry.current(request.target, request.horizon);
   const location = await deps.registry.publish(artifacts);
@@ -182,10 +189,12 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
     },
     onnxMaxAbsDifference: artifacts.onnxMaxAbsDifference,
     trainingRows: outcome.split.trainRows.length,
+    refitRows: refit.rows.length,
     features: set.names.length,
     durationsMs: {
       load: Math.round(fitStarted - started),
-      fit: Math.round(exportStarted - fitStarted),
+      fit: Math.round(refitStarted - fitStarted),
+      refit: Math.round(exportStarted - refitStarted),
       export: Math.round(publishStarted - exportStarted),
       publish: Math.round(done - publishStarted),
     },

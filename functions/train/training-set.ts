@@ -1,4 +1,5 @@
 import {
+  DEFAULT_FEATURE_SPEC,
   IMPUTED,
   buildFeaturesWithState,
   flagLists,
@@ -39,11 +40,27 @@ export interface TrainingSet {
   readonly usable: Uint8Array;
 }
 
+/** The series whose recent and day-old changes the GBT gets as features: CO, its sensor, and the two pollutants closest to it. */
+const CHANGE_COLUMNS = ['co_gt', 'pt08_s1_co', 'nox_gt', 'c6h6_gt'];
+
+/**
+ * The layer's default features plus, measured on CO (bench/forecast-reference.ts): lag 23, the hour a
+ * day before the next one, and the last hour's and the day-old change (lag 0 − 1, lag 23 − 24) of
+ * CHANGE_COLUMNS: trees cannot subtract two features, and yesterday's change at this hour predicts today's.
+ */
+const TRAINING_FEATURE_SPEC: FeatureSpec = {
+  lags: [...DEFAULT_FEATURE_SPEC.lags, 23],
+  lagDifferences: CHANGE_COLUMNS.flatMap((c): [string, number, number][] => [
+    [c, 0, 1],
+    [c, 23, 24],
+  ]),
+};
+
 export function assembleTrainingSet(
   table: ColumnTable,
   target: string,
   horizon: number,
-  spec: FeatureSpec = {},
+  spec: FeatureSpec = TRAINING_FEATURE_SPEC,
 ): TrainingSet {
   const resolved = resolveFeatureSpec(spec);
   if (!resolved.current || !resolved.columns.includes(target)) {

@@ -21,6 +21,8 @@ const modelOutputSchema = z.discriminatedUnion('kind', [
 ]);
 export type ModelOutput = z.output<typeof modelOutputSchema>;
 
+const trainingWindowSchema = z.strictObject({ start: z.string(), end: z.string(), rows: z.number().int() });
+
 export const manifestSchema = z.strictObject({
   schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
   version: z.string(),
@@ -37,7 +39,10 @@ export const manifestSchema = z.strictObject({
   features: z.array(featureStatisticsSchema).min(1),
   onnx: z.strictObject({ input: z.string(), output: z.string(), sha256: z.string() }),
   source: z.strictObject({ kind: z.enum(['reference', 'lake']), origin: z.string(), sha256: z.string().optional() }),
-  trainingWindow: z.strictObject({ start: z.string(), end: z.string(), rows: z.number().int() }),
+  /** The rows the evaluated model was fitted on (its holdout scores are `metrics`). */
+  trainingWindow: trainingWindowSchema,
+  /** The published model: the evaluated one refitted on every usable row, holdout included (absent before refits). */
+  refit: z.strictObject({ trainingWindow: trainingWindowSchema, rule: z.string() }).optional(),
   metrics: z.record(z.string(), z.unknown()),
 });
 export type ModelManifest = z.output<typeof manifestSchema>;

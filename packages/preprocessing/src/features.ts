@@ -11,6 +11,7 @@
  * - `<c>_slope<w>` is null unless all w hourly values of the window are present
  *   (like pandas `rolling(w).apply(...)` with its default min_periods = w).
  * - `<a>_lag1_x_<b>_lag1` is null when either lag-1 value is missing.
+ * - `<c>_lag<a>_minus_lag<b>` is null when either lag is missing.
  * - `<c>_ema<s>` follows pandas `ewm(span=s, adjust=False).mean()` (ignore_na=False): null until
  *   the column's first valid value; a missing hour leaves the average unchanged but decays the
  *   weight of the past, so the next valid value counts more. With `emaMaxGap: g`, the EMA is
@@ -37,6 +38,11 @@ export interface FeatureSpec {
   slopeWindows?: number[];
   /** Pairs whose lag-1 values are multiplied. Default: all pairs of co_gt, c6h6_gt, nox_gt, no2_gt. */
   interactions?: [string, string][];
+  /**
+   * [column, a, b] gives `<column>_lag<a>_minus_lag<b>`, the change between two lags (integers, 0 ≤ a < b), e.g.
+   * [co_gt, 23, 24]: the change a day before the next hour. Trees cannot form a difference of two features themselves. Default [].
+   */
+  lagDifferences?: [string, number, number][];
   /** Hour-of-day and day-of-week sin/cos (UTC) and a weekend flag. Default true. */
   calendar?: boolean;
 }
@@ -63,6 +69,7 @@ export const DEFAULT_FEATURE_SPEC: Readonly<ResolvedFeatureSpec> = Object.freeze
   emaMaxGap: null,
   slopeWindows: [6, 12, 24],
   interactions: allPairs(DEFAULT_INTERACTION_COLUMNS),
+  lagDifferences: [],
   calendar: true,
 });
 
@@ -98,6 +105,27 @@ export function resolveFeatureSpec(spec: FeatureSpec | ResolvedFeatureSpec = {})
   ) {
     throw bad('interactions', `must be a list of [columnA, columnB] pairs (got ${JSON.stringify(interactions)}).`);
   }
+  const lagDifferences = spec.lagDifferences ?? [];
+  if (
+    !Array.isArray(lagDifferences) ||
+    lagDifferences.some(
+      (d) =>
+        !Array.isArray(d) ||
+        d.length !== 3 ||
+        typeof d[0] !== 'string' ||
+        d[0] === '' ||
+        d[0] === TIMESTAMP ||
+        !Number.isInteger(d[1]) ||
+        !Number.isInteger(d[2]) ||
+        d[1] < 0 ||
+        d[2] <= d[1],
+    )
+  ) {
+    throw bad(
+      'lagDifferences',
+      `must be a list of [column, a, b] with integers 0 ≤ a < b (got ${JSON.stringify(lagDifferences)}).`,
+    );
+  }
   const emaMaxGap = spec.emaMaxGap === undefined ? d.emaMaxGap : spec.emaMaxGap;
   if (emaMaxGap !== null && (!Number.isInteger(emaMaxGap) || emaMaxGap < 0))
     throw bad('emaMaxGap', `must be null or an integer ≥ 0 (got ${JSON.stringify(emaMaxGap)}).`);
@@ -115,6 +143,7 @@ export function resolveFeatureSpec(spec: FeatureSpec | ResolvedFeatureSpec = {})
     emaMaxGap,
     slopeWindows: ints('slopeWindows', spec.slopeWindows ?? d.slopeWindows, 2),
     interactions: interactions.map(([a, b]) => [a, b]),
+    lagDifferences: lagDifferences.map(([c, a, b]) => [c, a, b]),
     calendar: bool('calendar', spec.calendar, d.calendar),
   };
 }
@@ -130,6 +159,7 @@ export function featureNames(spec: FeatureSpec = {}): string[] {
     for (const w of s.slopeWindows) names.push(`${c}_slope${w}`);
   }
   for (const [a, b] of s.interactions) names.push(`${a}_lag1_x_${b}_lag1`);
+  for (const [c, a, b] of s.lagDifferences) names.push(`${c}_lag${a}_minus_lag${b}`);
   if (s.calendar) names.push(...CALENDAR_NAMES);
   return names;
 }
@@ -139,6 +169,7 @@ export function featureInputs(spec: FeatureSpec = {}): string[] {
   const s = resolveFeatureSpec(spec);
   const inputs = [...s.columns];
   for (const pair of s.interactions) for (const c of pair) if (!inputs.includes(c)) inputs.push(c);
+  for (const [c] of s.lagDifferences) if (!inputs.includes(c)) inputs.push(c);
   return inputs;
 }
 
@@ -179,7 +210,13 @@ export interface FeatureRow {
 }
 
 const historyLength = (s: ResolvedFeatureSpec): number =>
-  Math.max(0, ...s.lags, ...s.slopeWindows.map((w) => w - 1), s.interactions.length ? 1 : 0) + 1;
+  Math.max(
+    0,
+    ...s.lags,
+    ...s.slopeWindows.map((w) => w - 1),
+    ...s.lagDifferences.map(([, , b]) => b),
+    s.interactions.length ? 1 : 0,
+  ) + 1;
 
 /** A fresh window for a spec (defaults filled). */
 export function createFeatureWindow(spec: FeatureSpec = {}): FeatureWindowState {
@@ -403,6 +440,11 @@ function emit(state: FeatureWindowState, ts: number): (number | null)[] {
     const x = state.history[a][L - 2];
     const y = state.history[b][L - 2];
     out.push(x === null || y === null ? null : x * y);
+  }
+  for (const [c, a, b] of s.lagDifferences) {
+    const x = state.history[c][L - 1 - a];
+    const y = state.history[c][L - 1 - b];
+    out.push(x === null || y === null ? null : x - y);
   }
   if (s.calendar) {
     const date = new Date(ts);

@@ -121,7 +121,7 @@ describe('infer against the real broker and MinIO', () => {
         target: 'co_gt',
         horizon: 1,
         modelVersion: trained.version,
-        features: 179,
+        features: 199,
         sampleMaxAbsDifference: undefined,
       },
     );

@@ -129,6 +129,11 @@ describe('train publishes to the model registry in MinIO', () => {
       featureNames(manifest.featureSpec),
     );
     assert.equal(manifest.trainingWindow.rows, result.trainingRows);
+    // The published model is the evaluated one refitted on the holdout too, with the evaluated tree count.
+    assert.equal(manifest.refit?.trainingWindow.rows, result.refitRows);
+    assert.ok(result.refitRows > result.trainingRows);
+    assert.equal(manifest.refit?.trainingWindow.start, manifest.trainingWindow.start);
+    assert.ok(manifest.refit!.trainingWindow.end > manifest.trainingWindow.end);
     const lag0 = manifest.features.find((f) => f.name === 'co_gt_lag0')!;
     assert.ok(lag0.count > 0 && lag0.min! >= 0 && lag0.max! > lag0.mean! && lag0.std! > 0);
     assert.deepEqual(manifest.output, { kind: 'change', base: 'co_gt_lag0' });

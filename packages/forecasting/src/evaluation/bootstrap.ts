@@ -1,5 +1,5 @@
 import { quantileSorted } from 'simple-statistics';
-import { seededRandom, type Random } from '@air-quality/preprocessing';
+import { seededRandom } from '@air-quality/preprocessing';
 import { assertAligned, assertScorable, type ObservedMask } from './metrics';
 
 export interface BlockBootstrapOptions {
@@ -62,10 +62,8 @@ export function maeDifferenceInterval(
   }
   if (scoredRows === 0) throw new Error('No observed row to score; the mask excludes every row.');
 
-  const random = seededRandom(options.seed);
-  const statistics = Array.from({ length: resamples }, () =>
-    resampledMean(lossDifference, observed, blockLength, random),
-  )
+  const statistics = blockBootstrapStarts(n, options)
+    .map((starts) => resampledMean(lossDifference, observed, blockLength, starts))
     .filter((statistic) => !Number.isNaN(statistic))
     .sort((a, b) => a - b);
   const tail = (1 - confidence) / 2;
@@ -78,25 +76,39 @@ export function maeDifferenceInterval(
   };
 }
 
-/** Mean loss difference over the observed rows of one series of n rows rebuilt from random blocks. */
+/**
+ * The first row of every block of every resample of a series of n rows, in the order drawn: the
+ * resamples the interval uses, so an outside reference (scripts/lightgbm_reference.py) can score the same ones.
+ */
+export function blockBootstrapStarts(
+  n: number,
+  { blockLength, resamples, seed }: Pick<BlockBootstrapOptions, 'blockLength' | 'resamples' | 'seed'>,
+): Uint32Array[] {
+  const random = seededRandom(seed);
+  const blocks = Math.ceil(n / blockLength);
+  return Array.from({ length: resamples }, () =>
+    Uint32Array.from({ length: blocks }, () => random.int(0, n - blockLength)),
+  );
+}
+
+/** Mean loss difference over the observed rows of one series of n rows rebuilt from the given blocks. */
 function resampledMean(
   lossDifference: Float64Array,
   observed: ObservedMask,
   blockLength: number,
-  random: Random,
+  starts: Uint32Array,
 ): number {
   const n = lossDifference.length;
   let sum = 0;
   let count = 0;
-  for (let filled = 0; filled < n; filled += blockLength) {
-    const start = random.int(0, n - blockLength);
-    const end = start + Math.min(blockLength, n - filled);
+  starts.forEach((start, block) => {
+    const end = start + Math.min(blockLength, n - block * blockLength);
     for (let t = start; t < end; t++) {
       if (!observed[t]) continue;
       sum += lossDifference[t];
       count++;
     }
-  }
+  });
   // A resample of only unobserved hours has no statistic; the caller drops it.
   return count === 0 ? NaN : sum / count;
 }

@@ -1,4 +1,5 @@
-import { predictGbt, trainGbt, type GbtOptions } from '../model/gbt';
+import { binFeatures } from '../model/binning';
+import { binnedPrefix, boostBinned, predictGbt, resolveGbtOptions, type GbtOptions } from '../model/gbt';
 import { sliceRows, type FeatureMatrix } from '../model/matrix';
 import { mae } from './metrics';
 import { rollingOriginFolds, type Fold, type RollingOriginOptions } from './rolling-origin';
@@ -15,12 +16,17 @@ export type GbtGridPoint = Pick<GbtOptions, keyof GbtGrid>;
 export interface GridSearchOptions {
   readonly grid: GbtGrid;
   readonly folds: Partial<RollingOriginOptions>;
-  /** Options shared by every fit. Each fit runs all its trees: the validation window is for scoring, not stopping. */
+  /**
+   * Options shared by every fit. `trees` is a ceiling: each fit stops early on its fold's validation
+   * window (`earlyStoppingRounds`) and is scored at its best round.
+   */
   readonly fit: Partial<GbtOptions>;
   /** Refuses a search of more fits (grid points × folds) than this, to bound its cost. */
   readonly maxFits: number;
-  /** Told of each fit as it is scored: a search takes minutes, so it reports as it goes. */
+  /** Told of each fit as it is scored, so a search reports as it goes. */
   readonly onFit?: (fit: TuningFit) => void;
+  /** Told of each grid point once all its folds are scored. */
+  readonly onPoint?: (point: TuningPoint) => void;
 }
 
 /** One scored fit of a search: grid point p of P on fold k of K (1-based). */
@@ -31,6 +37,17 @@ export interface TuningFit {
   readonly folds: number;
   readonly params: GbtGridPoint;
   readonly mae: number;
+  /** Trees kept: the best round of the fit's early stopping. */
+  readonly trees: number;
+}
+
+/** Grid point p of P, scored over all its folds. */
+export interface TuningPoint {
+  readonly point: number;
+  readonly points: number;
+  readonly params: GbtGridPoint;
+  readonly meanMae: number;
+  readonly foldTrees: readonly number[];
 }
 
 export const defaultGridSearchOptions: GridSearchOptions = {
@@ -46,6 +63,7 @@ export interface TuningReport {
   readonly candidates: readonly {
     readonly params: GbtGridPoint;
     readonly foldMae: readonly number[];
+    readonly foldTrees: readonly number[];
     readonly meanMae: number;
   }[];
   readonly best: { readonly params: GbtGridPoint; readonly meanMae: number };
@@ -53,7 +71,9 @@ export interface TuningReport {
 
 /**
  * Rolling-origin cross-validated grid search of the tree parameters. Rows are in time order and
- * all have an observed target (drop the others first); every fold is scored by MAE.
+ * all have an observed target (drop the others first); every fold is scored by MAE. The rows are
+ * binned once (edges from all of them: quantiles of the features, no target) and every fold trains
+ * on a prefix of those bins, so no fit re-bins.
  */
 export function gridSearchGbt(
   features: FeatureMatrix,
@@ -68,19 +88,36 @@ export function gridSearchGbt(
       `The search needs ${points.length} grid points × ${folds.length} folds = ${points.length * folds.length} fits, over maxFits=${options.maxFits}; shrink the grid or raise maxFits.`,
     );
   }
+  const all = {
+    features,
+    binned: binFeatures(features, resolveGbtOptions(options.fit).maxBins),
+    target,
+  };
   const candidates = points.map((params, p) => {
-    const foldMae = folds.map((fold, k) => {
-      const model = trainGbt(sliceRows(features, 0, fold.trainEnd), target.slice(0, fold.trainEnd), {
-        ...options.fit,
-        ...params,
-        validationFraction: 0,
+    const fits = folds.map((fold, k) => {
+      const validation = {
+        features: sliceRows(features, fold.validationStart, fold.validationEnd),
+        target: target.slice(fold.validationStart, fold.validationEnd),
+      };
+      const model = boostBinned(binnedPrefix(all, fold.trainEnd), validation, { ...options.fit, ...params });
+      const score = mae(predictGbt(model, validation.features), validation.target);
+      const trees = model.trees.length;
+      options.onFit?.({
+        point: p + 1,
+        points: points.length,
+        fold: k + 1,
+        folds: folds.length,
+        params,
+        mae: score,
+        trees,
       });
-      const prediction = predictGbt(model, sliceRows(features, fold.validationStart, fold.validationEnd));
-      const score = mae(prediction, target.slice(fold.validationStart, fold.validationEnd));
-      options.onFit?.({ point: p + 1, points: points.length, fold: k + 1, folds: folds.length, params, mae: score });
-      return score;
+      return { score, trees };
     });
-    return { params, foldMae, meanMae: foldMae.reduce((a, b) => a + b, 0) / foldMae.length };
+    const foldMae = fits.map((fit) => fit.score);
+    const foldTrees = fits.map((fit) => fit.trees);
+    const meanMae = foldMae.reduce((a, b) => a + b, 0) / foldMae.length;
+    options.onPoint?.({ point: p + 1, points: points.length, params, meanMae, foldTrees });
+    return { params, foldMae, foldTrees, meanMae };
   });
   const best = candidates.reduce((a, b) => (b.meanMae < a.meanMae ? b : a));
   return { grid: options.grid, folds, candidates, best: { params: best.params, meanMae: best.meanMae } };

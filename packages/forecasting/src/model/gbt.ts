@@ -1,5 +1,5 @@
 import { rmse } from '../evaluation/metrics';
-import { binFeatures, maxValueBins } from './binning';
+import { binFeatures, maxValueBins, type BinnedFeatures } from './binning';
 import { growTree } from './grow-tree';
 import { assertFittable, sliceRows, type FeatureMatrix } from './matrix';
 import { drawWithoutReplacement, seededRandom, type Random } from '@air-quality/preprocessing';
@@ -28,6 +28,11 @@ export interface GbtOptions {
   /** Stop after this many rounds without a better validation RMSE, keeping the best round. */
   readonly earlyStoppingRounds: number;
   readonly seed: number;
+  /**
+   * Residuals beyond this are clipped in the gradient (Huber loss, with LightGBM's unit hessian), so
+   * a few spikes do not drag the leaves; Infinity is squared error.
+   */
+  readonly huberDelta: number;
 }
 
 export const defaultGbtOptions: GbtOptions = {
@@ -44,6 +49,7 @@ export const defaultGbtOptions: GbtOptions = {
   validationFraction: 0.1,
   earlyStoppingRounds: 30,
   seed: 42,
+  huberDelta: Number.POSITIVE_INFINITY,
 };
 
 /** A fitted ensemble as plain data: prediction = baseScore + the sum of every tree's leaf value. */
@@ -85,6 +91,7 @@ export function resolveGbtOptions(overrides: Partial<GbtOptions> = {}): GbtOptio
     'an integer >= 1',
   );
   check('seed', isInt(options.seed), 'an integer');
+  check('huberDelta', options.huberDelta > 0, '> 0 (Infinity for squared error)');
   return options;
 }
 
@@ -101,17 +108,58 @@ export function trainGbt(
   assertFittable(features, target);
   const validationRows = Math.floor(features.rows * options.validationFraction);
   const trainRows = features.rows - validationRows;
+  const train = sliceRows(features, 0, trainRows);
+  const validation = sliceRows(features, trainRows, features.rows);
+  return boostBinned(
+    {
+      features: train,
+      binned: binFeatures(train, options.maxBins),
+      target: Array.prototype.slice.call(target, 0, trainRows),
+    },
+    validationRows === 0 ? undefined : { features: validation, target: Array.prototype.slice.call(target, trainRows) },
+    options,
+  );
+}
+
+/** Training rows with their bins: binned once, a prefix of them serves every fold and grid point of a search. */
+export interface BinnedTrainingRows {
+  readonly features: FeatureMatrix;
+  readonly binned: BinnedFeatures;
+  readonly target: ArrayLike<number>;
+}
+
+/** The first `rows` rows, sharing the bins (and their edges) of the whole. */
+export function binnedPrefix(data: BinnedTrainingRows, rows: number): BinnedTrainingRows {
+  const { features, binned, target } = data;
+  return {
+    features: sliceRows(features, 0, rows),
+    binned: { ...binned, rows, bins: binned.bins.subarray(0, rows * binned.cols) },
+    target: Array.prototype.slice.call(target, 0, rows),
+  };
+}
+
+/**
+ * Boosts on already binned rows; with `validation`, stops once its RMSE has not improved for
+ * `earlyStoppingRounds` rounds and keeps the best round (`validationFraction` is not used here).
+ */
+export function boostBinned(
+  train: BinnedTrainingRows,
+  validation: { readonly features: FeatureMatrix; readonly target: ArrayLike<number> } | undefined,
+  overrides: Partial<GbtOptions> = {},
+): GbtModel {
+  const options = resolveGbtOptions(overrides);
+  const { features, binned } = train;
+  assertFittable(features, train.target);
+  const trainRows = features.rows;
   if (trainRows < 2 * options.minSamplesLeaf) {
     throw new Error(
       `Only ${trainRows} training rows; need at least 2 × minSamplesLeaf = ${2 * options.minSamplesLeaf}. Supply more rows or lower minSamplesLeaf.`,
     );
   }
-  const train = sliceRows(features, 0, trainRows);
-  const validation = sliceRows(features, trainRows, features.rows);
-  const trainTarget = Float64Array.from({ length: trainRows }, (_, i) => target[i]);
-  const validationTarget = Float64Array.from({ length: validationRows }, (_, i) => target[trainRows + i]);
+  const trainTarget = Float64Array.from(train.target);
+  const validationRows = validation?.features.rows ?? 0;
+  const validationTarget = Float64Array.from(validation?.target ?? []);
 
-  const binned = binFeatures(train, options.maxBins);
   const random = seededRandom(options.seed);
   const baseScore = Math.fround(trainTarget.reduce((sum, y) => sum + y, 0) / trainRows);
   const trainPrediction = new Float64Array(trainRows).fill(baseScore);
@@ -124,20 +172,20 @@ export function trainGbt(
   const validationRmse: number[] = [];
   let bestRound = -1;
   for (let round = 0; round < options.trees; round++) {
-    for (let i = 0; i < trainRows; i++) gradients[i] = trainPrediction[i] - trainTarget[i];
+    for (let i = 0; i < trainRows; i++) gradients[i] = clip(trainPrediction[i] - trainTarget[i], options.huberDelta);
     const rows = sampleWithoutReplacement(trainRows, sampledRows, random);
     const columns = sampleWithoutReplacement(features.cols, sampledFeatures, random);
     const tree = growTree(binned, gradients, rows, columns, options);
     trees.push(tree);
-    addTreePrediction(tree, train, trainPrediction);
-    if (validationRows === 0) continue;
+    addTreePrediction(tree, features, trainPrediction);
+    if (validation === undefined) continue;
 
-    addTreePrediction(tree, validation, validationPrediction);
+    addTreePrediction(tree, validation.features, validationPrediction);
     validationRmse.push(rmse(validationPrediction, validationTarget));
     if (bestRound < 0 || validationRmse[round] < validationRmse[bestRound]) bestRound = round;
     if (round - bestRound >= options.earlyStoppingRounds) break;
   }
-  const keptTrees = validationRows === 0 ? trees : trees.slice(0, bestRound + 1);
+  const keptTrees = validation === undefined ? trees : trees.slice(0, bestRound + 1);
   return {
     kind: 'gradient-boosted-trees',
     featureCount: features.cols,
@@ -158,6 +206,8 @@ export function predictGbt(model: GbtModel, features: FeatureMatrix): Float64Arr
   for (const tree of model.trees) addTreePrediction(tree, features, prediction);
   return prediction;
 }
+
+const clip = (residual: number, delta: number) => (residual > delta ? delta : residual < -delta ? -delta : residual);
 
 /** `count` distinct integers from [0, n), in increasing order. */
 const sampleWithoutReplacement = (n: number, count: number, random: Random): Uint32Array =>

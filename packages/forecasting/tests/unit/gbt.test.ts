@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { mae } from '../../src/evaluation/metrics';
-import { predictGbt, resolveGbtOptions, trainGbt, type GbtOptions } from '../../src/model/gbt';
+import { binFeatures } from '../../src/model/binning';
+import {
+  binnedPrefix,
+  boostBinned,
+  predictGbt,
+  resolveGbtOptions,
+  trainGbt,
+  type GbtOptions,
+} from '../../src/model/gbt';
 import { featureMatrix, sliceRows } from '../../src/model/matrix';
 import { seededRandom } from '@air-quality/preprocessing';
 import { leafCount, treeDepth, type SplitNode } from '../../src/model/tree';
@@ -138,6 +146,42 @@ describe('gradient-boosted trees', () => {
     const modelMae = mae(predictGbt(model, test), actual);
     const meanMae = mae(new Float64Array(1000).fill(model.baseScore), actual);
     assert.ok(modelMae < 0.25 * meanMae, `model MAE ${modelMae} vs mean MAE ${meanMae}`);
+  });
+
+  it('with a Huber delta, a few huge outliers barely move the fit; squared error follows them', () => {
+    const random = seededRandom(5);
+    const features = uniformMatrix(1000, 2, random);
+    const clean = (row: number) => (features.values[row * 2] > 0.5 ? 1 : 0);
+    // Every 20th row is off by +50.
+    const y = Array.from({ length: 1000 }, (_, row) => clean(row) + (row % 20 === 0 ? 50 : 0));
+    const options = { trees: 100, learningRate: 0.1, minSamplesLeaf: 5, validationFraction: 0 };
+    const errorOf = (overrides: Partial<GbtOptions>) => {
+      const prediction = predictGbt(trainGbt(features, y, { ...options, ...overrides }), features);
+      return mae(
+        prediction,
+        Array.from({ length: 1000 }, (_, row) => clean(row)),
+      );
+    };
+    const squared = errorOf({});
+    const huber = errorOf({ huberDelta: 0.5 });
+    assert.ok(huber < 0.2 && squared > 5 * huber, `MAE against the clean function: huber ${huber}, squared ${squared}`);
+    assert.throws(() => resolveGbtOptions({ huberDelta: 0 }), /huberDelta=0 is out of range/);
+  });
+
+  it('boosts a prefix of shared bins exactly as on bins of its own when the edges agree', () => {
+    const random = seededRandom(6);
+    // Values on a grid of 50 levels: every prefix long enough sees each level, so its own quantile edges equal the whole's.
+    const values = Float64Array.from({ length: 3000 }, () => Math.floor(random.float() * 50) / 50);
+    const features = featureMatrix(values, 3);
+    const y = Array.from({ length: 1000 }, (_, i) => values[i * 3] - values[i * 3 + 2]);
+    const all = { features, binned: binFeatures(features), target: y };
+    const prefix = binnedPrefix(all, 800);
+    const options = { trees: 20, minSamplesLeaf: 5, validationFraction: 0 };
+    assert.deepEqual(prefix.binned.upperEdges, binFeatures(sliceRows(features, 0, 800)).upperEdges);
+    assert.deepEqual(
+      boostBinned(prefix, undefined, options).trees,
+      trainGbt(sliceRows(features, 0, 800), y.slice(0, 800), options).trees,
+    );
   });
 
   it('names the option and the allowed range when an option is invalid', () => {

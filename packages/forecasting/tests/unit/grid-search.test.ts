@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gridSearchGbt, type TuningFit } from '../../src/evaluation/grid-search';
+import { gridSearchGbt, type TuningFit, type TuningPoint } from '../../src/evaluation/grid-search';
 import { rollingOriginFolds } from '../../src/evaluation/rolling-origin';
 import { seededRandom } from '@air-quality/preprocessing';
 import { normalSource, uniformMatrix } from './synthetic';
@@ -37,11 +37,13 @@ describe('grid search', () => {
       (_, row) => (features.values[row * 3] > 0.5 === features.values[row * 3 + 1] > 0.5 ? 2 : 0) + 0.1 * noise(),
     );
     const fits: TuningFit[] = [];
+    const points: TuningPoint[] = [];
     const report = gridSearchGbt(features, target, {
       grid: { maxDepth: [1, 3], learningRate: [0.3], subsample: [1, 0.7], colsample: [1] },
       folds: { folds: 2, validationRows: 100 },
       fit: { trees: 30, minSamplesLeaf: 5 },
       onFit: (fit) => fits.push(fit),
+      onPoint: (point) => points.push(point),
     });
     // Each fit is reported as it is scored, in search order, with the score the report keeps.
     assert.deepEqual(
@@ -54,9 +56,23 @@ describe('grid search', () => {
           folds: 2,
           params: candidate.params,
           mae,
+          trees: candidate.foldTrees[k],
         })),
       ),
     );
+    // Each grid point is reported once all its folds are scored.
+    assert.deepEqual(
+      points,
+      report.candidates.map((candidate, p) => ({
+        point: p + 1,
+        points: 4,
+        params: candidate.params,
+        meanMae: candidate.meanMae,
+        foldTrees: candidate.foldTrees,
+      })),
+    );
+    // Every fit stops early within the ceiling of 30 trees.
+    assert.ok(fits.every((fit) => fit.trees >= 1 && fit.trees <= 30));
 
     assert.equal(report.candidates.length, 4);
     assert.deepEqual(

@@ -171,6 +171,25 @@ describe('feature semantics on hand-computed series', () => {
     assert.deepEqual(col(f, 'a_lag1_x_b_lag1'), [null, 3, 10, null]);
   });
 
+  it('lag differences: lag a minus lag b, null when either is missing, named after the interactions', () => {
+    const t = makeTable({ timestamp: [0, 1, 2, 3, 4].map((i) => T0 + i * H), a: [1, 2, null, 4, 9] });
+    const spec: FeatureSpec = { ...xOnly({ columns: ['a'] }), lags: [], emaSpans: [], slopeWindows: [] };
+    const f = buildFeatures(t, {
+      ...spec,
+      lagDifferences: [
+        ['a', 0, 1],
+        ['a', 1, 3],
+      ],
+    });
+    assert.deepEqual(featureNames({ ...spec, lagDifferences: [['a', 0, 1]] }), ['a_lag0', 'a_lag0_minus_lag1']);
+    assert.deepEqual(col(f, 'a_lag0_minus_lag1'), [null, 1, null, null, 5]);
+    assert.deepEqual(col(f, 'a_lag1_minus_lag3'), [null, null, null, null, 2]);
+    assert.throws(
+      () => featureNames({ lagDifferences: [['a', 2, 1]] }),
+      /lagDifferences: must be a list of \[column, a, b\]/,
+    );
+  });
+
   it('calendar: hour of day and day of week (Monday 0) as sin/cos in UTC, weekend flag', () => {
     const sat6 = Date.UTC(2004, 2, 13, 6); // Saturday 06:00Z
     const f = buildFeatures(
@@ -242,6 +261,10 @@ const SPECS: FeatureSpec[] = [
     ],
     calendar: false,
     emaMaxGap: 0,
+    lagDifferences: [
+      ['a', 0, 1],
+      ['b', 23, 24],
+    ],
   },
   { columns: ['a', 'b', 'c'], lags: [], emaSpans: [1], slopeWindows: [], interactions: [['c', 'c']] },
 ];
