@@ -207,7 +207,7 @@ export function predictGbt(model: GbtModel, features: FeatureMatrix): Float64Arr
   return prediction;
 }
 
-const clip = (residual: number, delta: number) => (residual > delta ? delta : residual < -delta ? -delta : residual);
+const clip = (residual: number, delta: number) => Math.min(delta, Math.max(-delta, residual));
 
 /** `count` distinct integers from [0, n), in increasing order. */
 const sampleWithoutReplacement = (n: number, count: number, random: Random): Uint32Array =>
