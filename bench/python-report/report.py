@@ -294,7 +294,7 @@ def main() -> None:
     finished = time.perf_counter()
     ms = lambda a, b: round((b - a) * 1000)  # noqa: E731
     print(f'{{"importMs": {ms(STARTED, IMPORTED)}, "loadMs": {ms(IMPORTED, loaded)}, "analysisMs": {ms(loaded, analysed)}, '
-          f'"chartsMs": {ms(analysed, charted)}, "writeMs": {ms(charted, finished)}}}')
+          f'"chartsMs": {ms(analysed, charted)}, "writeMs": {ms(charted, finished)}, "cpuMs": {round(time.process_time() * 1000)}}}')
 
 
 if __name__ == "__main__":
