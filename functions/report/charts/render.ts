@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 
 export const CHART_FONT_FAMILY = 'DejaVu Sans';
@@ -43,7 +43,10 @@ function requireReadable(files: string[]): void {
     );
 }
 
-/** Vega-Lite spec → SVG (vega, headless renderer) → PNG (resvg), with bundled fonts only. */
+/**
+ * Vega-Lite spec → SVG (vega, headless renderer) → PNG (resvg), with bundled fonts only. resvg parses and
+ * rasterises on libuv's thread pool, so the next chart's vega work can run on this thread meanwhile.
+ */
 export async function renderPng(spec: TopLevelSpec, options: RenderOptions): Promise<Uint8Array> {
   requireReadable(options.fontFiles);
   const [vega, vegaLite] = await loadVega();
@@ -56,9 +59,9 @@ export async function renderPng(spec: TopLevelSpec, options: RenderOptions): Pro
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  const resvg = new Resvg(svg, {
+  const image = await renderAsync(svg, {
     font: { fontFiles: options.fontFiles, loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
     fitTo: { mode: 'zoom', value: options.scale },
   });
-  return resvg.render().asPng();
+  return image.asPng();
 }
