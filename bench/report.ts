@@ -8,10 +8,11 @@
  * Runs alternate (ours, python, ours, …) so both see the same machine load; medians and the ratio are printed
  * and kept in bench/results/report.json.
  *   npx tsx bench/report.ts [runs=3]
+ *   npx tsx bench/report.ts --profile   → one run of ours under `node --cpu-prof`, its top costs printed
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -20,10 +21,12 @@ import { loadConfig } from '../shared/config';
 import { repoRoot } from '../stack/paths';
 import { datasetPath } from '../tests/support/dataset';
 import { minioClient } from '../tests/support/minio';
+import { summarise } from './support/cpuprofile';
 import { saveResult } from './support/results';
 import { median } from './support/stats';
 
-const runs = Number(process.argv[2] ?? 3);
+const profile = process.argv.includes('--profile');
+const runs = profile ? 1 : Number(process.argv[2] ?? 3);
 /** serverless.yml's unbundledModules of the local stage: the layer's modules the report loads. */
 const UNBUNDLED = ['parquet-wasm', 'onnxruntime-node', 'vega', 'vega-lite', '@resvg/resvg-js'];
 const EVENT = join(repoRoot, 'events/report-reference.json');
@@ -103,6 +106,22 @@ async function main(): Promise<void> {
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: 'WARN',
     };
+    const invokeOurs = (nodeOptions: string[] = []) =>
+      timedRun(
+        process.execPath,
+        [...nodeOptions, join(__dirname, 'support/invoke-handler.cjs'), bundle, 'handler', eventFile],
+        env,
+      );
+    if (profile) {
+      // Kept after the run, for a closer look: npx tsx bench/support/cpuprofile.ts <file> [top] [function]
+      const dir = mkdtempSync(join(tmpdir(), 'bench-report-profile-'));
+      console.log((await invokeOurs(['--cpu-prof', `--cpu-prof-dir=${dir}`])).figures);
+      const file = join(dir, readdirSync(dir)[0]!);
+      const { self, total, totalMs } = summarise(JSON.parse(readFileSync(file, 'utf8')), 25);
+      console.log(`profile: ${file}`);
+      console.log(`${totalMs.toFixed(0)} ms sampled\n\nself:\n${self.join('\n')}\n\ntotal:\n${total.join('\n')}`);
+      return;
+    }
     const ours: Timed[] = [];
     const theirs: Timed[] = [];
     for (let i = 0; i < runs; i++) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { renderAsync } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
+import { encodePng } from './png';
 
 export const CHART_FONT_FAMILY = 'DejaVu Sans';
 
@@ -44,8 +45,8 @@ function requireReadable(files: string[]): void {
 }
 
 /**
- * Vega-Lite spec → SVG (vega, headless renderer) → PNG (resvg), with bundled fonts only. resvg parses and
- * rasterises on libuv's thread pool, so the next chart's vega work can run on this thread meanwhile.
+ * Vega-Lite spec → SVG (vega, headless renderer) → bitmap (resvg) → PNG, with bundled fonts only. resvg and
+ * the PNG deflate run on libuv's thread pool, so the next chart's vega work can run on this thread meanwhile.
  */
 export async function renderPng(spec: TopLevelSpec, options: RenderOptions): Promise<Uint8Array> {
   requireReadable(options.fontFiles);
@@ -63,5 +64,6 @@ export async function renderPng(spec: TopLevelSpec, options: RenderOptions): Pro
     font: { fontFiles: options.fontFiles, loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
     fitTo: { mode: 'zoom', value: options.scale },
   });
-  return image.asPng();
+  // The background is white, so every pixel is opaque and resvg's bitmap is straight RGBA.
+  return encodePng({ width: image.width, height: image.height, rgba: image.pixels });
 }
