@@ -30,17 +30,35 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
+const HIGH_BITS = 0x80808080;
+
+/**
+ * Row minus the row above, byte by byte modulo 256, four bytes per 32-bit operation (Hacker's Delight's
+ * SIMD-within-a-register subtraction: the high bits are cleared so no borrow crosses a byte, then restored).
+ */
+function subtractRows(row: Uint32Array, above: Uint32Array, out: Uint32Array): void {
+  for (let i = 0; i < out.length; i++) {
+    const a = row[i]!;
+    const b = above[i]!;
+    out[i] = ((a | HIGH_BITS) - (b & ~HIGH_BITS)) ^ ((a ^ ~b) & HIGH_BITS);
+  }
+}
+
 /** The scanlines, each prefixed by its filter type: the first as it is, every other one "up". */
 function filterRows({ width, height, rgba }: Bitmap): Uint8Array {
   const stride = width * 4;
+  // 32-bit access needs a 4-byte aligned start.
+  const aligned = rgba.byteOffset % 4 === 0 ? rgba : rgba.slice();
+  const pixels = new Uint32Array(aligned.buffer, aligned.byteOffset, width * height);
+  const difference = new Uint32Array(width);
+  const differenceBytes = new Uint8Array(difference.buffer);
   const rows = new Uint8Array((stride + 1) * height);
   rows[0] = FILTER_NONE;
-  rows.set(rgba.subarray(0, stride), 1);
+  rows.set(aligned.subarray(0, stride), 1);
   for (let y = 1; y < height; y++) {
-    const out = y * (stride + 1);
-    const row = y * stride;
-    rows[out] = FILTER_UP;
-    for (let x = 0; x < stride; x++) rows[out + 1 + x] = rgba[row + x]! - rgba[row - stride + x]!;
+    subtractRows(pixels.subarray(y * width, (y + 1) * width), pixels.subarray((y - 1) * width, y * width), difference);
+    rows[y * (stride + 1)] = FILTER_UP;
+    rows.set(differenceBytes, y * (stride + 1) + 1);
   }
   return rows;
 }
