@@ -129,18 +129,20 @@ export async function renderArtifacts(
     charts.map((c) => [c.name, `data:image/png;base64,${Buffer.from(c.body).toString('base64')}`]),
   );
   const summary = reportMarkdown(analysis, anomalies, [...names, 'summary.md'], {
-    imageSrc: (name) => name,
     details: false,
   });
   const page = reportMarkdown(analysis, anomalies, [...names, 'summary.md'], {
-    imageSrc: (name) => dataUris.get(name)!,
     details: true,
   });
   return [
     ...charts,
     ...tables,
     { name: 'summary.md', contentType: 'text/markdown; charset=utf-8', body: summary },
-    { name: 'index.html', contentType: 'text/html; charset=utf-8', body: htmlPage('Air-quality report', page) },
+    {
+      name: 'index.html',
+      contentType: 'text/html; charset=utf-8',
+      body: htmlPage('Air-quality report', page, dataUris),
+    },
   ];
 }
 
