@@ -146,12 +146,12 @@ def correlation(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.Dat
     r = frame.corr()
     p = pd.DataFrame(0.0, index=r.index, columns=r.columns)
     n = pd.DataFrame(0, index=r.index, columns=r.columns)
-    for a in frame.columns:
-        for b in frame.columns:
+    for i, a in enumerate(frame.columns):
+        n.loc[a, a] = frame[a].notna().sum()
+        for b in frame.columns[i + 1:]:
             both = frame[[a, b]].dropna()
-            n.loc[a, b] = len(both)
-            if a != b:
-                p.loc[a, b] = stats.pearsonr(both[a], both[b]).pvalue
+            n.loc[a, b] = n.loc[b, a] = len(both)
+            p.loc[a, b] = p.loc[b, a] = stats.pearsonr(both[a], both[b]).pvalue
     return r, p, n
 
 
@@ -285,10 +285,12 @@ def main() -> None:
     args = (frame, coverage, excluded, patterns, r, p, n, results, anomalies, names)
     (out / "summary.md").write_text(report_markdown(*args, image=lambda name: f"![{name}]({name})", details=False))
 
-    def embedded(name: str) -> str:
-        return f"![{name}](data:image/png;base64,{base64.b64encode((out / name).read_bytes()).decode()})"
-
-    body = markdown.markdown(report_markdown(*args, image=embedded, details=True), extensions=["tables"])
+    # The images go in after the Markdown is parsed, as in ours: Python-Markdown would scan megabytes of base64.
+    body = markdown.markdown(report_markdown(*args, image=lambda name: f"![{name}]({name})", details=True),
+                             extensions=["tables"])
+    for name in (f.name for f in out.glob("*.png")):
+        uri = f"data:image/png;base64,{base64.b64encode((out / name).read_bytes()).decode()}"
+        body = body.replace(f'src="{name}"', f'src="{uri}"')
     (out / "index.html").write_text(f'<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
                                     f"<title>Air-quality report</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
     finished = time.perf_counter()
