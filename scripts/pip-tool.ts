@@ -10,8 +10,12 @@ import { cacheDir } from '../stack/paths';
 import { run } from '../stack/tools';
 
 /** The virtualenv holding `pkg==version`, created when missing. */
-export async function ensurePipPackage(pkg: string, version: string): Promise<string> {
-  const venv = join(cacheDir, `${pkg}-${version}`);
+export const ensurePipPackage = (pkg: string, version: string): Promise<string> =>
+  ensurePipEnv(`${pkg}-${version}`, [`${pkg}==${version}`]);
+
+/** The virtualenv `name` holding the pinned requirements (`pkg==version`, …), created when missing. */
+export async function ensurePipEnv(name: string, requirements: string[]): Promise<string> {
+  const venv = join(cacheDir, name);
   const done = join(venv, '.installed');
   if (existsSync(done)) return venv;
   rmSync(venv, { recursive: true, force: true });
@@ -19,17 +23,17 @@ export async function ensurePipPackage(pkg: string, version: string): Promise<st
   if (created.status !== 0) {
     rmSync(venv, { recursive: true, force: true });
     throw new Error(
-      `Could not create a Python virtualenv for ${pkg} (${(created.stderr || created.error?.message || '').trim()}). Install Python 3 with venv support (Debian: apt-get install python3-venv) and retry.`,
+      `Could not create a Python virtualenv for ${name} (${(created.stderr || created.error?.message || '').trim()}). Install Python 3 with venv support (Debian: apt-get install python3-venv) and retry.`,
     );
   }
   try {
-    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${pkg}==${version}`]);
+    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...requirements]);
   } catch (error) {
     rmSync(venv, { recursive: true, force: true });
     throw new Error(
-      `pip could not install ${pkg} ${version} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`,
+      `pip could not install ${requirements.join(' ')} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`,
     );
   }
-  writeFileSync(done, `${pkg}==${version}\n`);
+  writeFileSync(done, `${requirements.join('\n')}\n`);
   return venv;
 }

@@ -12,9 +12,20 @@ details { margin: 1rem 0; }
 summary { cursor: pointer; color: #1f77b4; }
 `;
 
-/** A standalone HTML page from trusted Markdown (every value in it comes from the analysis). */
-export function htmlPage(title: string, markdown: string): string {
-  const body = marked.parse(markdown, { async: false });
+/**
+ * A standalone HTML page from trusted Markdown (every value in it comes from the analysis). Images whose
+ * src is a key of `inlineImages` get its value (a data URI) after the Markdown is parsed: marked would
+ * otherwise scan megabytes of base64.
+ */
+export function htmlPage(
+  title: string,
+  markdown: string,
+  inlineImages: ReadonlyMap<string, string> = new Map(),
+): string {
+  const body = marked.parse(markdown, { async: false }).replace(/<img src="([^"]*)"/g, (tag, src: string) => {
+    const uri = inlineImages.get(src);
+    return uri === undefined ? tag : `<img src="${uri}"`;
+  });
   return `<!doctype html>
 <html lang="en">
 <head>

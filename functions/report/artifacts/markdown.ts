@@ -8,8 +8,6 @@ import { componentStrength, stlSpans } from '@air-quality/timeseries-stats';
 import type { AnomalyRow } from './csv';
 
 export interface MarkdownOptions {
-  /** Where an image artifact is found: its name for summary.md, a data URI for index.html. */
-  imageSrc: (name: string) => string;
   /** Add the full tables (matrices, correlograms, every anomaly). */
   details: boolean;
 }
@@ -21,7 +19,8 @@ const pValue = (p: number) =>
   Number.isNaN(p) ? '–' : p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 const isoHour = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 const markdownTable = (rows: object[]) => from(rows).toMarkdown();
-const image = (name: string, alt: string, o: MarkdownOptions) => `![${alt}](${o.imageSrc(name)})`;
+/** An image artifact by its name (index.html swaps in a data URI after parsing). */
+const image = (name: string, alt: string) => `![${alt}](${name})`;
 const argExtreme = (values: number[], better: (a: number, b: number) => boolean) =>
   values.reduce((best, v, i) => (!Number.isNaN(v) && (best < 0 || better(v, values[best]!)) ? i : best), -1);
 
@@ -38,7 +37,7 @@ function coverageSection(a: ReportAnalysis): string {
   return `## Data coverage\n\n${markdownTable(rows)}\n\n${excluded}`;
 }
 
-function patternSection(a: ReportAnalysis, o: MarkdownOptions): string {
+function patternSection(a: ReportAnalysis): string {
   const rows = a.pollutants.map((p) => ({
     pollutant: titled(columnLabel(p.id)),
     'peak hour (UTC)': argExtreme(p.byHourOfDay, (x, y) => x > y),
@@ -49,8 +48,8 @@ function patternSection(a: ReportAnalysis, o: MarkdownOptions): string {
   return [
     '## Daily and weekly patterns',
     markdownTable(rows),
-    image('daily_pattern.png', 'Mean by hour of day', o),
-    image('weekly_pattern.png', 'Mean by day of week', o),
+    image('daily_pattern.png', 'Mean by hour of day'),
+    image('weekly_pattern.png', 'Mean by day of week'),
   ].join('\n\n');
 }
 
@@ -71,7 +70,7 @@ function correlationSection(a: ReportAnalysis, o: MarkdownOptions): string {
     '## Correlation',
     "Pearson r on pairwise-complete hours; two-sided p-values from Student's t with n − 2 degrees of freedom.",
     `Strongest pairs:\n\n${markdownTable(strongest)}`,
-    image('correlation_matrix.png', 'Correlation matrix', o),
+    image('correlation_matrix.png', 'Correlation matrix'),
   ];
   if (o.details) {
     const matrix = (values: number[][], format: (v: number) => string) =>
@@ -97,8 +96,8 @@ function autocorrelationSection(a: ReportAnalysis, o: MarkdownOptions): string {
     '## Autocorrelation',
     `Lags 0–${a.options.nlags} h on the gap-filled series; ${percent(1 - a.options.alpha)} bands by Bartlett's formula (ACF) and 1/√n (PACF, Yule–Walker).`,
     markdownTable(rows),
-    image('autocorrelation.png', 'Autocorrelation', o),
-    image('partial_autocorrelation.png', 'Partial autocorrelation', o),
+    image('autocorrelation.png', 'Autocorrelation'),
+    image('partial_autocorrelation.png', 'Partial autocorrelation'),
   ];
   if (o.details) {
     for (const which of ['acf', 'pacf'] as const) {
@@ -112,7 +111,7 @@ function autocorrelationSection(a: ReportAnalysis, o: MarkdownOptions): string {
   return parts.join('\n\n');
 }
 
-function stlSection(a: ReportAnalysis, o: MarkdownOptions): string {
+function stlSection(a: ReportAnalysis): string {
   const spans = stlSpans({ period: a.options.period, ...a.options.stl });
   const rows = a.pollutants.map((p) => ({
     pollutant: titled(columnLabel(p.id)),
@@ -123,7 +122,7 @@ function stlSection(a: ReportAnalysis, o: MarkdownOptions): string {
     '## Seasonal-trend decomposition (STL)',
     `Period ${a.options.period} h; LOESS spans seasonal ${spans.seasonal}, trend ${spans.trend}, low-pass ${spans.lowPass}; ${a.options.stl.robust ? 'robust' : 'not robust'} (statsmodels' defaults otherwise). Strength = max(0, 1 − var(residual)/var(component + residual)).`,
     markdownTable(rows),
-    ...a.pollutants.map((p) => image(`${p.id}_decomposition.png`, `${p.id} decomposition`, o)),
+    ...a.pollutants.map((p) => image(`${p.id}_decomposition.png`, `${p.id} decomposition`)),
   ].join('\n\n');
 }
 
@@ -142,7 +141,7 @@ function anomalySection(a: ReportAnalysis, anomalies: readonly AnomalyRow[], o: 
     '## Anomalies',
     `STL residuals at observed hours, robust z = 0.6745·(r − median)/MAD, flagged where |z| > ${a.options.anomalyThreshold}. All flagged hours are in anomalies.csv.`,
     markdownTable(rows),
-    ...a.pollutants.map((p) => image(`${p.id}_anomalies.png`, `${p.id} anomalies`, o)),
+    ...a.pollutants.map((p) => image(`${p.id}_anomalies.png`, `${p.id} anomalies`)),
   ];
   if (o.details && anomalies.length > 0) {
     const table = anomalies.map((r) => ({
@@ -170,10 +169,10 @@ export function reportMarkdown(
     '# Air-quality report',
     span,
     coverageSection(a),
-    patternSection(a, o),
+    patternSection(a),
     correlationSection(a, o),
     autocorrelationSection(a, o),
-    stlSection(a, o),
+    stlSection(a),
     anomalySection(a, anomalies, o),
     `## Files\n\n${artifactNames.map((name) => `- [${name}](${name})`).join('\n')}`,
   ];

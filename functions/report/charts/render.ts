@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
+import { encodePng } from './png';
 
 const CHART_FONT_FAMILY = 'DejaVu Sans';
 
@@ -43,20 +44,26 @@ function requireReadable(files: string[]): void {
     );
 }
 
-/** Vega-Lite spec → SVG (vega, headless renderer) → PNG (resvg), with bundled fonts only. */
+/**
+ * Vega-Lite spec → SVG (vega, headless renderer) → bitmap (resvg) → PNG, with bundled fonts only. resvg and
+ * the PNG deflate run on libuv's thread pool, so the next chart's vega work can run on this thread meanwhile.
+ */
 export async function renderPng(spec: TopLevelSpec, options: RenderOptions): Promise<Uint8Array> {
   requireReadable(options.fontFiles);
   const [vega, vegaLite] = await loadVega();
   const compiled = vegaLite.compile({
     ...spec,
-    config: { font: CHART_FONT_FAMILY, background: 'white', ...spec.config },
+    // No ARIA attributes: they only reach the SVG, never the PNG, and their per-point descriptions
+    // (a formatted date and number for each of a line's ~9,000 points) were a third of the SVG time.
+    config: { font: CHART_FONT_FAMILY, background: 'white', aria: false, ...spec.config },
   }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
-  const resvg = new Resvg(svg, {
+  const image = await renderAsync(svg, {
     font: { fontFiles: options.fontFiles, loadSystemFonts: false, defaultFontFamily: CHART_FONT_FAMILY },
     fitTo: { mode: 'zoom', value: options.scale },
   });
-  return resvg.render().asPng();
+  // The background is white, so every pixel is opaque and resvg's bitmap is straight RGBA.
+  return encodePng({ width: image.width, height: image.height, rgba: image.pixels });
 }

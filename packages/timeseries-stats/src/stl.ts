@@ -93,8 +93,26 @@ function resolveConfig(options: StlOptions): StlConfig {
 }
 
 /**
+ * Tricube weights (1 − (r/h)³)³ of the integer distances r = 0..h, with the Fortran's cut-offs (1 within
+ * 0.001·h, 0 beyond 0.999·h). Positions and h are integers, so every fit with the same h uses the same
+ * weights: computed once per h (Math.pow, as the Fortran and statsmodels do, so the results stay
+ * bit-identical) instead of once per point and window.
+ */
+const tricubeTables = new Map<number, Float64Array>();
+function tricubeWeights(h: number): Float64Array {
+  let table = tricubeTables.get(h);
+  if (!table) {
+    table = new Float64Array(h + 1);
+    for (let r = 0; r <= h; r++) table[r] = r <= 0.001 * h ? 1 : r <= 0.999 * h ? (1 - (r / h) ** 3) ** 3 : 0;
+    tricubeTables.set(h, table);
+  }
+  return table;
+}
+
+/**
  * Local (degree 0 or 1) tricube-weighted fit at 1-based position xs from points nleft..nright of y;
- * NaN when every weight is zero. `w` is scratch space.
+ * NaN when every weight is zero. `w` is scratch space. The weights are normalised by their total
+ * inside the sums (the same products as normalising them first), saving a pass.
  */
 function loessAt(
   y: Float64Array,
@@ -110,33 +128,31 @@ function loessAt(
   const range = n - 1;
   let h = Math.max(xs - nleft, nright - xs);
   if (span > n) h += Math.floor((span - n) / 2);
-  const h9 = 0.999 * h;
-  const h1 = 0.001 * h;
+  const tricube = tricubeWeights(h);
   let total = 0;
   for (let j = nleft - 1; j < nright; j++) {
-    w[j] = 0;
-    const r = Math.abs(j + 1 - xs);
-    if (r <= h9) {
-      w[j] = r <= h1 ? 1 : (1 - (r / h) ** 3) ** 3;
-      if (robustWeights) w[j]! *= robustWeights[j]!;
-      total += w[j]!;
-    }
+    let weight = tricube[Math.abs(j + 1 - xs)]!;
+    if (robustWeights) weight *= robustWeights[j]!;
+    w[j] = weight;
+    total += weight;
   }
   if (total <= 0) return NaN;
-  for (let j = nleft - 1; j < nright; j++) w[j]! /= total;
+  let fit = 0;
   if (h > 0 && degree > 0) {
     let centre = 0;
-    for (let j = nleft - 1; j < nright; j++) centre += w[j]! * (j + 1);
-    let slope = xs - centre;
+    for (let j = nleft - 1; j < nright; j++) centre += (w[j]! / total) * (j + 1);
     let spread = 0;
-    for (let j = nleft - 1; j < nright; j++) spread += w[j]! * (j + 1 - centre) ** 2;
+    for (let j = nleft - 1; j < nright; j++) {
+      const d = j + 1 - centre;
+      spread += (w[j]! / total) * (d * d);
+    }
     if (Math.sqrt(spread) > 0.001 * range) {
-      slope /= spread;
-      for (let j = nleft - 1; j < nright; j++) w[j]! *= slope * (j + 1 - centre) + 1;
+      const slope = (xs - centre) / spread;
+      for (let j = nleft - 1; j < nright; j++) fit += (w[j]! / total) * (slope * (j + 1 - centre) + 1) * y[j]!;
+      return fit;
     }
   }
-  let fit = 0;
-  for (let j = nleft - 1; j < nright; j++) fit += w[j]! * y[j]!;
+  for (let j = nleft - 1; j < nright; j++) fit += (w[j]! / total) * y[j]!;
   return fit;
 }
 
