@@ -354,16 +354,20 @@ export async function listLakeFiles(store: ObjectStore, topic: string, range: Ti
 }
 
 /**
- * The end (epoch ms) of the newest event-time folder holding a data file of `topic`, or undefined for an empty
- * lake: where a window of "the last N days" of the stream ends (a replay's event times run ahead of the clock).
+ * The end (epoch ms) of the newest hour holding a reading of `topic`, or undefined for an empty lake: where a
+ * window of "the last N days" of the stream ends (a replay's event times run ahead of the clock). Only the newest
+ * day folder holding one is read, and only its observedAt column.
  */
 export async function lakeEventTimeEnd(store: ObjectStore, topic: string): Promise<number | undefined> {
-  let end: number | undefined;
-  for (const file of await listLakeFiles(store, topic, { from: -Infinity, to: Infinity })) {
-    const folderEnd = Date.parse(file.day) + DAY_MS;
-    if (end === undefined || folderEnd > end) end = folderEnd;
+  const files = await listLakeFiles(store, topic, { from: -Infinity, to: Infinity });
+  // Newest first: a day whose files hold no counted row yet (a batch still being written) leaves the one before.
+  for (const day of [...new Set(files.map((f) => f.day))].sort().reverse()) {
+    const from = Date.parse(day);
+    const observed = await readLake(store, topic, { from, to: from + DAY_MS }, { columns: ['observedAt'] });
+    const last = observed.numRows() - 1;
+    if (last >= 0) return Math.floor((observed.get('observedAt', last) as number) / HOUR_MS) * HOUR_MS + HOUR_MS;
   }
-  return end;
+  return undefined;
 }
 
 export interface ReadLakeOptions {
