@@ -10,8 +10,13 @@ import { cacheDir } from '../stack/paths';
 import { run } from '../stack/tools';
 
 /** The virtualenv holding `pkg==version`, created when missing. */
-export async function ensurePipPackage(pkg: string, version: string): Promise<string> {
-  const venv = join(cacheDir, `${pkg}-${version}`);
+export const ensurePipPackage = (pkg: string, version: string): Promise<string> =>
+  ensurePipVenv(`${pkg}-${version}`, [`${pkg}==${version}`]);
+
+/** The virtualenv `name` holding the pinned `requirements` (`pkg==version` each), created when missing. */
+export async function ensurePipVenv(name: string, requirements: readonly string[]): Promise<string> {
+  const pkg = requirements.join(', ');
+  const venv = join(cacheDir, name);
   const done = join(venv, '.installed');
   if (existsSync(done)) return venv;
   rmSync(venv, { recursive: true, force: true });
@@ -23,13 +28,13 @@ export async function ensurePipPackage(pkg: string, version: string): Promise<st
     );
   }
   try {
-    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `${pkg}==${version}`]);
+    await run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...requirements]);
   } catch (error) {
     rmSync(venv, { recursive: true, force: true });
     throw new Error(
-      `pip could not install ${pkg} ${version} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`,
+      `pip could not install ${pkg} from PyPI: ${(error as Error).message}. Check the network access to PyPI and retry.`,
     );
   }
-  writeFileSync(done, `${pkg}==${version}\n`);
+  writeFileSync(done, `${requirements.join('\n')}\n`);
   return venv;
 }
