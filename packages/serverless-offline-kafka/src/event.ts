@@ -118,32 +118,38 @@ export function buildEvent(
 
 export const jsonBytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
-/** Bytes of a JSON array (or object) of items of these sizes. */
-const listBytes = (items: readonly number[]): number =>
-  2 + items.reduce((sum, bytes) => sum + bytes, 0) + Math.max(0, items.length - 1);
 /** Bytes of `"name":value` for a name that needs no escaping. */
 const fieldBytes = (name: string, valueBytes: number): number => name.length + 3 + valueBytes;
 const numberBytes = (value: number): number => (Number.isFinite(value) ? String(value).length : 'null'.length);
-const headerJsonBytes = (header: Record<string, JavaBytes>): number =>
-  listBytes(
-    Object.entries(header).map(([name, bytes]) => jsonBytes(name) + 1 + listBytes(bytes.map((b) => String(b).length))),
-  );
+
+/** Bytes of the headers' JSON, `[{"name":[b,…]},…]`. */
+function headersJsonBytes(headers: LambdaKafkaRecord['headers']): number {
+  let bytes = 2 + Math.max(0, headers.length - 1);
+  for (const header of headers)
+    for (const name in header) {
+      const values = header[name]!;
+      bytes += 2 + jsonBytes(name) + 1 + 2 + Math.max(0, values.length - 1);
+      for (const b of values) bytes += String(b).length;
+    }
+  return bytes;
+}
 
 /**
  * `jsonBytes(record)` without serializing the record: the lane sizes every record it buffers, and stringifying
  * each one cost as much as building it. Base64 needs no escaping; the topic and header names are measured as JSON.
  */
 export function recordJsonBytes(record: LambdaKafkaRecord): number {
-  return listBytes([
+  const fields = [
     fieldBytes('topic', jsonBytes(record.topic)),
     fieldBytes('partition', numberBytes(record.partition)),
     fieldBytes('offset', numberBytes(record.offset)),
     fieldBytes('timestamp', numberBytes(record.timestamp)),
     fieldBytes('timestampType', record.timestampType.length + 2),
-    ...(record.key === undefined ? [] : [fieldBytes('key', record.key.length + 2)]),
-    ...(record.value === undefined ? [] : [fieldBytes('value', record.value.length + 2)]),
-    fieldBytes('headers', listBytes(record.headers.map(headerJsonBytes))),
-  ]);
+    fieldBytes('headers', headersJsonBytes(record.headers)),
+  ];
+  if (record.key !== undefined) fields.push(fieldBytes('key', record.key.length + 2));
+  if (record.value !== undefined) fields.push(fieldBytes('value', record.value.length + 2));
+  return 2 + fields.length - 1 + fields.reduce((sum, bytes) => sum + bytes, 0);
 }
 
 /** Bytes of the serialized event for one partition without its records; each record adds its own bytes plus a comma. */
