@@ -119,16 +119,14 @@ export class PartitionLane {
     this.context.count('PolledEventCount', polled);
     this.context.count('FilteredOutEventCount', filtered);
     // Backpressure: stop fetching this partition while two batches' worth is waiting.
-    if (!this.paused && this.bufferFull()) {
+    if (
+      !this.paused &&
+      (this.buffer.length >= 2 * this.limits.maxRecords || this.bufferedBytes >= 2 * MAX_PAYLOAD_BYTES)
+    ) {
       this.paused = true;
       this.context.pause(this.partition);
     }
     this.wakeUp?.();
-  }
-
-  /** Two batches' worth is waiting (records or bytes): fetching more of this partition would only buffer it. */
-  private bufferFull(): boolean {
-    return this.buffer.length >= 2 * this.limits.maxRecords || this.bufferedBytes >= 2 * MAX_PAYLOAD_BYTES;
   }
 
   /** Records behind the latest offset that are not committed yet (the OffsetLag metric). */
@@ -434,9 +432,7 @@ export class PartitionLane {
       this.failedAttempts = 0;
       this.lastBlockedWarningAt = undefined;
     }
-    // Fetching again as soon as there is room keeps the next batch filling while this one runs: waiting until less
-    // than one batch is left made the remainder an undersized batch of its own once it had waited out the window.
-    if (this.paused && !this.bufferFull()) {
+    if (this.paused && this.buffer.length < this.limits.maxRecords && this.bufferedBytes < MAX_PAYLOAD_BYTES) {
       this.paused = false;
       this.context.resume(this.partition);
     }
