@@ -18,7 +18,7 @@ import { float64, int32, int64, list, timestamp, TimeUnit, utf8 } from '@uwdata/
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { unchangedSince, type ObjectStore } from './object-store';
-import { fromParquet, toParquet, type ArrowTypes } from './parquet';
+import { columnsToParquet, fromParquet, type ArrowTypes } from './parquet';
 import { parseJsonText } from './validation';
 import type { Reading } from './schemas/reading';
 
@@ -117,7 +117,7 @@ export function lakeParquet(rows: readonly LakeRow[]): Uint8Array {
     partition: rows.map((r) => r.partition),
     offset: rows.map((r) => r.offset),
   };
-  return toParquet(aqTable(columns, LAKE_COLUMNS), LAKE_TYPES);
+  return columnsToParquet(columns, LAKE_TYPES);
 }
 
 // ---- watermark ----
