@@ -5,7 +5,7 @@
  * Measures sustained records/s and produce-to-visible latency: a record is visible when its partition's
  * watermark passes it (readers see it from then on); its produce time is its Kafka CreateTime.
  * Writes bench/results/pipeline-r<rate>-b<batchSize>-w<window>.json, with a breakdown of where the time went;
- * CPU_PROFILE=<file>.cpuprofile profiles the measured part (summarise it with bench/profile-summary.ts).
+ * CPU_PROFILE=<file>.cpuprofile profiles the measured part (summarise it with bench/support/profile-summary.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -21,7 +21,7 @@ import { loadConfig } from '../shared/config';
 import { repoRoot } from '../stack/paths';
 import { datasetPath } from '../tests/support/dataset';
 import { minioClient } from '../tests/support/minio';
-import { summarise } from './support/cpuprofile';
+import { summarise } from './support/profile-summary';
 import { saveResult } from './support/results';
 import { median } from './support/stats';
 
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
         env,
       );
     if (profile) {
-      // Kept after the run, for a closer look: npx tsx bench/support/cpuprofile.ts <file> [top] [function]
+      // Kept after the run, for a closer look: npx tsx bench/support/profile-summary.ts <file> [top] [function]
       const dir = mkdtempSync(join(tmpdir(), 'bench-report-profile-'));
       console.log((await invokeOurs(['--cpu-prof', `--cpu-prof-dir=${dir}`])).figures);
       const file = join(dir, readdirSync(dir)[0]!);

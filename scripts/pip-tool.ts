@@ -14,7 +14,7 @@ export const ensurePipPackage = (pkg: string, version: string): Promise<string> 
   ensurePipEnv(`${pkg}-${version}`, [`${pkg}==${version}`]);
 
 /** The virtualenv `name` holding the pinned requirements (`pkg==version`, …), created when missing. */
-export async function ensurePipEnv(name: string, requirements: string[]): Promise<string> {
+export async function ensurePipEnv(name: string, requirements: readonly string[]): Promise<string> {
   const venv = join(cacheDir, name);
   const done = join(venv, '.installed');
   if (existsSync(done)) return venv;

@@ -1,7 +1,7 @@
 import { COLUMNS, type ColumnId, type ColumnKind, type Range } from '@air-quality/preprocessing';
 import { readRecord, type KafkaRecord, type PlacedRecord } from './kafka-event';
 import { InvalidPayloadError, parsePayload } from './middleware';
-import { readingSchema, type Reading } from './schemas/reading';
+import { isPlainReading, readingSchema, type Reading } from './schemas/reading';
 
 /** Why a Kafka record is not a reading; `record`: its own fields are malformed (not as Lambda sends them). */
 export type RejectionKind = 'record' | 'tombstone' | 'base64' | 'utf8' | 'json' | 'schema' | 'key' | 'impossible';
@@ -29,9 +29,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The text a base64 value encodes, or which decoding step failed. */
 export function base64Text(value: string): { text: string } | 'base64' | 'utf8' {
-  if (!BASE64.test(value)) return 'base64';
+  const bytes = Buffer.from(value, 'base64');
+  // Canonical base64 (what Lambda sends) encodes back to itself, which is cheaper than the pattern.
+  if (bytes.toString('base64') !== value && !BASE64.test(value)) return 'base64';
   try {
-    return { text: utf8.decode(Buffer.from(value, 'base64')) };
+    return { text: utf8.decode(bytes) };
   } catch {
     return 'utf8';
   }
@@ -41,15 +43,17 @@ const reject = (kind: RejectionKind, reason: string): Decoded => ({ ok: false, k
 
 /** Problems with values that cannot be physical, one message per value; empty when all are possible. */
 export function impossibleValues(reading: Reading): string[] {
-  return Object.entries(reading.readings).flatMap(([id, value]) => {
+  const problems: string[] = [];
+  for (const id in reading.readings) {
+    const value = reading.readings[id as ColumnId];
     const { min, max } = PHYSICAL_LIMITS[id as ColumnId];
-    if (value === null || value === undefined) return [];
+    if (value === null || value === undefined) continue;
     if (min !== undefined && value < min)
-      return [`readings.${id} = ${value} is below the physical minimum ${min} ${UNITS[id as ColumnId]}`];
-    if (max !== undefined && value > max)
-      return [`readings.${id} = ${value} is above the physical maximum ${max} ${UNITS[id as ColumnId]}`];
-    return [];
-  });
+      problems.push(`readings.${id} = ${value} is below the physical minimum ${min} ${UNITS[id as ColumnId]}`);
+    else if (max !== undefined && value > max)
+      problems.push(`readings.${id} = ${value} is above the physical maximum ${max} ${UNITS[id as ColumnId]}`);
+  }
+  return problems;
 }
 
 /** One Kafka record (base64 key and value, as Lambda delivers them) → a valid reading, or why it is not one. */
@@ -68,7 +72,7 @@ export function decodeRecord(record: Pick<KafkaRecord, 'key' | 'value'>): Decode
   }
   let reading: Reading;
   try {
-    reading = parsePayload(readingSchema, json);
+    reading = isPlainReading(json) ? json : parsePayload(readingSchema, json);
   } catch (error) {
     if (error instanceof InvalidPayloadError) return reject('schema', error.message);
     throw error;

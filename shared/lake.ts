@@ -25,7 +25,7 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { JsonDocument } from './json-document';
 import type { ObjectStore } from './object-store';
-import { readParquetColumns, toParquet, type ArrowTypes, type ColumnValues } from './parquet';
+import { columnsToParquet, readParquetColumns, toParquet, type ArrowTypes, type ColumnValues } from './parquet';
 import type { Reading } from './schemas/reading';
 
 const LAKE_ROOT = 'lake';
@@ -47,7 +47,7 @@ export interface LakeRow {
 }
 
 /** Column types of every lake file; readings are float64 columns named by measure id. */
-const LAKE_TYPES: ArrowTypes = {
+export const LAKE_TYPES: ArrowTypes = {
   eventId: utf8(),
   stationId: utf8(),
   sequence: int64(),
@@ -136,7 +136,7 @@ export function lakeParquet(rows: readonly LakeRow[]): Uint8Array {
     partition: rows.map((r) => r.partition),
     offset: rows.map((r) => r.offset),
   };
-  return lakeTableParquet(aqTable(columns, LAKE_COLUMNS));
+  return columnsToParquet(columns, LAKE_TYPES);
 }
 
 /** A table of lake rows (as read back) → Parquet bytes with the lake's column types; `rowGroupRows` caps a row group. */

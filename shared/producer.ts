@@ -39,8 +39,14 @@ async function produceRequest(
   messages: OutgoingMessage[],
 ): Promise<PartitionReceipt[]> {
   const byPartition = new Map<number, OutgoingMessage[]>();
+  // A few keys (stations) send many messages each: hash each key once per request.
+  const partitionOfKey = new Map<string, number>();
   for (const message of messages) {
-    const partition = partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
+    let partition = partitionOfKey.get(message.key);
+    if (partition === undefined) {
+      partition = partitioner({ topic, partitionMetadata, message: { key: message.key, value: message.value } });
+      partitionOfKey.set(message.key, partition);
+    }
     const batch = byPartition.get(partition);
     if (batch) batch.push(message);
     else byPartition.set(partition, [message]);

@@ -3,7 +3,7 @@ import { Session } from 'node:inspector/promises';
 
 /**
  * Runs `measured` under the V8 CPU profiler when CPU_PROFILE names a file (`.cpuprofile`, opens in Chrome DevTools or
- * speedscope; summarise it with `npx tsx bench/profile-summary.ts <file>`). Unlike `node --cpu-prof`, only the measured
+ * speedscope; summarise it with `npx tsx bench/support/profile-summary.ts <file>`). Unlike `node --cpu-prof`, only the measured
  * part is sampled, not the benchmark's setup (training a model, producing a backlog).
  */
 export async function profiled<T>(measured: () => Promise<T>): Promise<T> {

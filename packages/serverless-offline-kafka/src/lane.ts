@@ -10,7 +10,7 @@ import type { Destination } from './destination';
 import {
   buildEvent,
   eventOverheadBytes,
-  jsonBytes,
+  recordJsonBytes,
   toLambdaRecord,
   type LambdaKafkaEvent,
   type LambdaKafkaRecord,
@@ -109,7 +109,7 @@ export class PartitionLane {
       if (this.committedNext < 0) this.committedNext = offset;
       this.nextFetchOffset = offset + 1;
       const record = toLambdaRecord(topic, this.partition, message);
-      const bytes = jsonBytes(record);
+      const bytes = recordJsonBytes(record);
       const deliver = this.context.keep(message.value);
       this.buffer.push({ offset, record, bytes, deliver, arrivedAt: performance.now() });
       this.bufferedBytes += bytes;

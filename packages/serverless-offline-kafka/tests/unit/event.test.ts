@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KafkaSelfManagedEventSchema, KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { KafkaMessage } from 'kafkajs';
-import { buildEvent, eventOverheadBytes, jsonBytes, toLambdaRecord } from '../../src/event';
+import { buildEvent, eventOverheadBytes, jsonBytes, recordJsonBytes, toLambdaRecord } from '../../src/event';
 
 const message = (fields: Partial<KafkaMessage> & { batchContext?: { timestampType: number } }): KafkaMessage =>
   ({
@@ -70,5 +70,27 @@ describe('buildEvent', () => {
     const expected =
       eventOverheadBytes(source, ['a:9092'], 'air', 1) + jsonBytes(records[0]) + jsonBytes(records[1]) + 1;
     assert.equal(jsonBytes(event), expected);
+  });
+});
+
+describe('recordJsonBytes', () => {
+  it('equals the bytes of the serialized record, whatever its key, value, headers, topic and numbers', () => {
+    const cases = [
+      toLambdaRecord('air', 0, message({})),
+      toLambdaRecord('air', 1, message({ key: Buffer.from('k'), value: Buffer.from('{"x":1}') })),
+      toLambdaRecord(
+        'tópico.\\"x',
+        123,
+        message({
+          offset: '9007199254740991',
+          timestamp: '-1',
+          value: Buffer.alloc(1000, 0xff),
+          headers: { 'ë"\\name': [Buffer.from([0, 9, 10, 99, 100, 127, 128, 155, 156, 245, 246, 255]), 'x'], e: '' },
+          batchContext: { timestampType: 1 },
+        }),
+      ),
+      { ...toLambdaRecord('air', 0, message({ value: Buffer.from('v') })), timestamp: Number.NaN },
+    ];
+    for (const record of cases) assert.equal(recordJsonBytes(record), jsonBytes(record), JSON.stringify(record));
   });
 });

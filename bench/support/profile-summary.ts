@@ -1,7 +1,7 @@
 /**
  * The top costs of a V8 .cpuprofile (from `node --cpu-prof`): self time per function and total time
  * (self + callees, each function counted once per stack) per function, in ms.
- *   npx tsx bench/support/cpuprofile.ts <file.cpuprofile> [top=15] [under]
+ *   npx tsx bench/support/profile-summary.ts <file.cpuprofile> [top=15] [under]
  * With `under` (a function name), only the samples with that function on the stack.
  */
 import { readFileSync } from 'node:fs';
@@ -58,7 +58,7 @@ export function summarise(
 
 if (require.main === module) {
   const [file, top, under] = process.argv.slice(2);
-  if (!file) throw new Error('Usage: npx tsx bench/support/cpuprofile.ts <file.cpuprofile> [top]');
+  if (!file) throw new Error('Usage: npx tsx bench/support/profile-summary.ts <file.cpuprofile> [top]');
   const { self, total, totalMs } = summarise(JSON.parse(readFileSync(file, 'utf8')), Number(top ?? 15), under);
   console.log(`${totalMs.toFixed(0)} ms sampled\n\nself:\n${self.join('\n')}\n\ntotal:\n${total.join('\n')}`);
 }
