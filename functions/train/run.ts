@@ -81,7 +81,7 @@ function hourlyTable(readings: ColumnTable, station: string): ColumnTable {
  * scored. Stations with too few hours to train on are left out. An empty or too short lake is not an error (the
  * stream may just have started): the result says so.
  */
-async function lakeTables(
+export async function lakeTables(
   store: ObjectStore,
   topic: string,
   { stationId, days = DEFAULT_TRAIN_DAYS }: TrainRequest,
