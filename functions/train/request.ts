@@ -127,7 +127,7 @@ export const trainRequestSchema = strictRequest({
     .default('lake'),
   /** Source "lake": the last N days of event time, up to the newest hour the lake holds (default DEFAULT_TRAIN_DAYS). */
   days: integer('days', 1, 3660).optional(),
-  /** The lake station to train on (source "lake"); by default the one with the most readings. */
+  /** The one lake station to train on (source "lake"); by default every station, pooled. */
   stationId: readingSchema.shape.stationId.optional(),
   /** Only the most recent hours of the source: bounds the cost of a run (tests, quick checks). */
   lastHours: z

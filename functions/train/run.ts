@@ -14,7 +14,7 @@ import type { ObjectStore } from '../../shared/object-store';
 import { buildArtifacts, type DataSource } from './artifacts';
 import { DEFAULT_TRAIN_DAYS, type TrainRequest } from './request';
 import { refitOnAllRows, trainAndEvaluate } from './train';
-import { assembleTrainingSet } from './training-set';
+import { assembleTrainingSet, poolTrainingSets } from './training-set';
 
 export interface TrainDependencies {
   store: ObjectStore;
@@ -64,29 +64,28 @@ export interface TrainSkipped {
 const MIN_LAKE_HOURS = 500;
 const DAY_MS = 24 * 3_600_000;
 
-/** The station with the most readings in a lake table, or undefined when it is empty. */
-function busiestStation(readings: ColumnTable): string | undefined {
-  const counts = readings.groupby('stationId').count().orderby('stationId').objects() as {
-    stationId: string;
-    count: number;
-  }[];
-  return counts.reduce<{ stationId: string; count: number } | undefined>(
-    (best, c) => (!best || c.count > best.count ? c : best),
-    undefined,
-  )?.stationId;
+/** One station's readings as an hourly table; a replay may repeat an hour of a station: its first reading is kept. */
+function hourlyTable(readings: ColumnTable, station: string): ColumnTable {
+  return regularizeHourly(
+    stationReadings(readings, station)
+      .rename({ observedAt: TIMESTAMP })
+      .select(TIMESTAMP, ...COLUMN_IDS, IMPUTED, CLIPPED),
+    { duplicates: 'first' },
+  ).table;
 }
 
 /**
- * One station's readings from the lake's last `days` days of event time as an hourly table: each station is its
- * own series (replayed stations are phase-shifted copies of the dataset, so mixing them would be meaningless),
- * hours the lake lacks become missing hours, and the upstream imputed flags are kept so imputed targets are never
- * scored. An empty or too short lake is not an error (the stream may just have started): the result says so.
+ * Every station's readings (or `stationId`'s only) from the lake's last `days` days of event time, one hourly
+ * table per station: each station is its own series, so its lags and EMAs never mix in another's readings; hours
+ * the lake lacks become missing hours, and the upstream imputed flags are kept so imputed targets are never
+ * scored. Stations with too few hours to train on are left out. An empty or too short lake is not an error (the
+ * stream may just have started): the result says so.
  */
-async function lakeTable(
+export async function lakeTables(
   store: ObjectStore,
   topic: string,
   { stationId, days = DEFAULT_TRAIN_DAYS }: TrainRequest,
-): Promise<{ table: ColumnTable; source: DataSource } | TrainSkipped> {
+): Promise<{ tables: ColumnTable[]; source: DataSource } | TrainSkipped> {
   const where = `s3://${store.bucket}/${topicPrefix(topic)}`;
   const skipped = (origin: string, reason: string): TrainSkipped => ({
     outcome: 'skipped',
@@ -105,37 +104,44 @@ async function lakeTable(
   const all = await readLake(store, topic, window, {
     columns: ['observedAt', 'stationId', ...COLUMN_IDS, IMPUTED, CLIPPED],
   });
-  const station = stationId ?? busiestStation(all);
-  const rows = station === undefined ? undefined : stationReadings(all, station);
-  if (rows === undefined || rows.numRows() === 0) {
-    if (stationId === undefined || all.numRows() === 0)
+  const stations = stationId ? [stationId] : [...new Set(all.array('stationId') as string[])].sort();
+  const hourly = stations
+    .map((station) => ({ station, table: hourlyTable(all, station) }))
+    .filter(({ table }) => table.numRows() > 0);
+  if (hourly.length === 0) {
+    if (stationId === undefined)
       return skipped(
         where,
         `The lake ${where} holds no readings ${span}. Train on more days, or on source "reference".`,
       );
     throw new SourceUnavailableError(`The lake ${where} holds no readings of station ${stationId} ${span}.`);
   }
-  // Replays may repeat an hour of a station; the first reading of the hour is kept.
-  const { table } = regularizeHourly(
-    rows.rename({ observedAt: TIMESTAMP }).select(TIMESTAMP, ...COLUMN_IDS, IMPUTED, CLIPPED),
-    { duplicates: 'first' },
-  );
-  const origin = `${where} station ${station}`;
-  if (table.numRows() < MIN_LAKE_HOURS)
+  const used = hourly.filter(({ table }) => table.numRows() >= MIN_LAKE_HOURS);
+  if (used.length === 0) {
+    const longest = hourly.reduce((a, b) => (b.table.numRows() > a.table.numRows() ? b : a));
     return skipped(
-      origin,
-      `The lake ${where} holds ${table.numRows()} hours of station ${station} ${span}; training needs at least ${MIN_LAKE_HOURS}. Let the stream run longer, or ask for more days.`,
+      `${where} station ${longest.station}`,
+      `The lake ${where} holds ${longest.table.numRows()} hours of station ${longest.station} ${span}; training needs at least ${MIN_LAKE_HOURS}. Let the stream run longer, or ask for more days.`,
     );
-  return { table, source: { kind: 'lake', origin } };
+  }
+  const names = used.map(({ station }) => station).join(', ');
+  const origin = `${where} station${used.length > 1 ? 's' : ''} ${names}`;
+  return { tables: used.map(({ table }) => table), source: { kind: 'lake', origin } };
 }
 
 async function loadSource(
   request: TrainRequest,
   deps: TrainDependencies,
-): Promise<{ table: ColumnTable; source: DataSource } | TrainSkipped> {
-  if (request.source === 'lake') return lakeTable(deps.store, deps.readingsTopic, request);
+): Promise<{ tables: ColumnTable[]; source: DataSource } | TrainSkipped> {
+  if (request.source === 'lake') return lakeTables(deps.store, deps.readingsTopic, request);
   const { table, source } = await loadPreparedDataset(deps.store);
-  return { table, source: { kind: 'reference', origin: source.origin, sha256: source.sha256 } };
+  return { tables: [table], source: { kind: 'reference', origin: source.origin, sha256: source.sha256 } };
+}
+
+/** The last `lastHours` hours of a table, or all of it. */
+function lastHoursOf(table: ColumnTable, lastHours: number | undefined): ColumnTable {
+  const rows = table.numRows();
+  return lastHours && lastHours < rows ? table.slice(rows - lastHours) : table;
 }
 
 /** Loads the source, fits and evaluates, exports the best model to the registry and promotes it when it beats persistence. */
@@ -143,10 +149,12 @@ export async function runTraining(request: TrainRequest, deps: TrainDependencies
   const started = performance.now();
   const loaded = await loadSource(request, deps);
   if ('outcome' in loaded) return loaded;
-  const rows = loaded.table.numRows();
-  const table =
-    request.lastHours && request.lastHours < rows ? loaded.table.slice(rows - request.lastHours) : loaded.table;
-  const set = assembleTrainingSet(table, request.target, request.horizon);
+  // One training set per station, pooled: a single model for every station, the model `infer` scores each station's windows with.
+  const set = poolTrainingSets(
+    loaded.tables.map((table) =>
+      assembleTrainingSet(lastHoursOf(table, request.lastHours), request.target, request.horizon),
+    ),
+  );
   const fitStarted = performance.now();
   const outcome = trainAndEvaluate(set, request, { onFit: deps.onTuningFit, onPoint: deps.onTuningPoint });
   const refitStarted = performance.now();

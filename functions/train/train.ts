@@ -1,3 +1,4 @@
+import { HOUR_MS } from '@air-quality/preprocessing';
 import { quantile } from 'simple-statistics';
 import { forecastLevels, type ModelOutput } from '../../shared/models/manifest';
 import { maeDifferenceInterval, type MaeDifferenceInterval } from '@air-quality/forecasting';
@@ -95,12 +96,17 @@ export interface TrainingOutcome {
   tuning: TuningReport | null;
 }
 
+/**
+ * The holdout is the last 20 % of the rows from the hour the cut falls in on: rows are ordered by hour, so for a
+ * pooled set it is one cut in time for every series. Training rows are those whose target hour precedes it.
+ */
 function splitHoldout(set: TrainingSet): Split {
   const rows = set.features.rows;
-  const holdoutStart = Math.floor(rows * (1 - HOLDOUT_SHARE));
+  const cut = set.timestamps[Math.floor(rows * (1 - HOLDOUT_SHARE))];
+  const holdoutStart = set.timestamps.findIndex((timestamp) => timestamp >= cut);
   const holdoutRows = Array.from({ length: rows - holdoutStart }, (_, i) => holdoutStart + i);
   return {
-    trainRows: flaggedRows(set.usable, 0, holdoutStart - set.horizon),
+    trainRows: flaggedRows(set.usable, 0, holdoutStart).filter((t) => set.timestamps[t] + set.horizon * HOUR_MS < cut),
     holdoutStart,
     holdoutRows,
     holdoutScored: Uint8Array.from(holdoutRows, (t) => set.usable[t]),
@@ -145,8 +151,8 @@ function tuneGbt(
   const { grid, folds } = searchOf(narrowed);
   return gridSearchGbt(training, changes, {
     grid,
-    // A gap of H rows keeps every validation origin after the last training target.
-    folds: { folds, gap: set.horizon },
+    // A gap of H hours (H rows per series) keeps every validation origin after the last training target.
+    folds: { folds, gap: set.horizon * set.seriesCount },
     fit: { ...defaultGridSearchOptions.fit, ...settings, ...(narrowed.trees ? { trees: narrowed.trees } : {}) },
     ...progress,
   });
@@ -172,10 +178,18 @@ function changesOf(set: TrainingSet, rows: readonly number[]): Float64Array {
   return Float64Array.from(rows, (t) => set.alignment.target[t] - set.features.values[t * set.features.cols + base]);
 }
 
+/**
+ * The raw-observed levels of rows before `end`, series after series with a NaN between them: imputed hours are NaN,
+ * so no AR equation uses an interpolated change, nor spans two stations.
+ */
+function observedLevels(set: TrainingSet, end: number): number[] {
+  const bySeries = Array.from({ length: set.seriesCount }, () => [] as number[]);
+  for (let t = 0; t < end; t++) bySeries[set.series[t]].push(set.observed[t] ? set.levels[t] : NaN);
+  return bySeries.flatMap((levels, s) => (s === 0 ? levels : [NaN, ...levels]));
+}
+
 function fitArima(set: TrainingSet, end: number, orders: { minOrder?: number; maxOrder: number }): FittedModel {
-  // Fitted on raw-observed levels only: imputed hours are NaN, so no equation uses an interpolated change.
-  const levels = Float64Array.from({ length: end }, (_, t) => (set.observed[t] ? set.levels[t] : NaN));
-  const model = fitDifferencedAr(levels, orders);
+  const model = fitDifferencedAr(observedLevels(set, end), orders);
   const forecast = linearForecast(model, set.horizon);
   const columns = {
     featureCount: set.names.length,

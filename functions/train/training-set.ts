@@ -21,6 +21,10 @@ import { featureMatrix, type FeatureMatrix } from '@air-quality/forecasting';
  */
 export interface TrainingSet {
   readonly target: string;
+  /** How many series (stations) the rows come from: rows are ordered by hour, then series. */
+  readonly seriesCount: number;
+  /** The series (0 … seriesCount − 1) each row belongs to; its features were built from that series alone. */
+  readonly series: Uint16Array;
   readonly horizon: number;
   readonly spec: ResolvedFeatureSpec;
   readonly names: readonly string[];
@@ -79,6 +83,8 @@ export function assembleTrainingSet(
   );
   return {
     target,
+    seriesCount: 1,
+    series: new Uint16Array(levels.length),
     horizon,
     spec: resolved,
     names,
@@ -88,6 +94,47 @@ export function assembleTrainingSet(
     observed,
     alignment,
     usable,
+  };
+}
+
+/**
+ * Several series' training sets (one per station, each built from its own hourly table, so no lag or EMA mixes
+ * stations) as one, rows ordered by hour and then series: a cut at an hour is then the same cut for every
+ * series, and the holdout holds no station's past or another's future.
+ */
+export function poolTrainingSets(sets: readonly TrainingSet[]): TrainingSet {
+  if (sets.length === 1) return sets[0];
+  const [first] = sets;
+  const rows = sets.flatMap((set, s) => Array.from(set.timestamps, (timestamp, t) => ({ timestamp, s, t })));
+  rows.sort((a, b) => a.timestamp - b.timestamp || a.s - b.s);
+  const pick = <T extends Float64Array | Uint8Array>(of: (set: TrainingSet) => T, make: (n: number) => T): T => {
+    const out = make(rows.length);
+    rows.forEach(({ s, t }, i) => {
+      out[i] = of(sets[s])[t];
+    });
+    return out;
+  };
+  const { cols } = first.features;
+  const values = new Float32Array(rows.length * cols);
+  rows.forEach(({ s, t }, i) => {
+    values.set(sets[s].features.values.subarray(t * cols, (t + 1) * cols), i * cols);
+  });
+  const floats = (n: number) => new Float64Array(n);
+  const flags = (n: number) => new Uint8Array(n);
+  return {
+    ...first,
+    seriesCount: sets.length,
+    series: Uint16Array.from(rows, ({ s }) => s),
+    timestamps: rows.map(({ timestamp }) => timestamp),
+    features: featureMatrix(values, cols),
+    levels: pick((set) => set.levels, floats),
+    observed: pick((set) => set.observed, flags),
+    alignment: {
+      target: pick((set) => set.alignment.target, floats),
+      targetObserved: pick((set) => set.alignment.targetObserved, flags),
+      persistence: pick((set) => set.alignment.persistence, floats),
+    },
+    usable: pick((set) => set.usable, flags),
   };
 }
 

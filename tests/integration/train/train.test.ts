@@ -170,7 +170,7 @@ describe('train publishes to the model registry in MinIO', () => {
     assert.deepEqual((await registry.current('co_gt', 1))?.pointer, before?.pointer);
   });
 
-  it('trains on one station of the lake by default, honouring its imputed flags; an empty or too short lake is a skipped run', async () => {
+  it('trains one model on every station of the lake by default, or on stationId alone, honouring the imputed flags; an empty or too short lake is a skipped run', async () => {
     const before = await store.list(prefix);
     const empty = await runTraining(request({}), deps('2026-11-24T14:00:00Z'));
     assert.equal(empty.outcome, 'skipped');
@@ -221,25 +221,43 @@ describe('train publishes to the model registry in MinIO', () => {
     );
     assert.deepEqual(await store.list(prefix), before, 'a skipped run publishes nothing');
 
+    // Usable rows of a station replaying dataset rows first…first+1499 hourly, over hours [from, to): whose
+    // target hour was observed and whose own hour had nothing imputed, by the lake's flags. Fitted: origins before
+    // the holdout (the last 20 % of the hours, from hour 1200 on) less the horizon; scored: the holdout's.
+    const flags = flagLists(table, IMPUTED);
+    const usableRows = (first: number, from: number, to: number) =>
+      Array.from({ length: to - from }, (_, h) => first + from + h).filter(
+        (row) => flags[row].length === 0 && !flags[row + 1].includes('co_gt'),
+      );
+    const fittedRows = (first: number) => usableRows(first, 0, 1200 - 1);
+    const scoredRows = (first: number) => usableRows(first, 1200, 1500 - 1);
+    const manifestOf = async (version: string) =>
+      manifestSchema.parse(await readJson(`${registry.versionPrefix('co_gt', 1, version)}manifest.json`));
+
+    // By default one model learns from both stations, each station's features from its own readings, with the
+    // same cut in time: station-01's and station-02's fitted rows together.
+    const pooled = trained(
+      await runTraining(request({ gbt: { trees: 40 }, promote: false }), deps('2026-11-24T14:45:00Z')),
+    );
+    assert.deepEqual((await manifestOf(pooled.version)).source, {
+      kind: 'lake',
+      origin: `s3://${store.bucket}/lake/${lakeTopic}/ stations station-01, station-02`,
+    });
+    assert.equal(pooled.trainingRows, fittedRows(3000).length + fittedRows(3010).length);
+    assert.equal(pooled.holdout.scoredHours, scoredRows(3000).length + scoredRows(3010).length);
+
     const result = trained(
       await runTraining(
         request({ stationId: 'station-02', gbt: { trees: 40 }, promote: false }),
         deps('2026-11-24T15:00:00Z'),
       ),
     );
-    const manifest = manifestSchema.parse(
-      await readJson(`${registry.versionPrefix('co_gt', 1, result.version)}manifest.json`),
-    );
+    const manifest = await manifestOf(result.version);
     assert.deepEqual(manifest.source, {
       kind: 'lake',
       origin: `s3://${store.bucket}/lake/${lakeTopic}/ station station-02`,
     });
-    // Station-02 replays rows 3010…4509 hourly. Fitted: origins before the holdout (the last 20 %) less the
-    // horizon, whose target hour was observed and whose own hour had nothing imputed, by the lake's flags.
-    const flags = flagLists(table, IMPUTED);
-    const fitted = Array.from({ length: 1200 - 1 }, (_, h) => 3010 + h).filter(
-      (row) => flags[row].length === 0 && !flags[row + 1].includes('co_gt'),
-    );
+    const fitted = fittedRows(3010);
     assert.equal(result.trainingRows, fitted.length);
     assert.ok(fitted.length < 1199);
     assert.equal(manifest.trainingWindow.start, new Date(ts[0] + (fitted[0] - 3010) * HOUR_MS).toISOString());
