@@ -10,39 +10,19 @@
  * Prints the figures and writes bench/results/drain.json.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { COLUMN_IDS } from '@air-quality/preprocessing';
-import type { Context } from 'aws-lambda';
-import type { InvocationSummary } from '../packages/serverless-offline-kafka/src/log';
-import { MappingWorker } from '../packages/serverless-offline-kafka/src/worker';
-import { loadConfig } from '../shared/config';
+import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
 import { createKafka } from '../shared/kafka';
 import { readLake, topicPrefix } from '../shared/lake';
-import { S3ObjectStore } from '../shared/object-store';
-import { datasetPath } from '../tests/support/dataset';
 import { createTopics, deleteTopics, endOffsets } from '../tests/support/kafka';
 import { consumerAnchorPython } from './anchors/python';
+import { benchmarkFunctions } from './support/functions';
 import { saveResult } from './support/results';
 import { median } from './support/stats';
 
 const [records = 60_000, stations = 50, batchSize = 5000, rounds = 3] = process.argv.slice(2).map(Number);
-const topic = `bench-drain-${randomUUID().slice(0, 8)}`;
-// The functions read their topics from the environment: point both at the benchmark's own topic.
-Object.assign(process.env, {
-  KAFKA_TOPIC_READINGS: topic,
-  KAFKA_TOPIC_DLQ: `${topic}.dlq`,
-  POWERTOOLS_LOG_LEVEL: 'WARN',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  AIR_QUALITY_DATASET: process.env.AIR_QUALITY_DATASET ?? datasetPath(),
-});
-const config = loadConfig();
-const store = new S3ObjectStore(config.s3);
-const context = {
-  awsRequestId: 'bench',
-  functionName: 'bench',
-  getRemainingTimeInMillis: () => 900_000,
-} as unknown as Context;
+const { topic, config, store, context } = benchmarkFunctions('drain');
 const anchorPrefix = `bench-drain/${topic}/`;
 
 interface Drained {

@@ -7,16 +7,12 @@
  * Writes bench/results/pipeline-r<rate>-b<batchSize>-w<window>.json, with a breakdown of where the time went;
  * CPU_PROFILE=<file>.cpuprofile profiles the measured part (summarise it with bench/support/profile-summary.ts).
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Context } from 'aws-lambda';
 import { MappingWorker, type InvocationSummary } from 'serverless-offline-kafka';
-import { loadConfig } from '../shared/config';
 import { createKafka } from '../shared/kafka';
 import { readWatermark, topicPrefix } from '../shared/lake';
-import { S3ObjectStore } from '../shared/object-store';
-import { datasetPath } from '../tests/support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../tests/support/kafka';
+import { benchmarkFunctions } from './support/functions';
 import { saveResult } from './support/results';
 import { profiled } from './support/cpu-profile';
 import { percentile } from './support/stats';
@@ -24,22 +20,7 @@ import { percentile } from './support/stats';
 const [perStation = 4000, stations = 5, rate = 2000, batchSize = 5000, windowSeconds = 5] = process.argv
   .slice(2)
   .map(Number);
-const topic = `bench-pipeline-${randomUUID().slice(0, 8)}`;
-// The functions read their topics from the environment: point both at the benchmark's own topic.
-Object.assign(process.env, {
-  KAFKA_TOPIC_READINGS: topic,
-  KAFKA_TOPIC_DLQ: `${topic}.dlq`,
-  POWERTOOLS_LOG_LEVEL: 'WARN',
-  POWERTOOLS_METRICS_DISABLED: 'true',
-  AIR_QUALITY_DATASET: process.env.AIR_QUALITY_DATASET ?? datasetPath(),
-});
-const config = loadConfig();
-const store = new S3ObjectStore(config.s3);
-const context = {
-  awsRequestId: 'bench',
-  functionName: 'bench',
-  getRemainingTimeInMillis: () => 900_000,
-} as unknown as Context;
+const { topic, config, store, context } = benchmarkFunctions('pipeline');
 
 async function main(): Promise<void> {
   const kafka = await createKafka(config.kafka, 'bench-pipeline');
