@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { tableFromIPC } from '@uwdata/flechette';
 import { readParquet } from 'parquet-wasm';
 import { CompactionConflictError, compactTopic, type CompactionStep } from '../../../functions/compact/compact';
@@ -7,23 +7,16 @@ import { compactedFileKey, listLakeFiles, readWatermark } from '../../../shared/
 import { fromParquet } from '../../../shared/parquet';
 import {
   assertEachOnce,
-  cleanUp,
   DAY0,
   dataKeys,
   filesByDay,
   STATIONS,
   store,
-  uniqueTopic,
+  topicsRemovedAfterwards,
   writeLake,
 } from './support';
 
-const topics: string[] = [];
-const newTopic = () => {
-  const topic = uniqueTopic();
-  topics.push(topic);
-  return topic;
-};
-after(() => cleanUp(topics));
+const newTopic = topicsRemovedAfterwards();
 
 const HOURS = 90;
 const READINGS = HOURS * STATIONS.length;

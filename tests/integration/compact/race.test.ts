@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { compactTopic } from '../../../functions/compact/compact';
 import { sinkPartition } from '../../../functions/sink/sink';
 import { readWatermark } from '../../../shared/lake';
 import { storeWithHooks } from '../../support/object-store';
 import {
   assertEachOnce,
-  cleanUp,
   DAY0,
   filesByDay,
   gate,
@@ -15,17 +14,11 @@ import {
   sinkPorts,
   STATIONS,
   store,
-  uniqueTopic,
+  topicsRemovedAfterwards,
   writeLake,
 } from './support';
 
-const topics: string[] = [];
-const newTopic = () => {
-  const topic = uniqueTopic();
-  topics.push(topic);
-  return topic;
-};
-after(() => cleanUp(topics));
+const newTopic = topicsRemovedAfterwards();
 
 const HOURS = 90;
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { after } from 'node:test';
 import { sinkPartition, type SinkPorts } from '../../../functions/sink/sink';
 import { loadConfig } from '../../../shared/config';
 import type { KafkaRecord } from '../../../shared/kafka-event';
@@ -10,6 +11,17 @@ import { HOUR, reading, record, T0 } from '../../support/kafka-records';
 
 export const store = new S3ObjectStore(loadConfig().s3);
 export const uniqueTopic = (): string => `compact-test-${randomUUID().slice(0, 8)}`;
+
+/** A maker of unique topics whose lakes are removed after the test file's tests. */
+export function topicsRemovedAfterwards(): () => string {
+  const topics: string[] = [];
+  after(() => cleanUp(topics));
+  return () => {
+    const topic = uniqueTopic();
+    topics.push(topic);
+    return topic;
+  };
+}
 /** The first event day of the test lakes: 2026-11-24 (T0 is 10:00 that day). */
 export const DAY0 = '2026-11-24';
 export const STATIONS = ['station-01', 'station-02'];
