@@ -65,8 +65,10 @@ export function datasetRows(table: ColumnTable, newId: () => string = randomUUID
       }),
     }));
   let lastObserved = { ms: Number.NaN, iso: '' };
-  const observedIso = (ms: number) =>
-    (lastObserved.ms === ms ? lastObserved : (lastObserved = { ms, iso: toIso(ms) })).iso;
+  const observedIso = (ms: number) => {
+    if (lastObserved.ms !== ms) lastObserved = { ms, iso: toIso(ms) };
+    return lastObserved.iso;
+  };
   return {
     length: table.numRows(),
     reading: ({ stationId, sequence, rowIndex, observedAtMs }) => {
