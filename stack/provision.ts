@@ -1,5 +1,5 @@
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import type { PipelineConfig } from '../shared/config';
 import { createKafka } from '../shared/kafka';
 import type { SecretReader } from '../shared/secrets';
@@ -141,7 +141,9 @@ export async function ensureTopics(
       const leaderless = topics.flatMap((t) =>
         t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}-${p.partitionId}`),
       );
-      if (leaderless.length === 0) return missing;
+      // A leader in the metadata is not yet a leader that answers: a new partition's first ListOffsets can still
+      // get NOT_LEADER_FOR_PARTITION, so the topics are ready once every partition serves its offsets.
+      if (leaderless.length === 0 && (await servesOffsets(admin, wanted))) return missing;
       if (Date.now() > deadline)
         throw new StackError(
           `Partitions without a leader after ${timeoutMs / 1000} s: ${leaderless.join(', ')}. See npm run stack:logs.`,
@@ -150,6 +152,19 @@ export async function ensureTopics(
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+const NOT_READY = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
+
+async function servesOffsets(admin: Admin, topics: string[]): Promise<boolean> {
+  try {
+    await Promise.all(topics.map((topic) => admin.fetchTopicOffsets(topic)));
+    return true;
+  } catch (error) {
+    const { type, originalError } = error as { type?: string; originalError?: { type?: string } };
+    if (NOT_READY.has(type ?? originalError?.type ?? '')) return false;
+    throw error;
   }
 }
 
