@@ -22,7 +22,7 @@ import { fromParquet } from '../../../shared/parquet';
 import type { Reading } from '../../../shared/schemas/reading';
 import { datasetPath, readDatasetText } from '../../support/dataset';
 import { createTopics, deleteTopics, endOffsets, messagesBetween } from '../../support/kafka';
-import { storeHeldAt } from '../../support/object-store';
+import { raceOnePartition } from '../../support/object-store';
 
 // Everything this test writes lives under its own prefixes and topics.
 const run = randomUUID();
@@ -255,42 +255,22 @@ describe('infer against the real broker and MinIO', () => {
       driftThreshold: 4,
     });
     const sent = readings(100, 160);
-    const lengths: [number, number][] = [
-      [9, 4],
-      [3, 14],
-      [12, 12],
-      [6, 1],
-      [15, 8],
-      [2, 10],
-      [11, 5],
-    ];
-    const HOLD_POINTS = 8;
     let conflicts = 0;
     try {
-      for (let round = 0, committed = 0; committed < sent.length; round++) {
-        assert.ok(round < 80, 'the partition keeps making progress');
-        const [a, b] = lengths[round % lengths.length];
-        const invocation = (length: number, objects: ObjectStore) =>
+      conflicts = await raceOnePartition({
+        records: sent.length,
+        store,
+        invoke: (from, length, objects) =>
           inferBatch(
-            inferEventSchema.parse(kafkaEvent(sent.slice(committed, committed + length), committed)) as KafkaEvent,
+            inferEventSchema.parse(kafkaEvent(sent.slice(from, from + length), from)) as KafkaEvent,
             depsOn(objects),
-          );
-        const held = storeHeldAt(store, round % HOLD_POINTS);
-        const firstOutcome = Promise.allSettled([invocation(a, held.store)]);
-        // The first invocation is held, or it finished without reaching that request (then the second runs after it).
-        await Promise.race([held.reached, firstOutcome]);
-        const [secondOutcome] = await Promise.allSettled([invocation(b, store)]);
-        held.release();
-        for (const outcome of [...(await firstOutcome), secondOutcome]) {
-          if (outcome.status === 'fulfilled') continue;
-          assert.ok(outcome.reason instanceof ConcurrentInferenceError, String(outcome.reason));
-          conflicts++;
-        }
+          ),
+        lostRace: (error) => error instanceof ConcurrentInferenceError,
         // The mapping commits what the successful invocation handled; a failed batch comes again from its start.
-        committed = JSON.parse(
-          new TextDecoder().decode((await store.get(windows.key(readingsTopic, 0)))!.body),
-        ).nextOffset;
-      }
+        committed: async () =>
+          JSON.parse(new TextDecoder().decode((await store.get(windows.key(readingsTopic, 0)))!.body)).nextOffset,
+        maxRounds: 80,
+      });
     } finally {
       await producer.disconnect();
     }

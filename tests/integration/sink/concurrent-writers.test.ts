@@ -6,7 +6,7 @@ import { KafkaMessageProducer } from '../../../shared/producer';
 import { sinkPartition, WatermarkConflictError } from '../../../functions/sink/sink';
 import { HOUR, reading, T0 } from '../../support/kafka-records';
 import { assertEveryReadingOnce, config, createTopics, deleteTopics, deliveredRecords, uniqueTopic } from './support';
-import { storeHeldAt } from '../../support/object-store';
+import { raceOnePartition } from '../../support/object-store';
 
 const store = new S3ObjectStore(config.s3);
 const producer = new KafkaMessageProducer(config.kafka, 'sink-test');
@@ -41,41 +41,22 @@ describe('two sink invocations writing one partition at once', () => {
       ),
     );
     const ports = { store, deadLetters: producer, deadLetterTopic, now: () => performance.now() };
-    const lengths: [number, number][] = [
-      [9, 4],
-      [3, 14],
-      [12, 12],
-      [6, 1],
-      [15, 8],
-      [2, 10],
-      [11, 5],
-    ];
-    const HOLD_POINTS = 8;
     let conflicts = 0;
     for (const records of (await deliveredRecords(topic)).values()) {
-      for (let round = 0, committed = 0; committed < records.length; round++) {
-        assert.ok(round < 60, 'the partition keeps making progress');
-        const [a, b] = lengths[round % lengths.length];
-        const held = storeHeldAt(store, round % HOLD_POINTS);
-        const first = sinkPartition(records.slice(committed, committed + a), { ...ports, store: held.store });
-        const firstOutcome = Promise.allSettled([first]);
-        // The first writer is held, or it finished without reaching that request (then the second one runs after it).
-        await Promise.race([held.reached, firstOutcome]);
-        const [secondOutcome] = await Promise.allSettled([
-          sinkPartition(records.slice(committed, committed + b), ports),
-        ]);
-        held.release();
-        for (const outcome of [...(await firstOutcome), secondOutcome]) {
-          if (outcome.status === 'rejected') {
-            assert.ok(outcome.reason instanceof WatermarkConflictError, String(outcome.reason));
-            conflicts++;
-          }
-        }
+      conflicts += await raceOnePartition({
+        records: records.length,
+        store,
+        invoke: (from, length, objects) =>
+          sinkPartition(records.slice(from, from + length), { ...ports, store: objects }),
+        lostRace: (error) => error instanceof WatermarkConflictError,
         // What the mapping commits: the successful invocation's end; a failed batch is delivered again from its start.
-        const { nextOffset } = await readWatermark(store, topic, records[0].partition);
-        const position = records.findIndex((r) => r.offset >= nextOffset);
-        committed = position === -1 ? records.length : position;
-      }
+        committed: async () => {
+          const { nextOffset } = await readWatermark(store, topic, records[0].partition);
+          const position = records.findIndex((r) => r.offset >= nextOffset);
+          return position === -1 ? records.length : position;
+        },
+        maxRounds: 60,
+      });
     }
     console.log(`${conflicts} writes lost to the other writer`);
     assert.ok(conflicts > 0, 'the writers did collide');
